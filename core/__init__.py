@@ -1,0 +1,1 @@
+"""Partner Atlas core: all logic, no user interface (never imports streamlit)."""

@@ -1,0 +1,78 @@
+"""Engine creation, schema set-up and the data-version counter.
+
+One engine per process (the UI caches it with st.cache_resource; the CLI creates one);
+one Session per operation. SQLite gets WAL, a busy timeout and foreign keys on every
+connection, because SQLite leaves foreign keys off by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel, create_engine
+
+from core import models
+from core.settings import get_settings
+
+
+def create_db_engine(url: str | None = None) -> Engine:
+    url = url or get_settings().database_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def init_db(engine: Engine) -> None:
+    """Create every table (idempotent) and the single data-version row."""
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        if session.get(models.DataVersion, 1) is None:
+            session.add(models.DataVersion(id=1, version=0))
+            session.commit()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A Session that commits on success and rolls back on any error."""
+    with Session(engine) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def bump_data_version(session: Session) -> None:
+    """Mark the directory as changed; every process rebuilds its read index on next search.
+
+    Runs inside the caller's transaction, so a rolled-back write does not bump it.
+    """
+    session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+
+
+def read_data_version(session: Session) -> int:
+    value = session.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar()
+    return int(value or 0)
+
+
+def is_directory_empty(session: Session) -> bool:
+    return session.execute(text("SELECT 1 FROM partner LIMIT 1")).first() is None

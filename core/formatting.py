@@ -1,0 +1,25 @@
+"""Plain-language formatting shared by pages and the CLI (no UI imports)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def humanize_age(moment: datetime, *, now: datetime) -> str:
+    """'today', 'yesterday', '3 weeks ago', '2 years ago' — how people say freshness."""
+    days = (now - moment).total_seconds() / 86400
+    if days < 1:
+        return "today"
+    if days < 2:
+        return "yesterday"
+    for size, unit in ((365, "year"), (30, "month"), (7, "week"), (1, "day")):
+        if days >= size:
+            count = int(days // size)
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "today"
+
+
+def format_km(distance_km: float | None) -> str:
+    if distance_km is None:
+        return "–"
+    return f"{distance_km:,.1f} km" if distance_km < 100 else f"{distance_km:,.0f} km"

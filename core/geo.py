@@ -1,0 +1,515 @@
+"""Offline US geography: ZIP and city lookup, distances and state boundaries.
+
+Everything comes from two packaged data sets, so the app never needs a network geocoder:
+``zipcodes`` (42,789 USPS ZIP codes with coordinates) and the Census 2016 cartographic
+state boundaries that ship inside ``plotly-geo``. The coverage is the 50 states plus DC.
+
+Importing this module is cheap: the data is loaded on first use and the indexes are built once
+and cached, because ``zipcodes`` answers every query with a full scan of its list.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import functools
+import importlib.resources
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from numpy.typing import ArrayLike
+
+STATE_NAMES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
+    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
+    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+}  # fmt: skip
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
+
+_STATE_BY_NAME = {name.casefold(): code for code, name in STATE_NAMES.items()}
+_ZIP_RE = re.compile(r"(\d{5})(?:[-\s]?\d{4})?")
+_TRAILING_ZIP_RE = re.compile(r"[\s,](\d{5})(?:-\d{4})?$")
+# USPS writes "Saint Louis"; people type "St. Louis". Expanding both sides makes them meet.
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
+_PUNCTUATION = str.maketrans({".": " ", "-": " ", ",": " ", "'": None, "’": None})
+_EXAMPLE = 'a ZIP code such as 78701 or a city and state such as "Austin, TX"'
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point a user can search around: a ZIP code or a city."""
+
+    label: str  # "Austin, TX 78701" for a ZIP, "Austin, TX" for a city
+    latitude: float
+    longitude: float
+    state: str  # two-letter code
+    zip_code: str | None
+
+
+class UnknownPlaceError(ValueError):
+    """Raised when text cannot be resolved; the message is shown to end users as is."""
+
+
+# --------------------------------------------------------------------------- ZIPs and cities
+
+
+def _normalize(text: str, *, expand_last: bool = True) -> str:
+    """Comparison key for city names: case, punctuation and St/Ft/Mt spelling ignored."""
+    tokens = text.casefold().translate(_PUNCTUATION).split()
+    # A half-typed last word ("st" on its way to "sterling") must not be expanded.
+    last = tokens.pop() if tokens and not expand_last else None
+    tokens = [_ABBREVIATIONS.get(token, token) for token in tokens]
+    return " ".join(tokens if last is None else [*tokens, last])
+
+
+def _city_label(city: str) -> str:
+    # The data has a few oddities such as "Winston-salem".
+    return "-".join(part[:1].upper() + part[1:] for part in city.split("-"))
+
+
+class _CityTally:
+    """Running mean position of a city's ZIPs; its Place is built only when asked for."""
+
+    __slots__ = ("count", "label", "lat_sum", "lon_sum", "state")
+
+    def __init__(self, label: str, state: str) -> None:
+        self.label, self.state = label, state
+        self.lat_sum = self.lon_sum = 0.0
+        self.count = 0
+
+    def place(self) -> Place:
+        lat, lon = self.lat_sum / self.count, self.lon_sum / self.count
+        return Place(self.label, round(lat, 4), round(lon, 4), self.state, None)
+
+
+@dataclass(frozen=True)
+class _Index:
+    zips: dict[str, tuple[str, str, float, float]]  # ZIP -> (label, state, lat, lon)
+    unlocated_zips: frozenset[str]  # real ZIPs the data has no coordinates for
+    cities: dict[tuple[str, str], _CityTally]  # keyed by (normalized city, state)
+    aliases: dict[tuple[str, str], _CityTally]  # USPS "acceptable" alternative city names
+    city_states: dict[str, list[str]]  # normalized city -> states, most ZIPs first
+    prefix_keys: list[str]  # sorted normalized city names, parallel to prefix_entries
+    prefix_entries: list[tuple[str, str]]  # (normalized city, state)
+
+
+def _records() -> list[dict[str, Any]]:
+    """ZIP records in the 50 states + DC; shared with the ``zipcodes`` cache, never mutate."""
+    import zipcodes  # deferred: it materializes 42k dicts
+
+    return [r for r in zipcodes.list_all() if r["state"] in STATE_NAMES]
+
+
+def _coordinates(record: dict[str, Any]) -> tuple[float, float] | None:
+    lat, lon = float(record["lat"] or 0), float(record["long"] or 0)
+    # The data uses (0, 0) for "unknown"; no US ZIP is actually there.
+    return None if lat == 0 and lon == 0 else (lat, lon)
+
+
+@functools.lru_cache(maxsize=1)
+def _index() -> _Index:
+    zips: dict[str, tuple[str, str, float, float]] = {}
+    unlocated: set[str] = set()
+    cities: dict[tuple[str, str], _CityTally] = {}
+    aliases: dict[tuple[str, str], _CityTally] = {}
+    normalized: dict[str, str] = {}  # far fewer distinct names than ZIPs: normalize each once
+
+    def tally(into: dict[tuple[str, str], _CityTally], city: str, state: str) -> _CityTally:
+        name = normalized.get(city)
+        if name is None:
+            name = normalized[city] = _normalize(city)
+        entry = into.get((name, state))
+        if entry is None:
+            entry = into[(name, state)] = _CityTally(f"{_city_label(city)}, {state}", state)
+        return entry
+
+    for record in _records():
+        code, state, city = record["zip_code"], record["state"], record["city"]
+        point = _coordinates(record)
+        if point is None:
+            unlocated.add(code)
+            continue
+        entries = [tally(cities, city, state)]
+        entries += (tally(aliases, alias, state) for alias in record["acceptable_cities"])
+        for entry in entries:
+            entry.lat_sum += point[0]
+            entry.lon_sum += point[1]
+            entry.count += 1
+        zips[code] = (f"{entries[0].label} {code}", state, *point)
+
+    by_size = sorted(cities, key=lambda key: -cities[key].count)
+    city_states: dict[str, list[str]] = defaultdict(list)
+    for name, state in by_size:
+        city_states[name].append(state)
+    keys_by_name = sorted(cities)
+    return _Index(
+        zips=zips,
+        unlocated_zips=frozenset(unlocated),
+        cities=cities,
+        # A real city of that name wins over an alternative name.
+        aliases={key: entry for key, entry in aliases.items() if key not in cities},
+        city_states=dict(city_states),
+        prefix_keys=[name for name, _ in keys_by_name],
+        prefix_entries=keys_by_name,
+    )
+
+
+def lookup_zip(zip_code: str) -> Place | None:
+    """Place for a 5-digit ZIP or ZIP+4 in the 50 states + DC; None if unknown or unlocated."""
+    match = _ZIP_RE.fullmatch(zip_code.strip())
+    if not match or (found := _index().zips.get(match.group(1))) is None:
+        return None
+    label, state, lat, lon = found
+    return Place(label, lat, lon, state, match.group(1))
+
+
+def _parse_state(text: str) -> str | None:
+    cleaned = " ".join(text.replace(".", " ").split())
+    if cleaned.upper() in STATE_NAMES:
+        return cleaned.upper()
+    return _STATE_BY_NAME.get(cleaned.casefold())
+
+
+def _split_city_state(text: str) -> tuple[str, str | None]:
+    """Split "City, ST" / "City ST" / "City Texas"; a missing state comes back as None."""
+    if "," in text:
+        city, state_text = (part.strip() for part in text.rsplit(",", 1))
+        state = _parse_state(state_text)
+        if state is None:
+            example = f"{city or 'Austin'}, TX"
+            raise UnknownPlaceError(
+                f'"{state_text}" is not a US state. Use the two-letter state code, '
+                f'for example "{example}".'
+            )
+        return city, state
+    words = text.split()
+    # Longest state name first so "West Virginia" is not read as "Virginia".
+    for size in (3, 2, 1):
+        if len(words) > size:
+            state = _parse_state(" ".join(words[-size:]))
+            if state is not None:
+                return " ".join(words[:-size]), state
+    return text, None
+
+
+def _closest_cities(name: str, state: str) -> list[str]:
+    index = _index()
+    names = [key[0] for key in index.cities if key[1] == state]
+    close = difflib.get_close_matches(name, names, n=2, cutoff=0.75)
+    return [index.cities[(match, state)].label for match in close]
+
+
+def _resolve_city(city: str, state: str | None) -> Place:
+    index = _index()
+    name = _normalize(city)
+    if not name:
+        raise UnknownPlaceError(f"Type the city name before the state, or enter {_EXAMPLE}.")
+    if state is not None:
+        tally = index.cities.get((name, state)) or index.aliases.get((name, state))
+        if tally is not None:
+            return tally.place()
+        hint = " or ".join(f'"{label}"' for label in _closest_cities(name, state))
+        did_you_mean = f" Did you mean {hint}?" if hint else ""
+        raise UnknownPlaceError(
+            f'We could not find "{city}, {state}".{did_you_mean} '
+            "Check the spelling, or enter the ZIP code instead."
+        )
+    states = index.city_states.get(name, [])
+    if len(states) == 1:
+        return index.cities[(name, states[0])].place()
+    if states:
+        examples = " or ".join(f'"{index.cities[(name, s)].label}"' for s in states[:2])
+        raise UnknownPlaceError(
+            f'"{city}" exists in {len(states)} states. Add the state, for example {examples}.'
+        )
+    *words, last = city.split()
+    if words and len(last) == 2 and last.isalpha():
+        # Most likely "City XX" with a mistyped state code rather than a city called that.
+        raise UnknownPlaceError(
+            f'"{last}" is not a US state code. Use the two-letter code, for example '
+            f'"{" ".join(words)}, TX".'
+        )
+    raise UnknownPlaceError(f'We could not find "{city}". Enter {_EXAMPLE}.')
+
+
+def resolve_place(text: str) -> Place:
+    """Turn what a user typed (ZIP, ZIP+4, "City, ST", "City ST") into a Place.
+
+    A city resolves to the mean position of its ZIP codes. Raises UnknownPlaceError with a
+    message fit for end users.
+    """
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise UnknownPlaceError(f"Enter {_EXAMPLE}.")
+    # A trailing ZIP also covers our own labels pasted back in ("Austin, TX 78701").
+    match = _ZIP_RE.fullmatch(cleaned) or _TRAILING_ZIP_RE.search(cleaned)
+    if match:
+        zip5 = match.group(1)
+        place = lookup_zip(zip5)
+        if place is not None:
+            return place
+        if zip5 in _index().unlocated_zips:
+            raise UnknownPlaceError(
+                f"ZIP code {zip5} has no map location (it may be a PO box or a single "
+                'building). Enter a nearby ZIP code or a city and state such as "Austin, TX".'
+            )
+        raise UnknownPlaceError(
+            f"ZIP code {zip5} was not found in the 50 states or DC. Check the digits, "
+            'or enter a city and state such as "Austin, TX".'
+        )
+    if re.fullmatch(r"[\d\s-]+", cleaned):
+        raise UnknownPlaceError(
+            f'"{cleaned}" is not a ZIP code. ZIP codes have 5 digits, for example 78701.'
+        )
+    return _resolve_city(*_split_city_state(cleaned))
+
+
+def city_suggestions(prefix: str, *, limit: int = 10) -> list[str]:
+    """ "City, ST" labels starting with ``prefix``, biggest cities (most ZIPs) first.
+
+    "aus" -> ["Austin, TX", ...]; "austin, m" narrows to states starting with M.
+    """
+    city_part, _, state_part = prefix.partition(",")
+    name = _normalize(city_part, expand_last=city_part.endswith((" ", ".")) or bool(state_part))
+    if not name or limit <= 0:
+        return []
+    state_prefix = state_part.strip().upper()
+    index = _index()
+    start = bisect.bisect_left(index.prefix_keys, name)
+    stop = bisect.bisect_right(index.prefix_keys, name + "\uffff")
+    hits = [
+        key
+        for key in index.prefix_entries[start:stop]
+        if key[1].startswith(state_prefix) or STATE_NAMES[key[1]].upper().startswith(state_prefix)
+    ]
+    hits.sort(key=lambda key: (-index.cities[key].count, key))
+    return [index.cities[key].label for key in hits[:limit]]
+
+
+# --------------------------------------------------------------------------- distances
+
+
+def haversine_km(
+    lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
+) -> float | np.ndarray:
+    """Great-circle distance in km between points given in degrees.
+
+    Arrays (or pandas Series) broadcast like any NumPy expression, so one origin against a
+    column of partners is a single call; all-scalar input gives a plain float.
+    """
+    phi1, lam1, phi2, lam2 = (
+        np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2)
+    )
+    a = (
+        np.sin((phi2 - phi1) / 2) ** 2
+        + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
+    )
+    # Rounding can push a hair above 1 for antipodal points; arcsin would return NaN.
+    distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return float(distance) if distance.ndim == 0 else distance
+
+
+# --------------------------------------------------------------------------- ZIP table
+
+
+@functools.lru_cache(maxsize=1)
+def _zip_places() -> pd.DataFrame:
+    import pandas as pd
+
+    rows = [
+        (r["zip_code"], _city_label(r["city"]), r["state"], *point)
+        for r in _records()
+        if r["active"]
+        and r["zip_code_type"] == "STANDARD"
+        and (point := _coordinates(r)) is not None
+    ]
+    return pd.DataFrame(rows, columns=["zip_code", "city", "state", "latitude", "longitude"])
+
+
+def zip_places() -> pd.DataFrame:
+    """Active STANDARD (street-delivery) ZIPs with coordinates in the 50 states + DC.
+
+    Columns: zip_code, city, state, latitude, longitude. Returns a copy of the cached table so
+    callers may add columns freely.
+    """
+    return _zip_places().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _state_centroids() -> dict[str, tuple[float, float]]:
+    means = _zip_places().groupby("state")[["latitude", "longitude"]].mean()
+    return {
+        str(code): (round(float(row.latitude), 4), round(float(row.longitude), 4))
+        for code, row in means.iterrows()
+    }
+
+
+def state_centroids() -> dict[str, tuple[float, float]]:
+    """State code -> (lat, lon), the mean of its ZIP positions: where people are, not the
+    geometric centre, which suits labels and aggregate markers."""
+    return dict(_state_centroids())
+
+
+# --------------------------------------------------------------------------- boundaries
+
+Ring = list[list[float]]
+_RawPolygon = list[np.ndarray]  # exterior ring first, then holes; each an (n, 2) lon/lat array
+
+
+@functools.lru_cache(maxsize=1)
+def _raw_state_polygons() -> dict[str, list[_RawPolygon]]:
+    """Full-resolution polygons per state, as arrays: compact to keep cached and fast to round."""
+    import shapefile  # deferred: only the map needs it
+
+    data_dir = importlib.resources.files("_plotly_geo") / "package_data"
+    shp = data_dir / "cb_2016_us_state_500k.shp"
+    with importlib.resources.as_file(shp) as shp_path, shapefile.Reader(str(shp_path)) as reader:
+        polygons: dict[str, list[_RawPolygon]] = {}
+        for shape, record in zip(reader.shapes(), reader.records(), strict=True):
+            if record["STUSPS"] not in STATE_NAMES:  # drops PR, GU, VI, AS, MP
+                continue
+            # pyshp's GeoJSON view does the work of assigning holes to their exteriors.
+            geometry = shape.__geo_interface__
+            parts = geometry["coordinates"]
+            if geometry["type"] == "Polygon":
+                parts = [parts]
+            polygons[record["STUSPS"]] = [
+                [np.asarray(ring, dtype=float) for ring in polygon] for polygon in parts
+            ]
+        return polygons
+
+
+def _round_ring(ring: np.ndarray, precision: int) -> Ring | None:
+    """Rounded ring without consecutive duplicates; None if too few points remain."""
+    # k / 10**p is the double nearest to the decimal, so JSON prints it short (-97.74).
+    rounded = np.round(ring, precision)
+    keep = np.ones(len(rounded), dtype=bool)
+    keep[1:] = np.any(rounded[1:] != rounded[:-1], axis=1)
+    points: Ring = rounded[keep].tolist()
+    if points and points[0] != points[-1]:
+        points.append(points[0])  # GeoJSON rings must be closed
+    return points if len(points) >= 4 else None
+
+
+def _round_polygons(polygons: list[_RawPolygon], precision: int) -> list[list[Ring]]:
+    kept = []
+    for polygon in polygons:
+        exterior = _round_ring(polygon[0], precision)
+        if exterior is None:
+            continue  # an island that shrank to nothing takes its holes with it
+        holes = [hole for ring in polygon[1:] if (hole := _round_ring(ring, precision))]
+        kept.append([exterior, *holes])
+    return kept
+
+
+def _simplified_geometry(polygons: list[_RawPolygon], precision: int) -> dict[str, Any]:
+    # Small states (DC at one decimal) could vanish entirely; give them more digits alone.
+    for digits in range(precision, 7):
+        kept = _round_polygons(polygons, digits)
+        if kept:
+            break
+    if len(kept) == 1:
+        return {"type": "Polygon", "coordinates": kept[0]}
+    return {"type": "MultiPolygon", "coordinates": kept}
+
+
+@functools.lru_cache(maxsize=8)
+def _state_boundaries(precision: int) -> dict[str, Any]:
+    features = [
+        {
+            "type": "Feature",
+            "id": code,
+            "properties": {"code": code, "name": STATE_NAMES[code]},
+            "geometry": _simplified_geometry(polygons, precision),
+        }
+        for code, polygons in sorted(_raw_state_polygons().items())
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def state_boundaries_geojson(*, precision: int = 2) -> dict[str, Any]:
+    """FeatureCollection of the 50 states + DC with properties {"code", "name"}.
+
+    Coordinates are rounded to ``precision`` decimals (2 ≈ 1 km, about 2 MB of JSON; 1 ≈ 10 km,
+    about 0.3 MB). The result is cached and shared: do not mutate it.
+    """
+    if not 0 <= precision <= 6:
+        raise ValueError(f"precision must be between 0 and 6, got {precision}")
+    # A separate cached helper, because lru_cache would key f() and f(precision=2) apart.
+    return _state_boundaries(precision)
+
+
+# --------------------------------------------------------------------------- point in state
+
+_Box = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
+
+
+def _box(xs: np.ndarray, ys: np.ndarray) -> _Box:
+    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+
+
+def _in_box(box: _Box, x: float, y: float) -> bool:
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+# Precision 2 (~1 km) is ample for "which state" and keeps every ring test small.
+@functools.lru_cache(maxsize=1)
+def _state_rings() -> list[tuple[str, _Box, list[tuple[_Box, np.ndarray, np.ndarray]]]]:
+    states = []
+    for feature in _state_boundaries(2)["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        rings = []
+        for ring in (ring for polygon in polygons for ring in polygon):
+            xs, ys = np.asarray(ring, dtype=float).T
+            rings.append((_box(xs, ys), xs, ys))
+        all_xs = np.concatenate([r[1] for r in rings])
+        all_ys = np.concatenate([r[2] for r in rings])
+        states.append((feature["properties"]["code"], _box(all_xs, all_ys), rings))
+    return states
+
+
+def _ring_contains(xs: np.ndarray, ys: np.ndarray, x: float, y: float) -> bool:
+    """Even-odd ray casting: count edges crossed by a ray going east from (x, y)."""
+    x1, y1, x2, y2 = xs[:-1], ys[:-1], xs[1:], ys[1:]
+    straddles = (y1 > y) != (y2 > y)  # also rules out horizontal edges, so no division by 0
+    x1, y1, x2, y2 = x1[straddles], y1[straddles], x2[straddles], y2[straddles]
+    crossing_x = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+    return bool(np.count_nonzero(x < crossing_x) % 2)
+
+
+def state_of_point(latitude: float, longitude: float) -> str | None:
+    """Two-letter code of the state containing the point (boundaries at ~1 km precision);
+    None at sea or outside the 50 states + DC."""
+    for code, state_box, rings in _state_rings():
+        if not _in_box(state_box, longitude, latitude):
+            continue
+        # Holes and separate islands combine by parity; a ring whose box misses the point
+        # cannot contain it, so skipping it leaves the parity unchanged.
+        inside = False
+        for ring_box, xs, ys in rings:
+            if _in_box(ring_box, longitude, latitude) and _ring_contains(
+                xs, ys, longitude, latitude
+            ):
+                inside = not inside
+        if inside:
+            return code
+    return None

@@ -1,0 +1,473 @@
+"""Every table of Partner Atlas and its role variants, in one module.
+
+Pattern (full-stack-fastapi-template): ``XBase`` holds the shared, validated fields;
+``X(table=True)`` is the row; ``XCreate`` / ``XUpdate`` validate input; ``XPublic`` is
+what may leave the core for public pages. SQLModel table models do NOT validate on
+construction, so user input always goes through a non-table model first
+(``PartnerCreate.model_validate(...)``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from core.taxonomy import MAX_LEVEL, get_taxonomy
+
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
+PHONE_PATTERN = re.compile(r"^[0-9+()\-. x]{7,40}$")
+ZIP_PATTERN = re.compile(r"^\d{5}$")
+
+ROLE_ADMIN, ROLE_VENDOR, ROLE_PARTNER = "admin", "vendor", "partner"
+ROLES = (ROLE_ADMIN, ROLE_VENDOR, ROLE_PARTNER)
+
+CERT_PENDING, CERT_APPROVED, CERT_REJECTED = "pending", "approved", "rejected"
+
+# Lead life cycle: new -> engaged -> qualified out / nurture -> won / lost.
+LEAD_STATUSES = ("new", "engaged", "qualified_out", "nurture", "won", "lost")
+LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("engaged", "qualified_out", "lost"),
+    "engaged": ("qualified_out", "nurture", "won", "lost"),
+    "nurture": ("engaged", "won", "lost"),
+    "qualified_out": ("nurture",),
+    "won": (),
+    "lost": ("nurture",),
+}
+LEAD_SOURCES = ("directory", "team", "co_marketing", "vendor_referral")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# --- shared validators ---------------------------------------------------------------
+
+
+def clean_text(value: str | None) -> str | None:
+    """Strip surrounding white space and drop control characters (keeps newlines/tabs)."""
+    if value is None:
+        return None
+    return "".join(ch for ch in value.strip() if ch in "\n\t" or ord(ch) >= 32)
+
+
+def validate_website(value: str | None) -> str | None:
+    value = clean_text(value)
+    if not value:
+        return None
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, flags=re.IGNORECASE):
+        raise ValueError("website must start with http:// or https:// and contain no spaces")
+    return value
+
+
+def validate_email(value: str | None) -> str | None:
+    value = clean_text(value)
+    if not value:
+        return None
+    if not EMAIL_PATTERN.match(value):
+        raise ValueError("email must look like name@example.com")
+    return value
+
+
+def validate_phone(value: str | None) -> str | None:
+    value = clean_text(value)
+    if value and not PHONE_PATTERN.match(value):
+        raise ValueError("phone may contain digits, spaces and + ( ) - . x only")
+    return value or None
+
+
+def validate_states(values: list[str]) -> list[str]:
+    from core.geo import STATE_NAMES  # late import: geo loads lazily
+
+    cleaned = sorted({v.strip().upper() for v in values if v and v.strip()})
+    unknown = [v for v in cleaned if v not in STATE_NAMES]
+    if unknown:
+        raise ValueError(f"unknown state code(s): {', '.join(unknown)}")
+    return cleaned
+
+
+def validate_segments(values: list[str]) -> list[str]:
+    known = get_taxonomy().segment_keys
+    cleaned = [v.strip() for v in values if v and v.strip()]
+    unknown = [v for v in cleaned if v not in known]
+    if unknown:
+        raise ValueError(f"unknown company size(s): {', '.join(unknown)}")
+    return [k for k in known if k in cleaned]
+
+
+def validate_area_keys(values: list[str]) -> list[str]:
+    known = get_taxonomy().area_keys
+    cleaned = [v.strip() for v in values if v and v.strip()]
+    unknown = [v for v in cleaned if v not in known]
+    if unknown:
+        raise ValueError(f"unknown need(s): {', '.join(unknown)}")
+    return [k for k in known if k in cleaned]
+
+
+# --- partners --------------------------------------------------------------------------
+
+
+class PartnerBase(SQLModel):
+    name: str = Field(min_length=2, max_length=120, index=True)
+    description: str = Field(default="", max_length=2000)
+    website: str | None = Field(default=None, max_length=300)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    # Service area: how far from its locations the partner travels, and/or whole states.
+    service_radius_km: float | None = Field(default=None, ge=0, le=5000)
+    states_served: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    segments: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+
+    @field_validator("name", "description", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("website")
+    @classmethod
+    def _website(cls, value: str | None) -> str | None:
+        return validate_website(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return validate_email(value)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return validate_phone(value)
+
+    @field_validator("states_served")
+    @classmethod
+    def _states(cls, value: list[str]) -> list[str]:
+        return validate_states(value)
+
+    @field_validator("segments")
+    @classmethod
+    def _segments(cls, value: list[str]) -> list[str]:
+        return validate_segments(value)
+
+
+class Partner(PartnerBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now, index=True)
+    verified_at: datetime | None = None
+    # Optimistic concurrency: every save must name the version it started from.
+    version: int = Field(default=1)
+
+
+class LocationInput(SQLModel):
+    zip_code: str
+    is_headquarters: bool = False
+
+    @field_validator("zip_code", mode="before")
+    @classmethod
+    def _zip(cls, value: Any) -> str:
+        text = str(value or "").strip()[:5]
+        if not ZIP_PATTERN.match(text):
+            raise ValueError("ZIP code must be 5 digits")
+        return text
+
+
+class PartnerLocation(SQLModel, table=True):
+    __tablename__ = "partner_location"
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True, ondelete="CASCADE")
+    is_headquarters: bool = False
+    zip_code: str = Field(max_length=5)
+    city: str = Field(max_length=80)
+    state: str = Field(max_length=2, index=True)
+    latitude: float
+    longitude: float
+
+
+class PartnerCompetency(SQLModel, table=True):
+    """Self-assessed level per area; business services may be delivered through a named ally."""
+
+    __tablename__ = "partner_competency"
+    partner_id: int = Field(foreign_key="partner.id", primary_key=True, ondelete="CASCADE")
+    area_key: str = Field(primary_key=True, max_length=40)
+    claimed_level: int = Field(ge=0, le=MAX_LEVEL)
+    ally_name: str | None = Field(default=None, max_length=120)
+
+
+class CertificationInput(SQLModel):
+    certification_key: str
+    obtained_on: date
+    expires_on: date | None = None
+
+    @field_validator("certification_key")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in get_taxonomy().certifications:
+            raise ValueError(f"unknown certification {value!r}")
+        return value
+
+
+class PartnerCertification(SQLModel, table=True):
+    """A certification a partner holds; it counts as evidence only once approved."""
+
+    __tablename__ = "partner_certification"
+    __table_args__ = (Index("ix_partner_certification_partner_status", "partner_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
+    certification_key: str = Field(max_length=80, index=True)
+    obtained_on: date
+    expires_on: date | None = None
+    status: str = Field(default=CERT_PENDING, max_length=10)
+    submitted_at: datetime = Field(default_factory=utc_now)
+    reviewed_at: datetime | None = None
+    reviewed_by_account_id: int | None = Field(default=None, foreign_key="account.id")
+
+
+class PartnerCreate(PartnerBase):
+    """A whole partner profile as it comes in (CSV import, demo generator, admin)."""
+
+    locations: list[LocationInput] = Field(default_factory=list)
+    competencies: dict[str, int] = Field(default_factory=dict)
+    allies: dict[str, str] = Field(default_factory=dict)
+    certifications: list[CertificationInput] = Field(default_factory=list)
+
+    @field_validator("competencies")
+    @classmethod
+    def _levels(cls, value: dict[str, int]) -> dict[str, int]:
+        validate_area_keys(list(value))
+        bad = {k: v for k, v in value.items() if not 0 <= int(v) <= MAX_LEVEL}
+        if bad:
+            raise ValueError(f"levels must be 0..{MAX_LEVEL}: {bad}")
+        return {k: int(v) for k, v in value.items()}
+
+    @field_validator("allies")
+    @classmethod
+    def _allies(cls, value: dict[str, str]) -> dict[str, str]:
+        services = set(get_taxonomy().service_keys)
+        wrong = [k for k in value if k not in services]
+        if wrong:
+            raise ValueError(f"allies are for business services only, not {', '.join(wrong)}")
+        cleaned = {k: clean_text(v) or "" for k, v in value.items()}
+        if any(len(v) > 120 for v in cleaned.values()):
+            raise ValueError("an ally name is at most 120 characters")
+        return {k: v for k, v in cleaned.items() if v}
+
+
+class PartnerUpdate(SQLModel):
+    """Fields a partner edits in its own profile; None means unchanged."""
+
+    name: str | None = Field(default=None, min_length=2, max_length=120)
+    description: str | None = Field(default=None, max_length=2000)
+    website: str | None = Field(default=None, max_length=300)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    service_radius_km: float | None = Field(default=None, ge=0, le=5000)
+    states_served: list[str] | None = None
+    segments: list[str] | None = None
+    locations: list[LocationInput] | None = None
+    competencies: dict[str, int] | None = None
+    allies: dict[str, str] | None = None
+
+    @field_validator("name", "description", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("website")
+    @classmethod
+    def _website(cls, value: str | None) -> str | None:
+        return validate_website(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return validate_email(value)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return validate_phone(value)
+
+    @field_validator("states_served")
+    @classmethod
+    def _states(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else validate_states(value)
+
+    @field_validator("segments")
+    @classmethod
+    def _segments(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else validate_segments(value)
+
+    @field_validator("competencies")
+    @classmethod
+    def _levels(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        return None if value is None else PartnerCreate._levels(value)
+
+    @field_validator("allies")
+    @classmethod
+    def _allies(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        return None if value is None else PartnerCreate._allies(value)
+
+
+class PartnerPublic(PartnerBase):
+    """What public pages may show: never business figures, leads or account data."""
+
+    id: int
+    updated_at: datetime
+    verified_at: datetime | None
+    version: int
+
+
+# --- accounts ------------------------------------------------------------------------
+
+
+class Account(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(default="", max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=10)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    vendor_name: str | None = Field(default=None, max_length=80)
+    regions: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    is_active: bool = True
+    failed_sign_ins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+    password_changed_at: datetime = Field(default_factory=utc_now)
+    last_sign_in_at: datetime | None = None
+
+
+class AccountPublic(SQLModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    partner_id: int | None
+    vendor_name: str | None
+    regions: list[str]
+    is_active: bool
+
+
+# --- leads -----------------------------------------------------------------------------
+
+
+class ContactRequest(SQLModel):
+    """What an anonymous visitor types into the contact form."""
+
+    contact_name: str = Field(min_length=2, max_length=100)
+    contact_email: str = Field(max_length=254)
+    company_size: str
+    needs: list[str] = Field(min_length=1)
+    message: str = Field(default="", max_length=2000)
+
+    @field_validator("contact_name", "message", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        checked = validate_email(value)
+        if not checked:
+            raise ValueError("an email address is required so the partner can answer")
+        return checked
+
+    @field_validator("company_size")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        if value not in get_taxonomy().segment_keys:
+            raise ValueError("choose a company size")
+        return value
+
+    @field_validator("needs")
+    @classmethod
+    def _needs(cls, value: list[str]) -> list[str]:
+        return validate_area_keys(value)
+
+
+class Lead(SQLModel, table=True):
+    __table_args__ = (Index("ix_lead_partner_status", "partner_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
+    # Leads created together for a team share a team_key.
+    team_key: str | None = Field(default=None, max_length=36, index=True)
+    source: str = Field(default="directory", max_length=20)
+    vendor_name: str | None = Field(default=None, max_length=80)
+    contact_name: str = Field(max_length=100)
+    contact_email: str = Field(max_length=254)
+    company_size: str = Field(max_length=10)
+    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    message: str = Field(default="", max_length=2000)
+    status: str = Field(default="new", max_length=15)
+    value_usd: float | None = None
+    lost_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utc_now, index=True)
+    updated_at: datetime = Field(default_factory=utc_now)
+    first_response_at: datetime | None = None
+
+
+class LeadStatusChange(SQLModel, table=True):
+    __tablename__ = "lead_status_change"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True, ondelete="CASCADE")
+    from_status: str | None = Field(default=None, max_length=15)
+    to_status: str = Field(max_length=15)
+    changed_at: datetime = Field(default_factory=utc_now)
+    actor_account_id: int | None = Field(default=None, foreign_key="account.id")
+    note: str = Field(default="", max_length=500)
+
+
+# --- confidential figures, audit, demand -------------------------------------------------
+
+
+class PartnerYearFigures(SQLModel, table=True):
+    """Confidential yearly business figures: vendor and admin screens only."""
+
+    __tablename__ = "partner_year_figures"
+    partner_id: int = Field(foreign_key="partner.id", primary_key=True, ondelete="CASCADE")
+    year: int = Field(primary_key=True)
+    revenue_usd: float = 0.0
+    comarketing_funds_usd: float = 0.0
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, index=True)
+    actor_account_id: int | None = Field(default=None, foreign_key="account.id")
+    actor_label: str = Field(max_length=120)  # username, "system" or "anonymous visitor"
+    entity_type: str = Field(max_length=30)  # partner, account, certification, lead
+    entity_id: str = Field(max_length=40)
+    action: str = Field(max_length=40)
+    # {field: {"before": ..., "after": ...}}
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class SearchEvent(SQLModel, table=True):
+    """An anonymous search, kept as a demand signal: no personal data."""
+
+    __tablename__ = "search_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, index=True)
+    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    min_level: int = 2
+    state: str | None = Field(default=None, max_length=2, index=True)
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float | None = None
+    result_count: int = 0
+
+
+class DataVersion(SQLModel, table=True):
+    """A counter bumped by every write, so each app process knows when to rebuild its index."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (UniqueConstraint("id"),)
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0

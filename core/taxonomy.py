@@ -1,0 +1,169 @@
+"""The vendor-neutral vocabulary, loaded from data files so a deployment can extend it.
+
+Stable keys (domains, services, levels, segments) come from ``data/taxonomy.json``;
+the certification catalogue from ``data/certifications.csv``; sales regions from
+``data/regions.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from core.settings import DATA_DIR
+
+TECHNOLOGY = "technology"
+BUSINESS_SERVICES = "business_services"
+
+
+@dataclass(frozen=True)
+class Area:
+    """A technology domain or a business service: something a customer can need."""
+
+    key: str
+    group: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Level:
+    value: int
+    key: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CatalogueCertification:
+    """A real vendor certification or program, and what it evidences (area -> level)."""
+
+    key: str
+    vendor: str
+    program: str
+    name: str
+    evidences: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Region:
+    key: str
+    label: str
+    kind: str
+    states: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    areas: tuple[Area, ...]
+    levels: tuple[Level, ...]
+    segments: tuple[Segment, ...]
+    certifications: dict[str, CatalogueCertification]
+    regions: tuple[Region, ...]
+    group_labels: dict[str, str]
+
+    @property
+    def area_keys(self) -> tuple[str, ...]:
+        return tuple(a.key for a in self.areas)
+
+    @property
+    def technology_keys(self) -> tuple[str, ...]:
+        return tuple(a.key for a in self.areas if a.group == TECHNOLOGY)
+
+    @property
+    def service_keys(self) -> tuple[str, ...]:
+        return tuple(a.key for a in self.areas if a.group == BUSINESS_SERVICES)
+
+    @property
+    def segment_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.segments)
+
+    @property
+    def vendors(self) -> tuple[str, ...]:
+        return tuple(sorted({c.vendor for c in self.certifications.values()}))
+
+    def area(self, key: str) -> Area:
+        for area in self.areas:
+            if area.key == key:
+                return area
+        raise KeyError(f"unknown need {key!r}")
+
+    def area_label(self, key: str) -> str:
+        return self.area(key).label
+
+    def level_label(self, value: int) -> str:
+        return self.levels[value].label
+
+    def region(self, key: str) -> Region:
+        for region in self.regions:
+            if region.key == key:
+                return region
+        raise KeyError(f"unknown region {key!r}")
+
+
+def _parse_evidences(raw: str, *, known_areas: set[str], where: str) -> dict[str, int]:
+    evidences: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in raw.split(";"))):
+        area, _, level = part.partition(":")
+        if area not in known_areas or level not in {"1", "2", "3"}:
+            raise ValueError(f"{where}: bad evidence {part!r} (want area:1..3)")
+        evidences[area] = int(level)
+    if not evidences:
+        raise ValueError(f"{where}: a certification must evidence at least one area")
+    return evidences
+
+
+def load_taxonomy(data_dir: Path = DATA_DIR) -> Taxonomy:
+    raw = json.loads((data_dir / "taxonomy.json").read_text(encoding="utf-8"))
+    areas = tuple(Area(**a) for a in raw["areas"])
+    known = {a.key for a in areas}
+    certifications: dict[str, CatalogueCertification] = {}
+    path = data_dir / "certifications.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line_no, row in enumerate(csv.DictReader(handle), start=2):
+            key = row["key"].strip()
+            if key in certifications:
+                raise ValueError(f"{path.name} line {line_no}: duplicate key {key!r}")
+            certifications[key] = CatalogueCertification(
+                key=key,
+                vendor=row["vendor"].strip(),
+                program=row["program"].strip(),
+                name=row["name"].strip(),
+                evidences=_parse_evidences(
+                    row["evidences"], known_areas=known, where=f"{path.name} line {line_no}"
+                ),
+            )
+    regions_raw = json.loads((data_dir / "regions.json").read_text(encoding="utf-8"))
+    regions = tuple(
+        Region(
+            key=r["key"], label=r["label"], kind=r.get("kind", "region"), states=tuple(r["states"])
+        )
+        for r in regions_raw["regions"]
+    )
+    return Taxonomy(
+        areas=areas,
+        levels=tuple(Level(**lv) for lv in sorted(raw["levels"], key=lambda lv: lv["value"])),
+        segments=tuple(Segment(**s) for s in raw["segments"]),
+        certifications=certifications,
+        regions=regions,
+        group_labels={g["key"]: g["label"] for g in raw["groups"]},
+    )
+
+
+@lru_cache(maxsize=1)
+def get_taxonomy() -> Taxonomy:
+    return load_taxonomy()
+
+
+# Competency levels are part of the stable vocabulary (DESIGN.md); labels live in the data file.
+NONE, FOUNDATIONAL, PROFICIENT, EXPERT = 0, 1, 2, 3
+MAX_LEVEL = EXPERT

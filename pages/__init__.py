@@ -1,0 +1,113 @@
+"""Streamlit glue shared by every page script: engine, read index, who is signed in.
+
+It lives in ``pages/__init__.py`` because Streamlit never treats ``__init__.py`` as a
+page, and every page must be able to run on its own (a deep link on a fresh server can
+run a page file directly, skipping app.py), so each page starts with ``setup_page(...)``.
+The UI layer is the only place that caches the engine (st.cache_resource); core stays
+free of Streamlit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core.db import create_db_engine, init_db, is_directory_empty
+from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
+from core.settings import get_settings
+
+ROLE_LABELS = {ROLE_ADMIN: "Administrator", ROLE_VENDOR: "Vendor team", ROLE_PARTNER: "Partner"}
+SESSION_KEY = "auth"
+
+
+@st.cache_resource(show_spinner=False)
+def get_engine() -> Engine:
+    """The one engine of this process; fills an empty directory with the demo data once."""
+    settings = get_settings()
+    engine = create_db_engine(settings.database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        empty = is_directory_empty(session)
+    if empty and settings.demo_partners > 0:
+        from core.demo_data import seed_demo_directory
+
+        count = settings.demo_partners
+        with st.spinner(f"First start: creating a demo directory of {count:,} partners…"):
+            seed_demo_directory(engine=engine, partners=count, seed=settings.demo_seed)
+    return engine
+
+
+@st.cache_resource(show_spinner=False)
+def get_index_holder():  # type: ignore[no-untyped-def]
+    """The in-memory read index of this process, rebuilt when the data version changes."""
+    from core.read_index import ReadIndexHolder
+
+    return ReadIndexHolder(engine=get_engine())
+
+
+def current_account() -> AccountPublic | None:
+    """The signed-in account, re-read from the database on every run.
+
+    Re-reading means a deactivated account or an expired session stops working at once,
+    not at the next sign-in.
+    """
+    auth = st.session_state.get(SESSION_KEY)
+    if not auth:
+        return None
+    from core.accounts import load_session_account
+
+    with Session(get_engine()) as session:
+        account = load_session_account(
+            session=session,
+            account_id=auth["account_id"],
+            last_seen_at=auth["last_seen_at"],
+            now=utc_now(),
+        )
+    if account is None:
+        st.session_state.pop(SESSION_KEY, None)
+        st.session_state["session_expired"] = True
+        return None
+    auth["last_seen_at"] = utc_now()
+    return account
+
+
+def remember_sign_in(account: AccountPublic) -> None:
+    now: datetime = utc_now()
+    st.session_state[SESSION_KEY] = {
+        "account_id": account.id,
+        "signed_in_at": now,
+        "last_seen_at": now,
+    }
+    st.session_state.pop("session_expired", None)
+
+
+def sign_out() -> None:
+    st.session_state.pop(SESSION_KEY, None)
+
+
+def setup_page(title: str, icon: str, *, roles: tuple[str, ...] = ()) -> AccountPublic | None:
+    """First call of every page: title, icon and the access check.
+
+    With ``roles`` the page is restricted: an anonymous visitor gets a sign-in prompt and
+    the page stops before any data is read; a signed-in user of another role is refused.
+    """
+    # Later calls override app.py's, so the browser tab names the page.
+    st.set_page_config(page_title=f"{title} · Partner Atlas", page_icon=icon, layout="wide")
+    account = current_account()
+    if roles:
+        if account is None:
+            st.title(f"{icon} {title}")
+            if st.session_state.pop("session_expired", False):
+                st.warning("Your session has expired. Please sign in again.")
+            st.info("This page is for signed-in users. Please sign in to continue.")
+            st.page_link("pages/sign_in.py", label="Sign in", icon="🔑")
+            st.stop()
+        if account.role not in roles:
+            st.title(f"{icon} {title}")
+            st.error("Your account does not have access to this page.")
+            st.stop()
+    st.title(f"{icon} {title}")
+    return account

@@ -1,0 +1,42 @@
+"""Helpers shared by every kind of test (unit, app, integration, e2e)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+# CI sets CI=true. There, a test that cannot find PostgreSQL or Chromium must fail: a skipped
+# suite would look green while testing nothing.
+IN_CI: bool = os.environ.get("CI") == "true"
+
+# The repository root, so tests and fixtures never depend on the directory pytest runs from.
+REPO_ROOT: Path = Path(__file__).resolve().parent.parent
+
+# `pytest` (unlike `python -m pytest`) does not put the working directory on sys.path, so
+# `import core` and the shared helpers under `tests.` would fail depending on how the suite
+# was started. Putting the root first makes both launch styles and both import modes behave.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+
+def require_or_skip(condition: object, reason: str) -> None:
+    """Skip the current test when `condition` is false; under CI fail instead.
+
+    Locally a developer without Chromium or PostgreSQL still gets the rest of the suite; CI
+    installs both, so their absence there is a broken set-up, not a reason to skip.
+    """
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: missing test dependencies are failures, not skips)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def tmp_sqlite_url(tmp_path: Path) -> str:
+    """A SQLAlchemy URL for a not-yet-existing SQLite file private to this test."""
+    # Four slashes: "sqlite:///" plus an absolute path that starts with "/".
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"

@@ -1,0 +1,219 @@
+"""Integration fixtures: a real PostgreSQL server per test session, and databases per test.
+
+Tests that take `db_engine` (or `db_url`) run twice: once on a fresh SQLite file and once on a
+fresh PostgreSQL database, so both supported back ends are exercised by the same test code.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.pool import NullPool
+
+from tests.conftest import require_or_skip
+
+# Debian/Ubuntu keep one bin folder per major version; other systems rely on pg_config/PATH.
+_DEBIAN_GLOB = "/usr/lib/postgresql/*/bin"
+_PG_USER = "postgres"
+_START_ATTEMPTS = 3
+
+
+def _has_server_tools(bindir: Path) -> bool:
+    return all((bindir / tool).is_file() for tool in ("initdb", "pg_ctl", "postgres"))
+
+
+def _version_key(bindir: Path) -> tuple[int, ...]:
+    # "/usr/lib/postgresql/15/bin" -> (15,); numeric so that 10 sorts above 9.
+    return tuple(int(part) for part in re.findall(r"\d+", bindir.parent.name))
+
+
+def find_postgres_bindir() -> Path | None:
+    """The newest folder holding initdb, pg_ctl and postgres, or None."""
+    debian = [p for p in Path("/").glob(_DEBIAN_GLOB.lstrip("/")) if _has_server_tools(p)]
+    if debian:
+        return max(debian, key=_version_key)
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        result = subprocess.run(
+            [pg_config, "--bindir"], capture_output=True, text=True, check=False
+        )
+        bindir = Path(result.stdout.strip())
+        if result.returncode == 0 and _has_server_tools(bindir):
+            return bindir
+    initdb = shutil.which("initdb")
+    if initdb and _has_server_tools(Path(initdb).parent):
+        return Path(initdb).parent
+    return None
+
+
+def _free_port() -> int:
+    # The OS picks a free port; there is a small window before postgres binds it, which the
+    # retry loop in `_start_server` covers.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _PgCommands:
+    """Runs server commands as the right user: initdb refuses to run as root."""
+
+    def __init__(self, bindir: Path, workdir: Path) -> None:
+        self.bindir = bindir
+        self.workdir = workdir
+        self.as_root = os.geteuid() == 0
+
+    def run(self, tool: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        argv = [str(self.bindir / tool), *args]
+        if self.as_root:
+            argv = ["runuser", "-u", _PG_USER, "--", *argv]
+        # cwd=workdir: the postgres user may not be allowed into the caller's directory.
+        return subprocess.run(
+            argv,
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+def _describe_failure(step: str, result: subprocess.CompletedProcess[str], log: Path) -> str:
+    server_log = log.read_text(errors="replace")[-4000:] if log.exists() else "(no server log)"
+    return (
+        f"PostgreSQL {step} failed (exit {result.returncode}).\n"
+        f"stdout: {result.stdout.strip()}\nstderr: {result.stderr.strip()}\n"
+        f"server log:\n{server_log}"
+    )
+
+
+def _start_server(pg: _PgCommands, datadir: Path, log: Path) -> int:
+    """Start the server on a free loopback port and return that port."""
+    last_error = ""
+    for _ in range(_START_ATTEMPTS):
+        port = _free_port()
+        # fsync/synchronous_commit/full_page_writes off: throwaway data, and durability costs
+        # seconds per test run. The socket goes in our own folder, not /var/run/postgresql.
+        options = (
+            f"-p {port} -k {pg.workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
+            " -c synchronous_commit=off -c full_page_writes=off"
+        )
+        result = pg.run(
+            "pg_ctl", "-D", str(datadir), "-l", str(log), "-w", "-t", "60", "start", "-o", options
+        )
+        if result.returncode == 0:
+            return port
+        last_error = _describe_failure("start", result, log)
+        # Only a lost race for the port is worth another try; anything else is final.
+        if "already in use" not in last_error and "could not bind" not in last_error:
+            break
+    raise RuntimeError(last_error)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server for this test session; yields its base SQLAlchemy URL.
+
+    The URL names the maintenance database `postgres`; use `db_url` for a private database.
+    """
+    bindir = find_postgres_bindir()
+    require_or_skip(
+        bindir is not None,
+        "PostgreSQL server binaries (initdb, pg_ctl) not found; install the `postgresql` package",
+    )
+    assert bindir is not None  # for the type checker: require_or_skip did not return otherwise
+    as_root = os.geteuid() == 0
+    if as_root:
+        try:
+            pg_user = pwd.getpwnam(_PG_USER)
+        except KeyError:
+            pg_user = None
+        require_or_skip(
+            pg_user is not None and shutil.which("runuser") is not None,
+            "running as root needs the `postgres` user and runuser to start PostgreSQL",
+        )
+
+    # A short path under /tmp: the socket path must stay under ~100 bytes, and a long $TMPDIR
+    # (macOS) would overflow it.
+    workdir = Path(tempfile.mkdtemp(prefix="pa-pg-", dir="/tmp" if Path("/tmp").is_dir() else None))
+    if as_root:
+        os.chown(workdir, pg_user.pw_uid, pg_user.pw_gid)
+    datadir = workdir / "data"
+    log = workdir / "server.log"
+    pg = _PgCommands(bindir, workdir)
+    started = False
+    try:
+        # --no-locale: C collation works on every system with any encoding and sorts the same
+        # everywhere, so tests do not depend on the machine's locales.
+        result = pg.run(
+            "initdb", "-D", str(datadir), "-A", "trust", "-U", _PG_USER, "--no-sync",
+            "-E", "UTF8", "--no-locale",
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(_describe_failure("initdb", result, log))
+        port = _start_server(pg, datadir, log)
+        started = True
+        yield f"postgresql+psycopg://{_PG_USER}@127.0.0.1:{port}/postgres"
+    finally:
+        if started:
+            stop = pg.run("pg_ctl", "-D", str(datadir), "-m", "fast", "-w", "stop", timeout=60)
+            if stop.returncode != 0:
+                print(_describe_failure("stop", stop, log))
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _admin_engine(server_url: str) -> Engine:
+    # CREATE/DROP DATABASE cannot run inside a transaction; NullPool so that nothing lingers.
+    return create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A SQLAlchemy URL of an empty database of the parametrised kind, private to one test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return
+
+    # Looked up lazily so that `-m "not postgres"` never starts a server.
+    server_url: str = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex}"
+    admin = _admin_engine(server_url)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        # FORCE: a test that leaked a connection must not leave the database behind.
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_engine(db_url: str) -> Iterator[Engine]:
+    """An engine on `db_url` with the application schema created by the app's own code."""
+    # Imported here, not at module level: a broken core must fail the tests that use it, not
+    # the collection of every integration test.
+    from core.db import create_db_engine, init_db
+
+    engine = create_db_engine(db_url)
+    try:
+        init_db(engine)
+        yield engine
+    finally:
+        engine.dispose()
