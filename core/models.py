@@ -42,7 +42,8 @@ LEAD_SOURCES = ("directory", "team", "co_marketing", "vendor_referral")
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Timezone-aware UTC: SQLModel's datetime columns refuse naive values."""
+    return datetime.now(UTC)
 
 
 # --- shared validators ---------------------------------------------------------------

@@ -103,8 +103,9 @@ def _parse_json_lists(values: list[object]) -> list[list[str]]:
 
 
 def _epoch_seconds(values: pd.Series) -> np.ndarray:
-    stamps = pd.to_datetime(values, errors="coerce", format="mixed")
-    seconds = stamps.astype("datetime64[ns]").to_numpy().astype("int64") / 1e9
+    # SQLite hands back UTC text without an offset, PostgreSQL aware datetimes: both are UTC.
+    stamps = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    seconds = stamps.dt.tz_localize(None).to_numpy().astype("datetime64[ns]").astype("int64") / 1e9
     return np.where(stamps.isna().to_numpy(), np.nan, seconds)
 
 

@@ -355,7 +355,7 @@ def _order(index: ReadIndex, query: SearchQuery, matches: Matches, total: np.nda
 def _timestamp(value: float) -> datetime | None:
     if np.isnan(value):
         return None
-    return datetime.fromtimestamp(float(value), tz=UTC).replace(tzinfo=None)
+    return datetime.fromtimestamp(float(value), tz=UTC)
 
 
 def explain(
@@ -407,7 +407,7 @@ def explain(
 def rank_matches(
     index: ReadIndex, query: SearchQuery, place: Place | None, matches: Matches, *, now: datetime
 ) -> list[RankedPartner]:
-    parts = score_matches(index, query, matches, now_ts=now.replace(tzinfo=UTC).timestamp())
+    parts = score_matches(index, query, matches, now_ts=now.timestamp())
     order = _order(index, query, matches, parts["total"])
     start = (query.page - 1) * query.page_size
     page_positions = order[start : start + query.page_size]
@@ -457,7 +457,7 @@ def search_index(
     index: ReadIndex, query: SearchQuery, *, now: datetime | None = None
 ) -> SearchResults:
     started = time.perf_counter()
-    now = now or datetime.now(UTC).replace(tzinfo=None)
+    now = now or datetime.now(UTC)
     place = resolve_query_place(query)
     matches = match_partners(index, query, place)
     results = rank_matches(index, query, place, matches, now=now)

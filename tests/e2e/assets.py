@@ -98,7 +98,9 @@ def _npm_scoped(pattern: str) -> str:
 # (regex on the URL without query/fragment, function building the NpmRef from the match)
 _URL_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], NpmRef]]] = [
     (
-        re.compile(_npm_scoped(r"^https?://cdn\.jsdelivr\.net/npm/{pkg}@(?P<ver>[^/]+)/(?P<p>.+)$")),
+        re.compile(
+            _npm_scoped(r"^https?://cdn\.jsdelivr\.net/npm/{pkg}@(?P<ver>[^/]+)/(?P<p>.+)$")
+        ),
         lambda m: NpmRef(m["pkg"], m["ver"], m["p"]),
     ),
     (
@@ -107,11 +109,15 @@ _URL_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], NpmRef]]] = [
     ),
     (
         # cdnjs names libraries like their projects ("Leaflet.awesome-markers"); npm is lowercase.
-        re.compile(r"^https?://cdnjs\.cloudflare\.com/ajax/libs/(?P<pkg>[^/]+)/(?P<ver>[^/]+)/(?P<p>.+)$"),
+        re.compile(
+            r"^https?://cdnjs\.cloudflare\.com/ajax/libs/(?P<pkg>[^/]+)/(?P<ver>[^/]+)/(?P<p>.+)$"
+        ),
         lambda m: NpmRef(m["pkg"].lower(), m["ver"], m["p"]),
     ),
     (
-        re.compile(r"^https?://code\.jquery\.com/jquery-(?P<ver>\d+\.\d+\.\d+)(?P<min>\.min)?\.js$"),
+        re.compile(
+            r"^https?://code\.jquery\.com/jquery-(?P<ver>\d+\.\d+\.\d+)(?P<min>\.min)?\.js$"
+        ),
         lambda m: NpmRef("jquery", m["ver"], f"dist/jquery{m['min'] or ''}.js"),
     ),
     (
@@ -395,7 +401,9 @@ def _find_in_package(root: Path, relative: str) -> Path | None:
     relative = relative.lstrip("/")
     base = root.resolve()
     candidates = [relative]
-    candidates.append(relative.removeprefix("dist/") if relative.startswith("dist/") else f"dist/{relative}")
+    candidates.append(
+        relative.removeprefix("dist/") if relative.startswith("dist/") else f"dist/{relative}"
+    )
     for candidate in candidates:
         path = (root / candidate).resolve()
         if path.is_file() and path.is_relative_to(base):
@@ -408,16 +416,18 @@ def _find_in_package(root: Path, relative: str) -> Path | None:
     for name in names:
         matches = [p for p in root.rglob(name) if p.is_file() and "node_modules" not in p.parts]
         if matches:
-            def closeness(p: Path) -> tuple[int, int]:
-                shared = 0
-                for a, b in zip(reversed(p.relative_to(root).parts), reversed(wanted.parts), strict=False):
-                    if a != b:
-                        break
-                    shared += 1
-                return (-shared, len(p.parts))
-
-            return min(matches, key=closeness)
+            return min(matches, key=lambda p: _closeness(p.relative_to(root).parts, wanted.parts))
     return None
+
+
+def _closeness(found: tuple[str, ...], wanted: tuple[str, ...]) -> tuple[int, int]:
+    """Sort key: most trailing path parts in common first, then the shortest path."""
+    shared = 0
+    for a, b in zip(reversed(found), reversed(wanted), strict=False):
+        if a != b:
+            break
+        shared += 1
+    return (-shared, len(found))
 
 
 def prepare_offline_assets(cache_dir: Path = DEFAULT_CACHE_DIR) -> OfflineAssets:

@@ -1,0 +1,334 @@
+"""Accounts, roles and sign-in: argon2id password hashes, lock-out, idle session expiry.
+
+Roles: ``admin``; ``vendor`` (a vendor name and the sales regions it covers); ``partner``
+(exactly one partner organisation). The first administrator comes from the command line;
+administrators create every other account.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from core.access import PermissionDenied, ensure_admin, fresh_actor
+from core.audit import SYSTEM_LABEL, record_change
+from core.models import (
+    ROLE_ADMIN,
+    ROLE_PARTNER,
+    ROLE_VENDOR,
+    ROLES,
+    Account,
+    AccountPublic,
+    Partner,
+    clean_text,
+    utc_now,
+)
+from core.settings import get_settings
+from core.taxonomy import get_taxonomy
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+SIGN_IN_FAILED = (
+    "Sign-in failed. Check your username and password. After {max} failed attempts an "
+    "account is locked for {minutes} minutes."
+)
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the username is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+
+
+class AccountError(ValueError):
+    """Invalid account input; the message is shown to the user as is."""
+
+
+class SignInError(Exception):
+    """Sign-in refused. The message never says whether the username exists."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"A password has at most {MAX_PASSWORD_LENGTH} characters.")
+    if not password.strip():
+        raise AccountError("A password cannot be only spaces.")
+
+
+def normalize_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def _public(row: Account) -> AccountPublic:
+    return AccountPublic.model_validate(row, from_attributes=True)
+
+
+def _audit_fields(row: Account) -> dict[str, object]:
+    return {
+        "username": row.username,
+        "display_name": row.display_name,
+        "role": row.role,
+        "partner_id": row.partner_id,
+        "vendor_name": row.vendor_name,
+        "regions": list(row.regions or []),
+        "is_active": row.is_active,
+    }
+
+
+def _validate_regions(regions: Iterable[str]) -> list[str]:
+    known = [r.key for r in get_taxonomy().regions]
+    chosen = {r.strip() for r in regions if r and r.strip()}
+    unknown = sorted(chosen - set(known))
+    if unknown:
+        raise AccountError(f"Unknown sales region(s): {', '.join(unknown)}.")
+    return [k for k in known if k in chosen]
+
+
+def _role_fields(
+    session: Session,
+    role: str,
+    partner_id: int | None,
+    vendor_name: str | None,
+    regions: Iterable[str],
+) -> tuple[int | None, str | None, list[str]]:
+    """Check that the role-specific fields fit the role; returns them cleaned."""
+    if role not in ROLES:
+        raise AccountError(f"Role must be one of {', '.join(ROLES)}.")
+    vendor = clean_text(vendor_name) or None
+    region_keys = _validate_regions(regions)
+    if role == ROLE_PARTNER:
+        if partner_id is None or session.get(Partner, partner_id) is None:
+            raise AccountError("A partner account needs an existing partner organisation.")
+        if vendor or region_keys:
+            raise AccountError("A partner account has no vendor name or sales regions.")
+        return partner_id, None, []
+    if partner_id is not None:
+        raise AccountError("Only partner accounts belong to a partner organisation.")
+    if role == ROLE_VENDOR:
+        if not vendor or len(vendor) > 80:
+            raise AccountError("A vendor account needs a vendor name (up to 80 characters).")
+        if not region_keys:
+            raise AccountError("A vendor account needs at least one sales region.")
+        return None, vendor, region_keys
+    if vendor or region_keys:
+        raise AccountError("An administrator account has no vendor name or sales regions.")
+    return None, None, []
+
+
+def admin_exists(session: Session) -> bool:
+    statement = select(Account.id).where(Account.role == ROLE_ADMIN, Account.is_active)
+    return session.exec(statement.limit(1)).first() is not None
+
+
+def create_account(
+    *,
+    session: Session,
+    actor: AccountPublic | None,
+    username: str,
+    password: str,
+    role: str,
+    partner_id: int | None = None,
+    vendor_name: str | None = None,
+    regions: Iterable[str] = (),
+    display_name: str = "",
+    from_cli: bool = False,
+) -> AccountPublic:
+    """Create an account. ``actor=None`` is the command line: either explicitly
+    (``from_cli=True``) or to bootstrap the first administrator while none exists."""
+    if actor is None:
+        if not from_cli and not (role == ROLE_ADMIN and not admin_exists(session)):
+            raise PermissionDenied("Only administrators may create accounts.")
+    else:
+        actor = ensure_admin(fresh_actor(session, actor))
+    name = normalize_username(username)
+    if not USERNAME_PATTERN.match(name):
+        raise AccountError(
+            "A username has 3 to 64 characters: letters, digits and . _ @ - "
+            "(starting with a letter or digit)."
+        )
+    check_password_policy(password)
+    display = clean_text(display_name) or ""
+    if len(display) > 120:
+        raise AccountError("A display name has at most 120 characters.")
+    partner_id, vendor, region_keys = _role_fields(
+        session, role, partner_id, vendor_name, regions
+    )
+    taken = session.exec(select(Account.id).where(func.lower(Account.username) == name)).first()
+    if taken is not None:
+        raise AccountError("That username is already taken.")
+    row = Account(
+        username=name,
+        display_name=display,
+        password_hash=hash_password(password),
+        role=role,
+        partner_id=partner_id,
+        vendor_name=vendor,
+        regions=region_keys,
+    )
+    session.add(row)
+    session.flush()
+    record_change(
+        session=session,
+        actor=actor,
+        actor_label=None if actor else "command line",
+        entity_type="account",
+        entity_id=row.id or 0,
+        action="create",
+        before={},
+        after=_audit_fields(row),
+    )
+    return _public(row)
+
+
+def authenticate(*, session: Session, username: str, password: str, now: datetime) -> AccountPublic:
+    """The account for these credentials, or ``SignInError`` with one message for every case.
+
+    Failed attempts are counted and committed here (the caller's scope rolls back on the
+    error); after ``max_failed_sign_ins`` the account is locked for ``lockout_minutes``.
+    """
+    settings = get_settings()
+    message = SIGN_IN_FAILED.format(max=settings.max_failed_sign_ins, minutes=settings.lockout_minutes)
+    name = normalize_username(username)
+    row = session.exec(select(Account).where(Account.username == name)).first() if name else None
+    password = password or ""
+    if row is None or not row.is_active or len(password) > MAX_PASSWORD_LENGTH:
+        _verify(_DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
+        raise SignInError(message)
+    if row.locked_until is not None and row.locked_until > now:
+        _verify(_DUMMY_HASH, password)
+        raise SignInError(message)
+    if row.locked_until is not None:  # an expired lock starts a fresh count
+        row.locked_until = None
+        row.failed_sign_ins = 0
+    if not _verify(row.password_hash, password):
+        row.failed_sign_ins += 1
+        if row.failed_sign_ins >= settings.max_failed_sign_ins:
+            row.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            record_change(
+                session=session,
+                actor=None,
+                actor_label=SYSTEM_LABEL,
+                entity_type="account",
+                entity_id=row.id or 0,
+                action="lock",
+                before={"locked_until": None},
+                after={"locked_until": row.locked_until},
+            )
+        session.add(row)
+        session.commit()
+        raise SignInError(message)
+    if _hasher.check_needs_rehash(row.password_hash):
+        row.password_hash = hash_password(password)
+    row.failed_sign_ins = 0
+    row.locked_until = None
+    row.last_sign_in_at = now
+    session.add(row)
+    session.flush()
+    return _public(row)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def load_session_account(
+    *, session: Session, account_id: int, last_seen_at: datetime, now: datetime
+) -> AccountPublic | None:
+    """The account of a browser session, or None when it is inactive, gone or idle too long."""
+    row = session.get(Account, account_id)
+    if row is None or not row.is_active:
+        return None
+    if now - last_seen_at > timedelta(minutes=get_settings().session_minutes):
+        return None
+    return _public(row)
+
+
+def change_password(
+    *, session: Session, actor: AccountPublic, current_password: str, new_password: str
+) -> None:
+    """A signed-in user changes their own password; the current one must be given."""
+    actor = fresh_actor(session, actor)
+    row = session.get(Account, actor.id)
+    assert row is not None  # fresh_actor checked it
+    if not _verify(row.password_hash, current_password or ""):
+        raise AccountError("The current password is not correct.")
+    if new_password == current_password:
+        raise AccountError("The new password must differ from the current one.")
+    _store_password(session, actor, row, new_password, action="change_password")
+
+
+def _store_password(
+    session: Session, actor: AccountPublic, row: Account, new_password: str, *, action: str
+) -> None:
+    check_password_policy(new_password)
+    before = {"password_changed_at": row.password_changed_at, "locked_until": row.locked_until}
+    row.password_hash = hash_password(new_password)
+    row.password_changed_at = utc_now()
+    row.failed_sign_ins = 0
+    row.locked_until = None
+    session.add(row)
+    after = {"password_changed_at": row.password_changed_at, "locked_until": None}
+    record_change(
+        session=session,
+        actor=actor,
+        entity_type="account",
+        entity_id=row.id or 0,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+def _get(session: Session, account_id: int) -> Account:
+    row = session.get(Account, account_id)
+    if row is None:
+        raise AccountError(f"There is no account {account_id}.")
+    return row
+
+
+# --- demo accounts ---------------------------------------------------------------------------
+
+
+def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
+    """The documented demo accounts (see core/demo_accounts.py and the README)."""
+    from core.demo_accounts import create_demo_accounts as create
+
+    return create(engine=engine)
+
+
+_ADMIN_FUNCTIONS = (
+    "AccountAdminView",
+    "list_accounts",
+    "reset_password",
+    "set_account_active",
+    "unlock_account",
+    "update_account",
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Administration functions live in core/account_admin.py; importable from here too."""
+    if name in _ADMIN_FUNCTIONS:
+        from core import account_admin
+
+        return getattr(account_admin, name)
+    if name == "DemoAccount":
+        from core.demo_accounts import DemoAccount
+
+        return DemoAccount
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

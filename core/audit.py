@@ -1,0 +1,192 @@
+"""The audit trail: who changed what, when, with the value before and after per field.
+
+Every write in core records one event inside its own transaction, so a rolled-back change
+leaves no audit row and a committed one always has its row.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import String, cast, func, or_
+from sqlmodel import Session, select
+
+from core.models import AccountPublic, AuditEvent, utc_now
+
+ANONYMOUS_LABEL = "anonymous visitor"
+SYSTEM_LABEL = "system"
+ENTITY_TYPES = ("partner", "account", "certification", "lead")
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_account_id: int | None
+    actor_label: str
+    entity_type: str
+    entity_id: str
+    action: str
+    changes: dict[str, dict[str, Any]]
+
+
+def jsonable(value: Any) -> Any:
+    """A value as it can be stored in a JSON column and compared after a round trip."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "model_dump"):
+        return jsonable(value.model_dump())
+    return str(value)
+
+
+def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Only the fields whose value differs, as {field: {"before": ..., "after": ...}}."""
+    changes: dict[str, dict[str, Any]] = {}
+    for field in [*before, *(k for k in after if k not in before)]:
+        old, new = jsonable(before.get(field)), jsonable(after.get(field))
+        if old != new:
+            changes[field] = {"before": old, "after": new}
+    return changes
+
+
+def record_change(
+    *,
+    session: Session,
+    actor: AccountPublic | None,
+    entity_type: str,
+    entity_id: int | str,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Add one audit event to the caller's transaction (committed with the change itself)."""
+    label = actor_label or (actor.username if actor is not None else ANONYMOUS_LABEL)
+    event = AuditEvent(
+        at=utc_now(),
+        actor_account_id=actor.id if actor is not None else None,
+        actor_label=label[:120],
+        entity_type=entity_type,
+        entity_id=str(entity_id)[:40],
+        action=action[:40],
+        changes=diff_fields(before, after),
+    )
+    session.add(event)
+    return event
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(
+    statement: Any,
+    *,
+    entity_type: str | None,
+    entity_id: str | int | None,
+    actor: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    text: str | None,
+) -> Any:
+    if entity_type:
+        statement = statement.where(AuditEvent.entity_type == entity_type)
+    if entity_id is not None and str(entity_id) != "":
+        statement = statement.where(AuditEvent.entity_id == str(entity_id))
+    if actor:
+        pattern = _like_pattern(actor.strip())
+        statement = statement.where(func.lower(AuditEvent.actor_label).like(pattern, escape="\\"))
+    if since is not None:
+        statement = statement.where(AuditEvent.at >= since)
+    if until is not None:
+        statement = statement.where(AuditEvent.at < until)
+    if text and text.strip():
+        needle = text.strip()
+        # The JSON column stores non-ASCII text as \u escapes: search both spellings.
+        escaped_needle = json.dumps(needle)[1:-1]
+        changes_text = func.lower(cast(AuditEvent.changes, String))
+        conditions = [
+            func.lower(AuditEvent.action).like(_like_pattern(needle), escape="\\"),
+            func.lower(AuditEvent.entity_id).like(_like_pattern(needle), escape="\\"),
+            changes_text.like(_like_pattern(needle), escape="\\"),
+            changes_text.like(_like_pattern(escaped_needle), escape="\\"),
+        ]
+        statement = statement.where(or_(*conditions))
+    return statement
+
+
+def list_audit_events(
+    *,
+    session: Session,
+    entity_type: str | None = None,
+    entity_id: str | int | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    text: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[AuditEntry]:
+    """Newest first. ``actor`` matches part of the actor label; ``text`` searches the action,
+    the entity id and the before/after values. ``until`` is exclusive.
+
+    Callers check that the viewer is an administrator (see pages/admin_audit.py and
+    ``core.access.ensure_admin``): the trail holds contact data of leads.
+    """
+    statement = _filtered(
+        select(AuditEvent),
+        entity_type=entity_type,
+        entity_id=entity_id,
+        actor=actor,
+        since=since,
+        until=until,
+        text=text,
+    )
+    statement = statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    rows = session.exec(statement.limit(max(1, min(limit, 1000))).offset(max(0, offset))).all()
+    return [
+        AuditEntry(
+            id=row.id or 0,
+            at=row.at,
+            actor_account_id=row.actor_account_id,
+            actor_label=row.actor_label,
+            entity_type=row.entity_type,
+            entity_id=row.entity_id,
+            action=row.action,
+            changes=dict(row.changes or {}),
+        )
+        for row in rows
+    ]
+
+
+def count_audit_events(
+    *,
+    session: Session,
+    entity_type: str | None = None,
+    entity_id: str | int | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    text: str | None = None,
+) -> int:
+    statement = _filtered(
+        select(func.count()).select_from(AuditEvent),
+        entity_type=entity_type,
+        entity_id=entity_id,
+        actor=actor,
+        since=since,
+        until=until,
+        text=text,
+    )
+    return int(session.exec(statement).one())

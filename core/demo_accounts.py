@@ -1,0 +1,72 @@
+"""Documented demo accounts for the demo directory; their passwords are in the README."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from core.accounts import create_account
+from core.db import session_scope
+from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Account, Partner
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A documented demo account: its password is public (README), so demo data only."""
+
+    username: str
+    password: str
+    role: str
+    description: str
+    partner_id: int | None = None
+    vendor_name: str | None = None
+    regions: tuple[str, ...] = ()
+
+
+DEMO_ADMIN = DemoAccount("admin", "atlas-demo-admin", ROLE_ADMIN, "Administrator")
+DEMO_VENDOR = DemoAccount(
+    "cisco",
+    "atlas-demo-vendor",
+    ROLE_VENDOR,
+    "Vendor team: Cisco, regions South and West",
+    vendor_name="Cisco",
+    regions=("south", "west"),
+)
+# The two partner accounts belong to the two partners with the lowest ids.
+DEMO_PARTNER_LOGINS = (("partner1", "atlas-demo-partner1"), ("partner2", "atlas-demo-partner2"))
+
+
+def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
+    """Create the documented demo accounts that do not exist yet; returns all of them.
+
+    Run after the demo directory is seeded: partner accounts need partners to belong to.
+    """
+    from core.db import session_scope  # late import: core.db imports nothing from here
+
+    demo: list[DemoAccount] = [DEMO_ADMIN, DEMO_VENDOR]
+    with session_scope(engine) as session:
+        partner_ids = session.exec(select(Partner.id).order_by(Partner.id).limit(2)).all()
+        for (username, password), partner_id in zip(DEMO_PARTNER_LOGINS, partner_ids, strict=False):
+            name = session.get(Partner, partner_id).name  # type: ignore[union-attr]
+            demo.append(
+                DemoAccount(username, password, ROLE_PARTNER, f"Partner: {name}", partner_id)
+            )
+        for entry in demo:
+            exists = session.exec(select(Account.id).where(Account.username == entry.username))
+            if exists.first() is not None:
+                continue
+            create_account(
+                session=session,
+                actor=None,
+                from_cli=True,
+                username=entry.username,
+                password=entry.password,
+                role=entry.role,
+                partner_id=entry.partner_id,
+                vendor_name=entry.vendor_name,
+                regions=entry.regions,
+                display_name=f"Demo {entry.description}"[:120],
+            )
+    return demo
