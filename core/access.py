@@ -12,7 +12,7 @@ from sqlmodel import Session
 from core.models import ROLE_ADMIN, ROLE_PARTNER, Account, AccountPublic
 
 
-class PermissionDenied(Exception):  # noqa: N818 - the name says what happened, users see it
+class PermissionDenied(Exception):
     """The actor may not do this; the message is safe to show to the user."""
 
 
@@ -39,8 +39,10 @@ def can_edit_partner(actor: AccountPublic | None, partner_id: int) -> bool:
         return False
     if actor.role == ROLE_ADMIN:
         return True
-    return actor.role == ROLE_PARTNER and actor.partner_id is not None and (
-        actor.partner_id == partner_id
+    return (
+        actor.role == ROLE_PARTNER
+        and actor.partner_id is not None
+        and (actor.partner_id == partner_id)
     )
 
 

@@ -1,6 +1,7 @@
-"""Account administration: list, edit, (de)activate, unlock, reset passwords. Admins only
+"""Account administration: list, edit, (de)activate, unlock, reset passwords.
 
-(a user may change their own display name)."""
+Administrators only, except that a user may change their own display name.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from sqlmodel import Session, select
 from core.access import PermissionDenied, ensure_admin, fresh_actor
 from core.accounts import (
     AccountError,
-    _audit_fields,
-    _get,
-    _public,
-    _role_fields,
-    _store_password,
+    audit_fields,
+    check_role_fields,
+    get_account_row,
+    store_password,
+    to_public,
 )
 from core.audit import record_change
 from core.models import ROLE_ADMIN, Account, AccountPublic, Partner, clean_text
@@ -37,8 +38,8 @@ def reset_password(
 ) -> None:
     """An administrator sets a new password for an account (and lifts any lock)."""
     actor = ensure_admin(fresh_actor(session, actor))
-    row = _get(session, account_id)
-    _store_password(session, actor, row, new_password, action="reset_password")
+    row = get_account_row(session, account_id)
+    store_password(session, actor, row, new_password, action="reset_password")
 
 
 def set_account_active(
@@ -46,10 +47,10 @@ def set_account_active(
 ) -> AccountPublic:
     """Deactivate (sessions end at their next page view) or reactivate an account."""
     actor = ensure_admin(fresh_actor(session, actor))
-    row = _get(session, account_id)
+    row = get_account_row(session, account_id)
     if not active and row.id == actor.id:
         raise AccountError("You cannot deactivate your own account.")
-    before = _audit_fields(row) | {"locked_until": row.locked_until}
+    before = audit_fields(row) | {"locked_until": row.locked_until}
     row.is_active = active
     if active:
         row.failed_sign_ins = 0
@@ -62,14 +63,14 @@ def set_account_active(
         entity_id=row.id or 0,
         action="activate" if active else "deactivate",
         before=before,
-        after=_audit_fields(row) | {"locked_until": row.locked_until},
+        after=audit_fields(row) | {"locked_until": row.locked_until},
     )
-    return _public(row)
+    return to_public(row)
 
 
 def unlock_account(*, session: Session, actor: AccountPublic, account_id: int) -> AccountPublic:
     actor = ensure_admin(fresh_actor(session, actor))
-    row = _get(session, account_id)
+    row = get_account_row(session, account_id)
     before = {"locked_until": row.locked_until, "failed_sign_ins": row.failed_sign_ins}
     row.locked_until = None
     row.failed_sign_ins = 0
@@ -83,7 +84,7 @@ def unlock_account(*, session: Session, actor: AccountPublic, account_id: int) -
         before=before,
         after={"locked_until": None, "failed_sign_ins": 0},
     )
-    return _public(row)
+    return to_public(row)
 
 
 def update_account(
@@ -99,18 +100,18 @@ def update_account(
     """Change an account's details; None leaves a field as it is. The role never changes:
     create a new account instead. Users may change their own display name."""
     actor = fresh_actor(session, actor)
-    row = _get(session, account_id)
+    row = get_account_row(session, account_id)
     own_name_only = partner_id is None and vendor_name is None and regions is None
     if actor.role != ROLE_ADMIN and not (row.id == actor.id and own_name_only):
         raise PermissionDenied("Only administrators may change other accounts.")
-    before = _audit_fields(row)
+    before = audit_fields(row)
     if display_name is not None:
         display = clean_text(display_name) or ""
         if len(display) > 120:
             raise AccountError("A display name has at most 120 characters.")
         row.display_name = display
     if partner_id is not None or vendor_name is not None or regions is not None:
-        new_partner, new_vendor, new_regions = _role_fields(
+        new_partner, new_vendor, new_regions = check_role_fields(
             session,
             row.role,
             partner_id if partner_id is not None else row.partner_id,
@@ -126,9 +127,9 @@ def update_account(
         entity_id=row.id or 0,
         action="update",
         before=before,
-        after=_audit_fields(row),
+        after=audit_fields(row),
     )
-    return _public(row)
+    return to_public(row)
 
 
 def list_accounts(
@@ -145,7 +146,7 @@ def list_accounts(
     return [
         AccountAdminView.model_validate(
             {
-                **_public(account).model_dump(),
+                **to_public(account).model_dump(),
                 "partner_name": partner_name,
                 "failed_sign_ins": account.failed_sign_ins,
                 "locked_until": account.locked_until,
@@ -164,5 +165,3 @@ def _matches(text: str | None, account: Account, partner_name: str | None) -> bo
         return True
     fields = (account.username, account.display_name, account.vendor_name, partner_name)
     return any(needle in (value or "").casefold() for value in fields)
-
-

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -32,6 +32,9 @@ from core.models import (
 )
 from core.settings import get_settings
 from core.taxonomy import get_taxonomy
+
+if TYPE_CHECKING:
+    from core.demo_accounts import DemoAccount
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -71,11 +74,11 @@ def normalize_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
-def _public(row: Account) -> AccountPublic:
+def to_public(row: Account) -> AccountPublic:
     return AccountPublic.model_validate(row, from_attributes=True)
 
 
-def _audit_fields(row: Account) -> dict[str, object]:
+def audit_fields(row: Account) -> dict[str, object]:
     return {
         "username": row.username,
         "display_name": row.display_name,
@@ -96,7 +99,7 @@ def _validate_regions(regions: Iterable[str]) -> list[str]:
     return [k for k in known if k in chosen]
 
 
-def _role_fields(
+def check_role_fields(
     session: Session,
     role: str,
     partner_id: int | None,
@@ -162,7 +165,7 @@ def create_account(
     display = clean_text(display_name) or ""
     if len(display) > 120:
         raise AccountError("A display name has at most 120 characters.")
-    partner_id, vendor, region_keys = _role_fields(
+    partner_id, vendor, region_keys = check_role_fields(
         session, role, partner_id, vendor_name, regions
     )
     taken = session.exec(select(Account.id).where(func.lower(Account.username) == name)).first()
@@ -187,9 +190,9 @@ def create_account(
         entity_id=row.id or 0,
         action="create",
         before={},
-        after=_audit_fields(row),
+        after=audit_fields(row),
     )
-    return _public(row)
+    return to_public(row)
 
 
 def authenticate(*, session: Session, username: str, password: str, now: datetime) -> AccountPublic:
@@ -199,7 +202,9 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
     error); after ``max_failed_sign_ins`` the account is locked for ``lockout_minutes``.
     """
     settings = get_settings()
-    message = SIGN_IN_FAILED.format(max=settings.max_failed_sign_ins, minutes=settings.lockout_minutes)
+    message = SIGN_IN_FAILED.format(
+        max=settings.max_failed_sign_ins, minutes=settings.lockout_minutes
+    )
     name = normalize_username(username)
     row = session.exec(select(Account).where(Account.username == name)).first() if name else None
     password = password or ""
@@ -236,7 +241,7 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
     row.last_sign_in_at = now
     session.add(row)
     session.flush()
-    return _public(row)
+    return to_public(row)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -255,7 +260,7 @@ def load_session_account(
         return None
     if now - last_seen_at > timedelta(minutes=get_settings().session_minutes):
         return None
-    return _public(row)
+    return to_public(row)
 
 
 def change_password(
@@ -269,10 +274,10 @@ def change_password(
         raise AccountError("The current password is not correct.")
     if new_password == current_password:
         raise AccountError("The new password must differ from the current one.")
-    _store_password(session, actor, row, new_password, action="change_password")
+    store_password(session, actor, row, new_password, action="change_password")
 
 
-def _store_password(
+def store_password(
     session: Session, actor: AccountPublic, row: Account, new_password: str, *, action: str
 ) -> None:
     check_password_policy(new_password)
@@ -294,7 +299,7 @@ def _store_password(
     )
 
 
-def _get(session: Session, account_id: int) -> Account:
+def get_account_row(session: Session, account_id: int) -> Account:
     row = session.get(Account, account_id)
     if row is None:
         raise AccountError(f"There is no account {account_id}.")

@@ -43,7 +43,6 @@ def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
 
     Run after the demo directory is seeded: partner accounts need partners to belong to.
     """
-    from core.db import session_scope  # late import: core.db imports nothing from here
 
     demo: list[DemoAccount] = [DEMO_ADMIN, DEMO_VENDOR]
     with session_scope(engine) as session:

@@ -23,3 +23,20 @@ def format_km(distance_km: float | None) -> str:
     if distance_km is None:
         return "–"
     return f"{distance_km:,.1f} km" if distance_km < 100 else f"{distance_km:,.0f} km"
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def escape_markdown(text: str | None) -> str:
+    """Make user text render literally inside Streamlit Markdown (st.markdown, st.write…).
+
+    Every Markdown/HTML-significant character gets a backslash, so a partner named
+    ``**[click](javascript:…)**`` or ``<b>`` shows exactly as typed. ``$`` and ``:`` are
+    escaped too: Streamlit renders $…$ as LaTeX and :name: as emoji/colour shortcodes.
+    """
+    if not text:
+        return ""
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in text).replace(
+        "\n", "  \n"
+    )

@@ -37,6 +37,9 @@ def get_engine() -> Engine:
         count = settings.demo_partners
         with st.spinner(f"First start: creating a demo directory of {count:,} partners…"):
             seed_demo_directory(engine=engine, partners=count, seed=settings.demo_seed)
+        from core.accounts import create_demo_accounts
+
+        create_demo_accounts(engine=engine)
     return engine
 
 

@@ -1,5 +1,62 @@
-"""Placeholder until this screen is built."""
+"""My account: who I am, password change, sign out."""
+
+from __future__ import annotations
 
 import streamlit as st
+from sqlmodel import Session
 
-st.write("Under construction")
+from core.access import PermissionDenied
+from core.accounts import MIN_PASSWORD_LENGTH, AccountError, change_password
+from core.db import session_scope
+from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Partner
+from core.taxonomy import get_taxonomy
+from pages import ROLE_LABELS, get_engine, setup_page, sign_out
+
+account = setup_page("My account", "👤", roles=(ROLE_ADMIN, ROLE_VENDOR, ROLE_PARTNER))
+assert account is not None  # setup_page stops the page for anonymous visitors
+
+details = {"Username": account.username, "Role": ROLE_LABELS[account.role]}
+if account.display_name:
+    details["Name"] = account.display_name
+if account.role == ROLE_VENDOR:
+    labels = {r.key: r.label for r in get_taxonomy().regions}
+    details["Vendor"] = account.vendor_name or ""
+    details["Sales regions"] = ", ".join(labels.get(r, r) for r in account.regions)
+if account.role == ROLE_PARTNER and account.partner_id is not None:
+    with Session(get_engine()) as session:
+        partner = session.get(Partner, account.partner_id)
+        details["Partner organisation"] = partner.name if partner else "(missing)"
+st.dataframe(
+    [{"": key, "value": value} for key, value in details.items()],
+    hide_index=True,
+)
+
+st.subheader("Change password")
+with st.form("change_password_form", clear_on_submit=True):
+    current = st.text_input("Current password", type="password", key="pw_current")
+    new = st.text_input(
+        "New password",
+        type="password",
+        key="pw_new",
+        help=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    )
+    repeat = st.text_input("New password again", type="password", key="pw_repeat")
+    change = st.form_submit_button("Change password")
+if change:
+    if new != repeat:
+        st.error("The two new passwords differ.")
+    else:
+        try:
+            with session_scope(get_engine()) as session:
+                change_password(
+                    session=session, actor=account, current_password=current, new_password=new
+                )
+        except (AccountError, PermissionDenied) as exc:
+            st.error(str(exc))
+        else:
+            st.success("Your password was changed.")
+
+st.subheader("Sign out")
+if st.button("Sign out", key="account_sign_out"):
+    sign_out()
+    st.rerun()

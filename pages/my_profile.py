@@ -1,5 +1,365 @@
-"""Placeholder until this screen is built."""
+"""My profile: the partner keeps its own profile current.
+
+Widgets hold their values in session state under keys that carry the profile version the
+editor loaded, so a reload after a conflict starts from fresh widgets while unsaved edits
+survive reruns. Certifications are submitted separately: they wait for approval.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 import streamlit as st
+from sqlmodel import Session
 
-st.write("Under construction")
+from core.access import PermissionDenied
+from core.certifications import partner_certifications
+from core.db import session_scope
+from core.formatting import humanize_age
+from core.geo import STATE_NAMES
+from core.models import ROLE_PARTNER, CertificationInput, utc_now
+from core.profiles import (
+    FIELD_LABELS,
+    CertificationError,
+    EditableProfile,
+    ProfileConflict,
+    ProfileValidationError,
+    apply_changes,
+    format_value,
+    form_defaults,
+    load_profile_for_edit,
+    parse_profile_form,
+    save_profile,
+    submit_certification,
+    withdraw_certification,
+)
+from core.taxonomy import get_taxonomy
+from pages import get_engine, setup_page
+
+account = setup_page("My profile", "✏️", roles=(ROLE_PARTNER,))
+assert account is not None
+if account.partner_id is None:
+    st.error("This account is not linked to a partner organisation. Ask an administrator.")
+    st.stop()
+PARTNER_ID: int = account.partner_id
+TAXONOMY = get_taxonomy()
+LOADED = f"profile_loaded_{PARTNER_ID}"
+ERRORS, CONFLICT, FLASH = "profile_errors", "profile_conflict", "profile_flash"
+
+
+def load_profile() -> EditableProfile:
+    with session_scope(get_engine()) as session:
+        return load_profile_for_edit(session=session, actor=account, partner_id=PARTNER_ID)
+
+
+def key(version: int, name: str) -> str:
+    return f"pf{PARTNER_ID}_{version}_{name}"
+
+
+def prefill(version: int, defaults: dict[str, Any], *, overwrite: bool = False) -> None:
+    """Put widget values into session state once, before the widgets are drawn."""
+    flat = {k: v for k, v in defaults.items() if k not in ("competencies", "allies")}
+    flat |= {f"level_{a}": lv for a, lv in defaults["competencies"].items()}
+    flat |= {f"ally_{s}": name for s, name in defaults["allies"].items()}
+    for name, value in flat.items():
+        if overwrite or key(version, name) not in st.session_state:
+            st.session_state[key(version, name)] = value
+
+
+def form_values(version: int) -> dict[str, Any]:
+    get = st.session_state.get
+    radius = get(key(version, "service_radius_km"))
+    return {
+        "name": get(key(version, "name"), ""),
+        "description": get(key(version, "description"), ""),
+        "website": get(key(version, "website"), ""),
+        "email": get(key(version, "email"), ""),
+        "phone": get(key(version, "phone"), ""),
+        "service_radius_km": None if radius is None else float(radius),
+        "states_served": get(key(version, "states_served"), []),
+        "segments": get(key(version, "segments"), []),
+        "locations": get(key(version, "locations"), ""),
+        "competencies": {a: int(get(key(version, f"level_{a}"), 0)) for a in TAXONOMY.area_keys},
+        "allies": {s: get(key(version, f"ally_{s}"), "") for s in TAXONOMY.service_keys},
+    }
+
+
+loaded: EditableProfile | None = st.session_state.get(LOADED)
+if loaded is None or loaded.partner_id != PARTNER_ID:
+    loaded = load_profile()
+    st.session_state[LOADED] = loaded
+VERSION = loaded.version
+prefill(VERSION, form_defaults(loaded.values))
+errors: dict[str, list[str]] = st.session_state.get(ERRORS) or {}
+
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash)
+now = utc_now()
+st.caption(
+    f"Version {VERSION} · last updated {humanize_age(loaded.updated_at, now=now)} · "
+    + (
+        f"last confirmed {humanize_age(loaded.verified_at, now=now)}"
+        if loaded.verified_at
+        else "never confirmed"
+    )
+    + ". Saving, even without changes, confirms that your profile is current."
+)
+
+# --- a conflict from the last save ---------------------------------------------------------
+conflict: ProfileConflict | None = st.session_state.get(CONFLICT)
+if conflict is not None:
+    st.error(str(conflict))
+    st.dataframe(
+        [
+            {
+                "Field": d.label,
+                "When you opened it": format_value(d.field, d.loaded),
+                "Your value": format_value(d.field, d.yours),
+                "Saved meanwhile (current)": format_value(d.field, d.current),
+            }
+            for d in conflict.differences
+        ],
+        hide_index=True,
+    )
+    keep, discard = st.columns(2)
+    if keep.button("Load the current profile and keep my other edits", key="conflict_keep"):
+        current = conflict.current
+        yours = apply_changes(loaded.values, parse_profile_form(form_values(VERSION)))
+        merged = {
+            f: (yours[f] if yours[f] != loaded.values.get(f) else current.values[f])
+            for f in current.values
+        }
+        merged = {f: merged[f] for f in current.values}
+        prefill(current.version, form_defaults(merged), overwrite=True)
+        st.session_state[LOADED] = current
+        st.session_state.pop(CONFLICT, None)
+        st.session_state[FLASH] = (
+            "Loaded the current profile with your edits on top. Check the fields listed "
+            "before and save again."
+        )
+        st.rerun()
+    if discard.button("Discard my edits and load the current profile", key="conflict_discard"):
+        st.session_state[LOADED] = conflict.current
+        prefill(conflict.current.version, form_defaults(conflict.current.values), overwrite=True)
+        st.session_state.pop(CONFLICT, None)
+        st.rerun()
+
+if errors:
+    st.error(
+        "Please correct these fields:\n\n"
+        + "\n".join(f"- {FIELD_LABELS.get(f, f)}: {' '.join(m)}" for f, m in errors.items())
+    )
+
+
+def field_error(name: str) -> None:
+    for message in errors.get(name, []):
+        st.error(message, icon="⚠️")
+
+
+def level_label(value: int) -> str:
+    return f"{value} · {TAXONOMY.level_label(value)}"
+
+
+# --- the profile form ----------------------------------------------------------------------
+with st.form("profile_form"):
+    st.subheader("Company")
+    st.text_input(FIELD_LABELS["name"], key=key(VERSION, "name"), max_chars=120)
+    field_error("name")
+    st.text_area(
+        FIELD_LABELS["description"], key=key(VERSION, "description"), max_chars=2000, height=120
+    )
+    field_error("description")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.text_input(
+            FIELD_LABELS["website"], key=key(VERSION, "website"), help="http:// or https:// only"
+        )
+        field_error("website")
+    with c2:
+        st.text_input(FIELD_LABELS["email"], key=key(VERSION, "email"))
+        field_error("email")
+    with c3:
+        st.text_input(FIELD_LABELS["phone"], key=key(VERSION, "phone"))
+        field_error("phone")
+
+    st.subheader("Where you work")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.text_area(
+            FIELD_LABELS["locations"],
+            key=key(VERSION, "locations"),
+            help="One 5-digit ZIP code per line; the first one is your headquarters.",
+        )
+        field_error("locations")
+    with c2:
+        st.number_input(
+            FIELD_LABELS["service_radius_km"],
+            key=key(VERSION, "service_radius_km"),
+            min_value=0.0,
+            max_value=5000.0,
+            step=10.0,
+            help="How far from your locations you travel to customers. Empty: not set.",
+        )
+        field_error("service_radius_km")
+        st.multiselect(
+            FIELD_LABELS["states_served"],
+            options=sorted(STATE_NAMES),
+            format_func=lambda code: f"{code} · {STATE_NAMES[code]}",
+            key=key(VERSION, "states_served"),
+            help="Whole states you serve, wherever the customer is in them.",
+        )
+        field_error("states_served")
+    st.multiselect(
+        FIELD_LABELS["segments"],
+        options=list(TAXONOMY.segment_keys),
+        format_func=lambda k: next(s.label for s in TAXONOMY.segments if s.key == k),
+        key=key(VERSION, "segments"),
+    )
+    field_error("segments")
+
+    st.subheader("Self-assessed competencies")
+    st.caption(
+        "Your own assessment. Approved certifications show as evidence next to it; a claim "
+        "far above the evidence is flagged on your public profile."
+    )
+    columns = st.columns(3)
+    for i, area in enumerate(a for a in TAXONOMY.areas if a.key in TAXONOMY.technology_keys):
+        with columns[i % 3]:
+            st.selectbox(
+                area.label,
+                options=[0, 1, 2, 3],
+                format_func=level_label,
+                key=key(VERSION, f"level_{area.key}"),
+                help=area.description,
+            )
+    field_error("competencies")
+    st.subheader("Business services")
+    for key_ in TAXONOMY.service_keys:
+        area = TAXONOMY.area(key_)
+        c1, c2 = st.columns(2)
+        with c1:
+            st.selectbox(
+                area.label,
+                options=[0, 1, 2, 3],
+                format_func=level_label,
+                key=key(VERSION, f"level_{key_}"),
+                help=area.description,
+            )
+        with c2:
+            st.text_input(
+                f"{area.label}: delivered with ally (optional)",
+                key=key(VERSION, f"ally_{key_}"),
+                max_chars=120,
+            )
+    field_error("allies")
+    submitted = st.form_submit_button("Save profile", type="primary")
+
+if submitted:
+    st.session_state.pop(ERRORS, None)
+    try:
+        update = parse_profile_form(form_values(VERSION))
+        with session_scope(get_engine()) as session:
+            result = save_profile(
+                session=session,
+                actor=account,
+                partner_id=PARTNER_ID,
+                expected_version=VERSION,
+                changes=update,
+                loaded=loaded,
+            )
+    except ProfileValidationError as exc:
+        st.session_state[ERRORS] = exc.errors
+        st.rerun()
+    except ProfileConflict as exc:
+        st.session_state[CONFLICT] = exc
+        st.rerun()
+    except PermissionDenied as exc:
+        st.error(str(exc))
+    else:
+        fresh = load_profile()
+        st.session_state[LOADED] = fresh
+        prefill(fresh.version, form_defaults(fresh.values), overwrite=True)
+        changed = ", ".join(FIELD_LABELS.get(f, f) for f in result.changes)
+        st.session_state[FLASH] = (
+            f"Saved. Changed: {changed}." if changed else "Saved: your profile is confirmed."
+        )
+        st.rerun()
+
+# --- certifications ------------------------------------------------------------------------
+st.divider()
+st.subheader("Certifications")
+st.caption(
+    "New certifications wait for an administrator's approval and count as evidence only "
+    "once approved. Withdrawing one takes effect at once."
+)
+with Session(get_engine()) as session:
+    certifications = partner_certifications(session=session, partner_id=PARTNER_ID)
+if certifications:
+    st.dataframe(
+        [
+            {
+                "Certification": c.name,
+                "Vendor": c.vendor,
+                "Obtained": c.obtained_on,
+                "Expires": c.expires_on,
+                "Status": c.status,
+                "Review note": c.review_note,
+            }
+            for c in certifications
+        ],
+        hide_index=True,
+    )
+else:
+    st.write("No certifications yet.")
+
+catalogue = TAXONOMY.certifications
+with st.form("certification_form", clear_on_submit=True):
+    cert_key = st.selectbox(
+        "Certification",
+        options=sorted(catalogue, key=lambda k: (catalogue[k].vendor, catalogue[k].name)),
+        format_func=lambda k: f"{catalogue[k].vendor} · {catalogue[k].name}",
+        key="cert_key",
+    )
+    c1, c2 = st.columns(2)
+    obtained = c1.date_input("Obtained on", value=None, max_value=date.today(), key="cert_from")
+    expires = c2.date_input("Expires on (optional)", value=None, key="cert_until")
+    submit_cert = st.form_submit_button("Submit for approval")
+if submit_cert:
+    if obtained is None:
+        st.error("Give the date the certification was obtained.")
+    else:
+        try:
+            with session_scope(get_engine()) as session:
+                submit_certification(
+                    session=session,
+                    actor=account,
+                    partner_id=PARTNER_ID,
+                    cert=CertificationInput(
+                        certification_key=cert_key, obtained_on=obtained, expires_on=expires
+                    ),
+                )
+        except (CertificationError, PermissionDenied) as exc:
+            st.error(str(exc))
+        else:
+            st.success("Submitted: it waits for an administrator's approval.")
+            st.rerun()
+
+if certifications:
+    with st.form("withdraw_form"):
+        labels = {c.id: f"{c.name} ({c.status}, obtained {c.obtained_on})" for c in certifications}
+        chosen = st.selectbox(
+            "Withdraw a certification",
+            options=list(labels),
+            format_func=labels.get,
+            key="withdraw_id",
+        )
+        withdraw = st.form_submit_button("Withdraw")
+    if withdraw and chosen is not None:
+        try:
+            with session_scope(get_engine()) as session:
+                withdraw_certification(session=session, actor=account, certification_id=chosen)
+        except (CertificationError, PermissionDenied) as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()

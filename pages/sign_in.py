@@ -1,5 +1,40 @@
-"""Placeholder until this screen is built."""
+"""Sign in: username and password; one message for every failure (no username probing)."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.write("Under construction")
+from core.accounts import SignInError, authenticate
+from core.db import session_scope
+from core.models import utc_now
+from pages import ROLE_LABELS, get_engine, remember_sign_in, setup_page
+
+account = setup_page("Sign in", "🔑")
+
+if account is not None:
+    st.success(f"You are signed in as {account.username} ({ROLE_LABELS[account.role]}).")
+    st.write("Your own screens are listed in the sidebar.")
+    st.stop()
+
+if st.session_state.pop("session_expired", False):
+    st.warning("Your session has expired. Please sign in again.")
+
+st.write("Vendor teams, partners and administrators sign in here to reach their own screens.")
+
+with st.form("sign_in_form"):
+    username = st.text_input("Username", max_chars=64, key="sign_in_username")
+    password = st.text_input("Password", type="password", max_chars=256, key="sign_in_password")
+    submitted = st.form_submit_button("Sign in", type="primary")
+
+if submitted:
+    try:
+        with session_scope(get_engine()) as session:
+            signed_in = authenticate(
+                session=session, username=username, password=password, now=utc_now()
+            )
+    except SignInError as exc:
+        st.error(str(exc))
+    else:
+        remember_sign_in(signed_in)
+        # The rerun rebuilds the navigation with this role's pages.
+        st.rerun()

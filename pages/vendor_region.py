@@ -1,5 +1,170 @@
-"""Placeholder until this screen is built."""
+"""Vendor regional team: coverage, unmet demand and partner benchmarks in my region."""
 
+from __future__ import annotations
+
+from datetime import timedelta
+
+import altair as alt
 import streamlit as st
+from sqlmodel import Session
 
-st.write("Under construction")
+from core.analytics import (
+    coverage_by_area,
+    lead_funnel,
+    partner_benchmarks,
+    partner_rows_in_states,
+    region_for,
+    regions_visible_to,
+    unmet_demand,
+)
+from core.models import ROLE_ADMIN, ROLE_VENDOR, utc_now
+from pages import get_engine, get_index_holder, setup_page
+
+account = setup_page("My region", "📊", roles=(ROLE_VENDOR, ROLE_ADMIN))
+assert account is not None  # setup_page stops the run for anonymous visitors
+
+regions = regions_visible_to(account)
+if not regions:
+    st.info("Your account does not cover any sales region yet. Ask an administrator to add one.")
+    st.stop()
+
+labels = {r.key: f"{r.label} ({r.kind})" for r in regions}
+region_key = st.selectbox(
+    "Region", options=list(labels), format_func=labels.__getitem__, key="region_choice"
+)
+region = region_for(account, region_key)  # core re-checks the account may see it
+states = region.states
+index = get_index_holder().get()
+now = utc_now()
+
+partner_count = int(partner_rows_in_states(index, states).size)
+st.caption(
+    f"{partner_count:,} partners with a location in {', '.join(states)}. "
+    "Lead outcomes, co-marketing funds and revenue on this page are confidential."
+)
+
+coverage_tab, demand_tab, benchmark_tab = st.tabs(
+    ["Coverage and gaps", "Unmet demand", "Partner benchmark"]
+)
+
+with coverage_tab:
+    coverage = coverage_by_area(index, states)
+    long = coverage.melt(
+        id_vars=["area", "group"],
+        value_vars=["claimed_proficient", "evidenced_proficient"],
+        var_name="basis",
+        value_name="partners",
+    ).replace(
+        {"claimed_proficient": "claim proficient+", "evidenced_proficient": "certified proficient+"}
+    )
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("area:N", sort=list(coverage["area"]), title=None),
+            x=alt.X("partners:Q", title="partners in region"),
+            color=alt.Color("basis:N", title=None, legend=alt.Legend(orient="bottom")),
+            yOffset="basis:N",
+            tooltip=["area", "basis", "partners"],
+        )
+        .properties(height=520)
+    )
+    st.altair_chart(chart, use_container_width=True)
+    thin = coverage[coverage["evidenced_proficient"] < max(3, partner_count // 100)]
+    if len(thin):
+        st.warning(
+            "Thin evidenced coverage: "
+            + ", ".join(
+                f"{a} ({n})"
+                for a, n in zip(thin["area"], thin["evidenced_proficient"], strict=True)
+            )
+        )
+    else:
+        st.success("Every area has certified partners in this region.")
+
+with demand_tab:
+    days = st.select_slider(
+        "Searches from the last",
+        options=[30, 90, 180, 365],
+        value=90,
+        format_func=lambda d: f"{d} days",
+    )
+    with Session(get_engine()) as session:
+        demand = unmet_demand(session=session, states=states, since=now - timedelta(days=days))
+    if demand.empty:
+        st.info(
+            "No recorded search in this region came back with fewer than 3 partners in that period."
+        )
+    else:
+        st.write(
+            "Needs in searches that found fewer than 3 partners — "
+            "where recruiting or enabling partners pays off:"
+        )
+        st.altair_chart(
+            alt.Chart(demand.head(17))
+            .mark_bar(color="#d1495b")
+            .encode(
+                y=alt.Y("area:N", sort="-x", title=None),
+                x=alt.X("searches:Q", title="searches with too few results"),
+                tooltip=["area", "searches"],
+            ),
+            use_container_width=True,
+        )
+
+with benchmark_tab:
+    with Session(get_engine()) as session:
+        bench = partner_benchmarks(session=session, index=index, states=states, now=now)
+        funnel = lead_funnel(
+            session=session, index=index, states=states, since=now - timedelta(days=365)
+        )
+    if bench.empty:
+        st.info("No partner has a location in this region yet.")
+    else:
+        left, right = st.columns([2, 1])
+        with right:
+            st.caption("Lead funnel, last 12 months")
+            st.altair_chart(
+                alt.Chart(funnel)
+                .mark_bar()
+                .encode(
+                    x=alt.X("leads:Q"), y=alt.Y("status:N", sort=list(funnel["status"]), title=None)
+                ),
+                use_container_width=True,
+            )
+        with left:
+            st.caption(
+                "Reporting rate: share of leads moved out of “new” within 14 days. Win rate: won ÷ "
+                "closed. Co-marketing ROI: won value from co-marketing leads ÷ co-marketing funds."
+            )
+            st.dataframe(
+                bench,
+                hide_index=True,
+                use_container_width=True,
+                column_config={
+                    "partner_id": st.column_config.NumberColumn("ID", format="%d"),
+                    "name": "Partner",
+                    "hq": "Headquarters",
+                    "reporting_rate": st.column_config.ProgressColumn(
+                        "Reporting", min_value=0, max_value=1, format="percent"
+                    ),
+                    "win_rate": st.column_config.ProgressColumn(
+                        "Win rate", min_value=0, max_value=1, format="percent"
+                    ),
+                    "won_value_usd": st.column_config.NumberColumn("Won value", format="dollar"),
+                    "co_marketing_won_usd": st.column_config.NumberColumn(
+                        "Co-marketing won", format="dollar"
+                    ),
+                    "co_marketing_funds_usd": st.column_config.NumberColumn(
+                        "Co-marketing funds", format="dollar"
+                    ),
+                    "co_marketing_roi": st.column_config.NumberColumn("ROI", format="%.2f×"),
+                    "revenue_usd": st.column_config.NumberColumn("Revenue", format="dollar"),
+                    "revenue_growth": st.column_config.NumberColumn("Growth YoY", format="percent"),
+                },
+            )
+        st.download_button(
+            "Download benchmark (CSV)",
+            data=bench.to_csv(index=False).encode("utf-8"),
+            file_name=f"partner-benchmark-{region.key}.csv",
+            mime="text/csv",
+        )

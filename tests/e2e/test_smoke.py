@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,12 +24,15 @@ pytestmark = pytest.mark.e2e
 def test_home_page_renders_without_exceptions(page: Page, app_server: AppServer) -> None:
     page.goto(app_server.url)
     wait_for_script_idle(page)
-    app = page.locator('[data-testid="stApp"]')
-    expect(app).to_contain_text("Partner Atlas")
-    # Taken before the exception check so that a failure leaves a picture of what went wrong.
+    # Taken before any assertion so that a failure leaves a picture of what went wrong.
     SCREENSHOTS_DIR.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS_DIR / "e2e-home.png", full_page=True)
-    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    # The exception's own text makes a far better failure message than a count.
+    errors = page.locator('[data-testid="stException"]').all_inner_texts()
+    assert errors == [], f"the home page shows an exception: {errors[0][:2000]}"
+    # The contract is the page title ("Home · Partner Atlas" from set_page_config), which
+    # every page sets; the visible heading is the home page's own business.
+    expect(page).to_have_title(re.compile("Partner Atlas"))
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

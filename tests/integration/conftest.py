@@ -183,10 +183,10 @@ def _admin_engine(server_url: str) -> Engine:
         pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
     ]
 )
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A SQLAlchemy URL of an empty database of the parametrised kind, private to one test."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        yield request.getfixturevalue("tmp_sqlite_url")
         return
 
     # Looked up lazily so that `-m "not postgres"` never starts a server.

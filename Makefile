@@ -1,0 +1,61 @@
+# Partner Atlas — developer commands (GNU make).
+#
+#   make run     install, seed a demo directory if the database is empty, start the app
+#   make test    install, lint, format check, then every test (unit, app, integration, e2e)
+#   make lint    ruff check
+#   make format  ruff fix + format (rewrites files)
+#   make bench   run the benchmarks
+#   make clean   remove the virtualenv and caches (keeps var/, where the database lives)
+#
+# Everything runs from the project's own .venv, built from requirements.txt; no sudo needed.
+# Browser and PostgreSQL tests need Debian's chromium and postgresql packages: .ci/run installs
+# them; without them those tests are skipped locally (and fail under CI=true).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+# Touched after a successful install; older than requirements.txt means "install again".
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test lint format bench clean
+
+help:
+	@sed -n '3,9s/^# \{0,1\}//p' $(MAKEFILE_LIST)
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Partner Atlas needs Python 3.11 or newer as '$(PYTHON)' (make PYTHON=...)" >&2; exit 1; }
+	@test -x $(VENV_PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(VENV_PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	@touch $@
+
+run: install
+	$(VENV_PY) -m core seed --if-empty
+	$(VENV_PY) -m streamlit run app.py
+
+# `python -m pytest` (not `pytest`) also puts the project root on sys.path for `import core`.
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV_PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(VENV_PY) -m bench
+
+# var/ is left alone: it holds the local database, which is data, not build output.
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .cache screenshots
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

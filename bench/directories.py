@@ -1,0 +1,45 @@
+"""Generated directories for benchmarks, made once and kept in .cache/bench/.
+
+Seeding a million partners takes minutes, so every benchmark reuses the same file for a
+size; the seed is fixed, so the file is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache" / "bench"
+SEED = 42
+
+
+def directory_url(partners: int) -> str:
+    """A SQLite URL for a seeded directory of `partners` (without leads/figures)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"directory-{partners}-seed{SEED}.sqlite"
+    done = path.with_suffix(".done")
+    url = f"sqlite:///{path}"
+    if not done.exists():
+        for stale in CACHE.glob(f"{path.name}*"):
+            stale.unlink()
+        started = time.perf_counter()
+        print(f"[bench] seeding {partners:,} partners into {path.name} …", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "core", "seed", "--partners", str(partners),
+             "--seed", str(SEED), "--no-activity"],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": url},
+            check=True,
+        )  # fmt: skip
+        done.write_text(f"{time.perf_counter() - started:.1f}\n")
+        print(f"[bench] seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    return url
+
+
+def seed_seconds(partners: int) -> float | None:
+    done = CACHE / f"directory-{partners}-seed{SEED}.done"
+    return float(done.read_text()) if done.exists() else None
