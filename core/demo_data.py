@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from core import models as m
 from core.db import bump_data_version, init_db, is_directory_empty
-from core.demo_leads import ActivityWriter, PartnerFacts
+from core.demo_leads import PLAIN_WORDS, ActivityWriter, PartnerFacts
 from core.profiles_io import sync_id_sequences
 from core.taxonomy import CatalogueCertification, get_taxonomy
 
@@ -59,6 +59,8 @@ ARCHETYPES: dict[str, tuple[float, str, dict[str, float]]] = {
     "iot": (0.06, "IoT integrator", {"iot": 14, "networking": 6, "data_analytics": 5,
             "security": 3}),
 }  # fmt: skip
+# How common each domain is as a specialism across the whole channel (default 1).
+POPULARITY = {"iot": 0.5, "data_analytics": 0.7, "collaboration": 0.8, "mobile": 0.8}
 # Probability of offering each business service, per archetype (default first).
 SERVICE_ODDS: dict[str, dict[str, float]] = {
     "default": {"financing": 0.18, "logistics": 0.15, "insurance": 0.15, "print_services": 0.18},
@@ -66,19 +68,6 @@ SERVICE_ODDS: dict[str, dict[str, float]] = {
     "msp": {"financing": 0.22, "logistics": 0.15, "insurance": 0.35, "print_services": 0.28},
     "security": {"insurance": 0.45},
 }
-PLAIN_WORDS = {
-    "hardware": "PCs, servers and printers", "networking": "office networks and Wi-Fi",
-    "security": "cybersecurity", "storage_backup": "backup and disaster recovery",
-    "cloud": "cloud migration and hosting", "productivity": "Microsoft 365 and Google Workspace",
-    "business_apps": "accounting, ERP and CRM software",
-    "collaboration": "Teams and video meeting rooms",
-    "telecom": "business phone systems and internet lines",
-    "mobile": "smartphones and tablets", "managed_it": "managed IT support",
-    "data_analytics": "reports, dashboards and analytics",
-    "iot": "connected sensors and cameras", "financing": "leasing and financing",
-    "logistics": "delivery and multi-site rollouts", "insurance": "cyber insurance",
-    "print_services": "managed print",
-}  # fmt: skip
 BRAND_WORDS = {
     "hardware": ["Computer", "Tech", "PC"], "networking": ["Network", "Networks", "Connect"],
     "security": ["Cyber", "Secure", "Shield"], "storage_backup": ["Data", "Backup"],
@@ -118,8 +107,10 @@ SURNAMES = (
     "Hernandez", "Okafor", "Schmidt", "Rossi", "Kim", "Murphy", "Reyes", "Walker", "Cohen",
     "Singh", "Lopez", "Novak", "Baker", "Sato", "Jensen", "Alvarez", "Fischer", "Dubois",
 )  # fmt: skip
-SUFFIXES = ("Solutions", "Group", "Partners", "Systems", "Services", "Technologies",
-            "Consulting", "Associates", "Integrators")  # fmt: skip
+SUFFIXES = (
+    "Solutions", "Group", "Partners", "Systems", "Services", "Technologies", "Consulting",
+    "Associates", "Integrators",
+)  # fmt: skip
 LEGAL = ("", "", "", "", " LLC", ", Inc.", " Co.")
 ALLY_FORMS = {
     "financing": ("{} Capital", "{} Leasing", "{} Equipment Finance"),
@@ -211,6 +202,7 @@ class _Catalogue:
     # (area, claimed level) -> certs evidencing the area at the highest level <= claimed
     backing: dict[tuple[str, int], tuple[int, ...]]
     vendors: tuple[str, ...]
+    vendor_of: dict[str, str]
 
 
 def _catalogue() -> _Catalogue:
@@ -226,7 +218,8 @@ def _catalogue() -> _Catalogue:
                 backing[(area, claimed)] = tuple(
                     i for i, c in enumerate(certs) if c.evidences.get(area) == best
                 )
-    return _Catalogue(certs, backing, tuple(sorted({c.vendor for c in certs})))
+    vendors = tuple(sorted({c.vendor for c in certs}))
+    return _Catalogue(certs, backing, vendors, {c.key: c.vendor for c in certs})
 
 
 # --------------------------------------------------------------------------- words
@@ -250,6 +243,7 @@ def _ally_pool(rng: np.random.Generator, service: str, size: int = 24) -> list[s
 
 def _name(pr: random.Random, lead_domain: str, city: str, state: str) -> str:
     brand = pr.choice(BRAND_WORDS.get(lead_domain, ["IT"]))
+    suffix = pr.choice([s for s in SUFFIXES if s not in brand])  # no "Systems Systems"
     roll = pr.random()
     if roll < 0.30 and state in REGIONAL_WORDS:
         first = pr.choice(REGIONAL_WORDS[state])
@@ -261,7 +255,7 @@ def _name(pr: random.Random, lead_domain: str, city: str, state: str) -> str:
             return f"{first} & {pr.choice(SURNAMES)} {pr.choice(SUFFIXES)}{pr.choice(LEGAL)}"
     else:
         first = pr.choice(GENERIC_WORDS)
-    return f"{first} {brand} {pr.choice(SUFFIXES)}{pr.choice(LEGAL)}"
+    return f"{first} {brand} {suffix}{pr.choice(LEGAL)}"
 
 
 def _unique_name(name: str, city: str, state: str, taken: set[str]) -> str:
@@ -278,23 +272,31 @@ def _unique_name(name: str, city: str, state: str, taken: set[str]) -> str:
 
 
 def _description(
-    pr: random.Random, kind: str, city: str, levels: dict[str, int], segments: list[str],
+    pr: random.Random,
+    kind: str,
+    city: str,
+    levels: dict[str, int],
+    segments: list[str],
     allies: dict[str, str],
-) -> str:  # fmt: skip
-    expert = [PLAIN_WORDS.get(k, k) for k, v in levels.items() if v == 3]
-    good = [PLAIN_WORDS.get(k, k) for k, v in levels.items() if v == 2]
-    parts = [f"{city}-based {kind}"]
-    if expert:
-        parts[0] += f" specialising in {_join(expert)}"
-    parts[0] += "."
+) -> str:
+    """Plain words a customer understands: strong domains first, then services and sizes."""
+    services = get_taxonomy().service_keys
+    tech = {k: v for k, v in levels.items() if k not in services}
+    expert = [PLAIN_WORDS.get(k, k) for k, v in tech.items() if v == 3]
+    good = [PLAIN_WORDS.get(k, k) for k, v in tech.items() if v == 2]
+    parts = [f"{city}-based {kind}" + (f" specialising in {_join(expert)}." if expert else ".")]
     if good:
-        parts.append(pr.choice(("We also help with", "Solid skills in", "Also offers")) + " "
-                     + _join(good) + ".")  # fmt: skip
+        opening = pr.choice(("We also help with", "Solid skills in", "Also offers"))
+        parts.append(f"{opening} {_join(good)}.")
+    in_house = [PLAIN_WORDS.get(k, k) for k in services if k in levels and k not in allies]
+    if in_house:
+        parts.append(f"Arranges {_join(in_house)}.")
     for service, ally in allies.items():
         parts.append(f"{PLAIN_WORDS.get(service, service).capitalize()} through {ally}.")
     low, high = segments[0].split("-")[0].rstrip("+"), segments[-1].split("-")[-1]
-    sizes = f"{low} or more" if high.endswith("+") else f"{low} to {high}"
-    parts.append(f"Works with businesses of {sizes} employees. Founded in {pr.randint(1984, 2021)}.")
+    sizes = f"{low} or more" if high.endswith("+") else f"{low} to {int(high):,}"
+    founded = pr.randint(1984, 2021)
+    parts.append(f"Works with businesses of {sizes} employees. Founded in {founded}.")
     return " ".join(parts)
 
 
@@ -302,11 +304,19 @@ def _description(
 
 
 def _cert_row(
-    pr: random.Random, pid: int, key: str, obtained: date, years: int, status: str,
+    pr: random.Random,
+    pid: int,
+    key: str,
+    obtained: date,
+    years: int,
+    status: str,
     now: datetime,
-) -> dict[str, Any]:  # fmt: skip
-    submitted = min(datetime.combine(obtained, datetime.min.time())
-                    + timedelta(days=pr.randint(1, 14), seconds=pr.randint(0, 86399)), now)  # fmt: skip
+) -> dict[str, Any]:
+    submitted = min(
+        datetime.combine(obtained, time(), tzinfo=UTC)
+        + timedelta(days=pr.randint(1, 14), seconds=pr.randint(0, 86399)),
+        now,
+    )
     reviewed = None
     if status != m.CERT_PENDING:
         reviewed = min(submitted + timedelta(days=pr.randint(1, 10)), now)
@@ -323,9 +333,13 @@ def _cert_row(
 
 
 def _certifications(
-    pr: random.Random, pid: int, levels: dict[str, int], overclaim: bool, cat: _Catalogue,
+    pr: random.Random,
+    pid: int,
+    levels: dict[str, int],
+    overclaim: bool,
+    cat: _Catalogue,
     now: datetime,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """Evidence for a profile: current approved certs back every strong claim the catalogue
     can evidence, except for over-claimers, who lack it in their 1–2 strongest areas."""
     today = now.date()
@@ -336,7 +350,7 @@ def _certifications(
         unbacked = set(ranked[: 1 + (pr.random() < 0.3)])
     preferred = set(pr.sample(cat.vendors, min(2, len(cat.vendors))))
 
-    def pick(area: str, level: int, *, keep_unbacked: bool = True) -> str | None:
+    def pick(area: str, level: int, *, keep_unbacked: bool = True) -> CatalogueCertification | None:
         options = [
             i
             for i in cat.backing.get((area, level), ())
@@ -345,7 +359,7 @@ def _certifications(
         liked = [i for i in options if cat.certs[i].vendor in preferred]
         if liked and pr.random() < 0.6:
             options = liked
-        return cat.certs[pr.choice(options)].key if options else None
+        return cat.certs[pr.choice(options)] if options else None
 
     def current() -> date:
         return today - timedelta(days=pr.randint(20, 700))
@@ -354,36 +368,41 @@ def _certifications(
         return today - timedelta(days=pr.randint(3 * 365 + 30, 5 * 365))
 
     rows: list[dict[str, Any]] = []
-    covered: set[str] = set()
+    evidenced: dict[str, int] = {}
     for area in strong:
         if area in unbacked:
-            key = pick(area, levels[area], keep_unbacked=False)
-            if key and pr.random() < 0.4:  # the certification lapsed, the claim stayed
-                rows.append(_cert_row(pr, pid, key, lapsed(), 2, m.CERT_APPROVED, now))
+            cert = pick(area, levels[area], keep_unbacked=False)
+            if cert and pr.random() < 0.4:  # the certification lapsed, the claim stayed
+                rows.append(_cert_row(pr, pid, cert.key, lapsed(), 2, m.CERT_APPROVED, now))
             continue
-        if area in covered:
-            continue
-        key = pick(area, levels[area])
-        if key:
-            rows.append(_cert_row(pr, pid, key, current(), pr.choice((2, 3)), "approved", now))
-            covered.update(get_taxonomy().certifications[key].evidences)
+        best = cat.certs[cat.backing[(area, levels[area])][0]].evidences[area]
+        if evidenced.get(area, 0) >= best:
+            continue  # an earlier certification already proves this area
+        cert = pick(area, levels[area])
+        if cert:
+            years = pr.choice((2, 3))
+            rows.append(_cert_row(pr, pid, cert.key, current(), years, m.CERT_APPROVED, now))
+            for key, level in cert.evidences.items():
+                evidenced[key] = max(evidenced.get(key, 0), level)
     foundational = [k for k, v in levels.items() if v == 1 and (k, 1) in cat.backing]
     if foundational and pr.random() < 0.25:
-        key = pick(pr.choice(foundational), 1)
-        if key:
+        cert = pick(pr.choice(foundational), 1)
+        if cert:
             obtained = current() if pr.random() < 0.5 else lapsed()
-            rows.append(_cert_row(pr, pid, key, obtained, 2, m.CERT_APPROVED, now))
+            rows.append(_cert_row(pr, pid, cert.key, obtained, 2, m.CERT_APPROVED, now))
     if rows and pr.random() < 0.2:  # renewal history: the same certification, years earlier
-        rows.append(_cert_row(pr, pid, rows[0]["certification_key"], lapsed(), 2, "approved", now))
+        rows.append(
+            _cert_row(pr, pid, rows[0]["certification_key"], lapsed(), 2, m.CERT_APPROVED, now)
+        )
     roll = pr.random()
     claimed = [k for k, v in levels.items() if (k, v) in cat.backing]
     if claimed and roll < 0.10:
         area = pr.choice(claimed)
-        key = pick(area, levels[area], keep_unbacked=False)
+        cert = pick(area, levels[area], keep_unbacked=False)
         status = m.CERT_PENDING if roll < 0.08 else m.CERT_REJECTED
-        if key:
+        if cert:
             obtained = today - timedelta(days=pr.randint(3, 60))
-            rows.append(_cert_row(pr, pid, key, obtained, 3, status, now))
+            rows.append(_cert_row(pr, pid, cert.key, obtained, 3, status, now))
     return rows
 
 
@@ -396,94 +415,123 @@ class _Chunk:
     locations: list[dict[str, Any]]
     competencies: list[dict[str, Any]]
     certifications: list[dict[str, Any]]
-    facts: PartnerFacts
+    facts: PartnerFacts | None = None  # set once the chunk is complete
+
+
+def _branches(rng: np.random.Generator, places: _Places, hq: np.ndarray) -> list[np.ndarray]:
+    """0–3 branches per partner (mostly none), in the HQ state or a nearby one."""
+    n_branch = rng.choice(4, size=len(hq), p=[0.74, 0.17, 0.06, 0.03])
+    owner = np.repeat(np.arange(len(hq)), n_branch)
+    state = places.state[hq[owner]].copy()
+    moves, pick = rng.random(len(owner)) < 0.25, rng.random(len(owner))
+    for j in np.flatnonzero(moves):
+        options = places.nearby[state[j]]
+        state[j] = options[int(pick[j] * len(options))]
+    rows, u = np.empty(len(owner), dtype=np.int64), rng.random(len(owner))
+    for code in np.unique(state):
+        sel = np.flatnonzero(state == code)
+        rows[sel] = places.sample_in_state(str(code), u[sel])
+    return np.split(rows, np.cumsum(n_branch)[:-1])
+
+
+def _levels(rng: np.random.Generator, kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Claimed levels (partners x taxonomy areas) and each partner's strongest domain.
+
+    Domains are ranked per partner by archetype affinity plus Gumbel noise (a weighted draw
+    without replacement); the top 0–3 become expert, the next 1–4 proficient, the next 0–4
+    foundational, the rest none. Business services are offered independently.
+    """
+    taxonomy = get_taxonomy()
+    tech, services, kinds = taxonomy.technology_keys, taxonomy.service_keys, list(ARCHETYPES)
+    n = len(kind)
+    affinity = [
+        [ARCHETYPES[k][2].get(d, 1.0) * POPULARITY.get(d, 1.0) for d in tech] for k in kinds
+    ]
+    rank = np.argsort(np.argsort(-(np.log(affinity)[kind] + rng.gumbel(size=(n, len(tech))))))
+    expert = rng.choice(4, size=n, p=[0.07, 0.38, 0.35, 0.20])[:, None]
+    proficient = expert + 1 + rng.choice(4, size=n, p=[0.25, 0.35, 0.25, 0.15])[:, None]
+    foundational = proficient + rng.choice(5, size=n, p=[0.15, 0.25, 0.3, 0.2, 0.1])[:, None]
+    levels = np.zeros((n, len(taxonomy.area_keys)), dtype=np.int8)
+    column = {k: j for j, k in enumerate(taxonomy.area_keys)}
+    levels[:, [column[d] for d in tech]] = np.select(
+        [rank < expert, rank < proficient, rank < foundational], [3, 2, 1], 0
+    )
+    default = SERVICE_ODDS["default"]
+    odds = np.array(
+        [[SERVICE_ODDS.get(k, {}).get(s, default.get(s, 0.15)) for s in services] for k in kinds]
+    )
+    offered = rng.random((n, len(services))) < odds[kind]
+    service_level = rng.choice([1, 2, 3], size=offered.shape, p=[0.25, 0.55, 0.20]) * offered
+    levels[:, [column[s] for s in services]] = service_level
+    strongest = np.array(tech)[np.argmin(rank, axis=1)]
+    return levels, strongest
 
 
 def _generate_chunk(
-    *, rng: np.random.Generator, first_id: int, n: int, places: _Places, cat: _Catalogue,
-    ally_pools: dict[str, list[str]], taken: set[str], now: datetime,
-) -> _Chunk:  # fmt: skip
+    *,
+    rng: np.random.Generator,
+    first_id: int,
+    n: int,
+    places: _Places,
+    cat: _Catalogue,
+    ally_pools: dict[str, list[str]],
+    taken: set[str],
+    now: datetime,
+) -> _Chunk:
     taxonomy = get_taxonomy()
-    tech, services, seg_keys = taxonomy.technology_keys, taxonomy.service_keys, taxonomy.segment_keys
-    kinds = list(ARCHETYPES)
-    shares = np.array([ARCHETYPES[k][0] for k in kinds])
-    kind = rng.choice(len(kinds), size=n, p=shares / shares.sum())
-
+    areas, services, seg_keys = taxonomy.area_keys, taxonomy.service_keys, taxonomy.segment_keys
+    shares = np.array([share for share, _, _ in ARCHETYPES.values()])
+    kind = rng.choice(len(shares), size=n, p=shares / shares.sum())
+    kind_label = [label for _, label, _ in ARCHETYPES.values()]
     hq = places.sample(rng.random(n))
-    n_branch = rng.choice(4, size=n, p=[0.74, 0.17, 0.06, 0.03])
-    owner = np.repeat(np.arange(n), n_branch)
-    b_state = places.state[hq[owner]].copy()
-    moves, pick = rng.random(len(owner)) < 0.25, rng.random(len(owner))
-    for j in np.flatnonzero(moves):  # a branch across the state line, in a nearby state
-        options = places.nearby[b_state[j]]
-        b_state[j] = options[int(pick[j] * len(options))]
-    b_zip, u = np.empty(len(owner), dtype=np.int64), rng.random(len(owner))
-    for code in np.unique(b_state):
-        sel = np.flatnonzero(b_state == code)
-        b_zip[sel] = places.sample_in_state(str(code), u[sel])
-    branches = np.split(b_zip, np.cumsum(n_branch)[:-1])
-
-    # Rank domains per partner by archetype affinity plus Gumbel noise (a weighted draw
-    # without replacement), then hand out expert, proficient and foundational by rank.
-    log_aff = np.log([[ARCHETYPES[k][2].get(d, 1.0) for d in tech] for k in kinds])
-    rank = np.argsort(np.argsort(-(log_aff[kind] + rng.gumbel(size=(n, len(tech)))), axis=1))
-    ke = rng.choice(4, size=n, p=[0.07, 0.38, 0.35, 0.20])[:, None]
-    kp = ke + 1 + rng.choice(4, size=n, p=[0.25, 0.35, 0.25, 0.15])[:, None]
-    kf = kp + rng.choice(5, size=n, p=[0.15, 0.25, 0.30, 0.20, 0.10])[:, None]
-    tech_level = np.select([rank < ke, rank < kp, rank < kf], [3, 2, 1], 0)
-    default = SERVICE_ODDS["default"]
-    odds = np.array([[SERVICE_ODDS.get(k, {}).get(s, default.get(s, 0.15)) for s in services]
-                     for k in kinds])  # fmt: skip
-    offered = rng.random((n, len(services))) < odds[kind]
-    svc_level = rng.choice([1, 2, 3], size=offered.shape, p=[0.25, 0.55, 0.20]) * offered
-    has_ally = offered & (rng.random(offered.shape) < 0.5)
-    ally_pick = rng.integers(0, 1 << 30, size=offered.shape)
-    level_matrix = np.zeros((n, len(taxonomy.area_keys)), dtype=np.int8)
-    column = {k: j for j, k in enumerate(taxonomy.area_keys)}
-    level_matrix[:, [column[d] for d in tech]] = tech_level
-    level_matrix[:, [column[s] for s in services]] = svc_level
+    branches = _branches(rng, places, hq)
+    level_matrix, strongest = _levels(rng, kind)
+    # About half the partners offering a service deliver it through an ally (-1: in-house).
+    ally_draw = np.where(
+        rng.random((n, len(services))) < 0.5, rng.integers(0, 1 << 30, (n, len(services))), -1
+    )
     overclaim = rng.random(n) < OVERCLAIM_SHARE
-
+    size = np.array([len(b) for b in branches])
     seg_lo = rng.choice(3, size=n, p=[0.55, 0.35, 0.10])
-    seg_hi = np.minimum(seg_lo + rng.choice(3, size=n, p=[0.3, 0.5, 0.2]) + (n_branch > 0),
-                        len(seg_keys) - 1)  # fmt: skip
+    seg_hi = np.minimum(
+        seg_lo + rng.choice(3, size=n, p=[0.3, 0.5, 0.2]) + (size > 0), len(seg_keys) - 1
+    )
     radius = rng.choice(RADII, size=n, p=RADIUS_ODDS / RADIUS_ODDS.sum())
     area_mode = rng.choice(3, size=n, p=[0.72, 0.16, 0.12])  # radius / both / states only
     updated_ago = (730 * 86400 * rng.beta(1.1, 2.2, size=n)).astype(np.int64)
     created_gap = rng.integers(0, 4 * 365 * 86400, size=n)
-    verified = rng.random(n) < 0.6
-    verified_frac = rng.random(n)
+    verified_after = np.where(rng.random(n) < 0.6, rng.random(n), -1.0)
     pr = random.Random(int(rng.integers(1 << 62)))
 
-    partners, locations, competencies, certifications = [], [], [], []
-    vendors: list[tuple[str, ...]] = []
+    chunk = _Chunk([], [], [], [])
     loc_owner: list[int] = []
     loc_rows: list[int] = []
+    vendors: list[tuple[str, ...]] = []
     for i in range(n):
         pid, home = first_id + i, int(hq[i])
         city, state = str(places.city[home]), str(places.state[home])
         rows = [home, *dict.fromkeys(b for b in branches[i].tolist() if b != home)]
-        levels = {k: int(level_matrix[i, j]) for j, k in enumerate(taxonomy.area_keys)
-                  if level_matrix[i, j]}  # fmt: skip
-        allies = {s: ally_pools[s][ally_pick[i, j] % len(ally_pools[s])]
-                  for j, s in enumerate(services) if has_ally[i, j]}  # fmt: skip
+        levels = {k: int(level_matrix[i, j]) for j, k in enumerate(areas) if level_matrix[i, j]}
+        allies = {
+            s: ally_pools[s][ally_draw[i, j] % len(ally_pools[s])]
+            for j, s in enumerate(services)
+            if s in levels and ally_draw[i, j] >= 0
+        }
         segments = list(seg_keys[seg_lo[i] : seg_hi[i] + 1])
-        lead_domain = tech[int(np.argmin(rank[i]))]
-        name = _unique_name(_name(pr, lead_domain, city, state), city, state, taken)
+        name = _unique_name(_name(pr, str(strongest[i]), city, state), city, state, taken)
         slug = _slug(name)
         states = sorted({str(places.state[r]) for r in rows}) if area_mode[i] else []
         if area_mode[i] and pr.random() < 0.3:
             states = sorted({*states, pr.choice(places.nearby[state])})
         updated = now - timedelta(seconds=int(updated_ago[i]))
         verified_at = None
-        if verified[i]:
+        if verified_after[i] >= 0:  # verified some time after the last update
             window = min(int(updated_ago[i]), 120 * 86400)
-            verified_at = updated + timedelta(seconds=int(window * verified_frac[i]))
+            verified_at = updated + timedelta(seconds=int(window * verified_after[i]))
         partner = {
             "id": pid,
             "name": name,
-            "description": _description(pr, ARCHETYPES[kinds[kind[i]]][1], city, levels,
-                                        segments, allies),  # fmt: skip
+            "description": _description(pr, kind_label[kind[i]], city, levels, segments, allies),
             "website": f"https://www.{slug}.example",
             "email": f"{pr.choice(('info', 'sales', 'hello', 'contact'))}@{slug}.example",
             "phone": f"({pr.randint(201, 989)}) 555-01{pr.randint(0, 99):02d}",
@@ -495,57 +543,77 @@ def _generate_chunk(
             "verified_at": verified_at,
             "version": 1,
         }
-        partners.append(partner)
+        chunk.partners.append(partner)
         for r in rows:
-            locations.append({
-                "partner_id": pid, "is_headquarters": r == home,
-                "zip_code": str(places.zip_code[r]), "city": str(places.city[r])[:80],
-                "state": str(places.state[r]), "latitude": float(places.lat[r]),
-                "longitude": float(places.lon[r]),
-            })  # fmt: skip
+            chunk.locations.append(
+                {
+                    "partner_id": pid,
+                    "is_headquarters": r == home,
+                    "zip_code": str(places.zip_code[r]),
+                    "city": str(places.city[r])[:80],
+                    "state": str(places.state[r]),
+                    "latitude": float(places.lat[r]),
+                    "longitude": float(places.lon[r]),
+                }
+            )
             loc_owner.append(i)
             loc_rows.append(r)
-        for key, level in levels.items():
-            competencies.append({"partner_id": pid, "area_key": key, "claimed_level": level,
-                                 "ally_name": allies.get(key)})  # fmt: skip
+        chunk.competencies += [
+            {"partner_id": pid, "area_key": k, "claimed_level": v, "ally_name": allies.get(k)}
+            for k, v in levels.items()
+        ]
         certs = _certifications(pr, pid, levels, bool(overclaim[i]), cat, now)
-        certifications += certs
-        vendors.append(tuple(sorted({
-            get_taxonomy().certifications[c["certification_key"]].vendor for c in certs
-        })))  # fmt: skip
+        chunk.certifications += certs
+        vendors.append(tuple(sorted({cat.vendor_of[c["certification_key"]] for c in certs})))
         if i < VALIDATE_PER_CHUNK:
             _validate(partner, rows, places, levels, allies, certs)
 
-    facts = PartnerFacts(
+    chunk.facts = PartnerFacts(
         ids=np.arange(first_id, first_id + n, dtype=np.int64),
         levels=level_matrix,
         seg_lo=seg_lo,
         seg_hi=seg_hi,
-        size=n_branch,
+        size=size,
         vendors=vendors,
         loc_owner=np.array(loc_owner, dtype=np.int64),
         loc_lat=places.lat[loc_rows],
         loc_lon=places.lon[loc_rows],
     )
-    return _Chunk(partners, locations, competencies, certifications, facts)
+    return chunk
 
 
 def _validate(
-    partner: dict[str, Any], rows: list[int], places: _Places, levels: dict[str, int],
-    allies: dict[str, str], certs: list[dict[str, Any]],
-) -> None:  # fmt: skip
+    partner: dict[str, Any],
+    rows: list[int],
+    places: _Places,
+    levels: dict[str, int],
+    allies: dict[str, str],
+    certs: list[dict[str, Any]],
+) -> None:
     """Run a generated profile through PartnerCreate: the generator obeys the input rules."""
-    fields = ("name", "description", "website", "email", "phone", "service_radius_km",
-              "states_served", "segments")  # fmt: skip
-    m.PartnerCreate.model_validate({
-        **{f: partner[f] for f in fields},
-        "locations": [{"zip_code": str(places.zip_code[r]), "is_headquarters": k == 0}
-                      for k, r in enumerate(rows)],
-        "competencies": levels,
-        "allies": allies,
-        "certifications": [{k: c[k] for k in ("certification_key", "obtained_on", "expires_on")}
-                           for c in certs],
-    })  # fmt: skip
+    keys = (
+        "name",
+        "description",
+        "website",
+        "email",
+        "phone",
+        "service_radius_km",
+        "states_served",
+        "segments",
+    )
+    cert_keys = ("certification_key", "obtained_on", "expires_on")
+    m.PartnerCreate.model_validate(
+        {
+            **{k: partner[k] for k in keys},
+            "locations": [
+                {"zip_code": str(places.zip_code[r]), "is_headquarters": k == 0}
+                for k, r in enumerate(rows)
+            ],
+            "competencies": levels,
+            "allies": allies,
+            "certifications": [{k: c[k] for k in cert_keys} for c in certs],
+        }
+    )
 
 
 # --------------------------------------------------------------------------- writing
@@ -566,8 +634,16 @@ def _clear_directory(engine: Engine) -> None:
             .where(accounts.c.partner_id.is_not(None))
             .values(partner_id=None, is_active=False)
         )
-        for model in (m.LeadStatusChange, m.Lead, m.PartnerYearFigures, m.PartnerCertification,
-                      m.PartnerCompetency, m.PartnerLocation, m.SearchEvent, m.Partner):  # fmt: skip
+        for model in (
+            m.LeadStatusChange,
+            m.Lead,
+            m.PartnerYearFigures,
+            m.PartnerCertification,
+            m.PartnerCompetency,
+            m.PartnerLocation,
+            m.SearchEvent,
+            m.Partner,
+        ):
             connection.execute(delete(model.__table__))
 
 
@@ -588,7 +664,7 @@ def seed_demo_directory(
     """
     if partners < 0:
         raise ValueError("the number of partners cannot be negative")
-    started = time.perf_counter()
+    started = perf_counter()
     init_db(engine)
     with Session(engine) as session:
         empty = is_directory_empty(session)
@@ -596,26 +672,33 @@ def seed_demo_directory(
         if not replace:
             raise ValueError("the directory already has partners; use replace to start over")
         _clear_directory(engine)
-    now = datetime.combine(today or datetime.now(UTC).date(), datetime.min.time())
+    now = datetime.combine(today or datetime.now(UTC).date(), time(), tzinfo=UTC)
     places, cat = demo_places(), _catalogue()
     services = get_taxonomy().service_keys
-    ally_pools = {s: _ally_pool(np.random.default_rng([seed, 3, k]), s)
-                  for k, s in enumerate(services)}  # fmt: skip
+    ally_pools = {
+        s: _ally_pool(np.random.default_rng([seed, 3, k]), s) for k, s in enumerate(services)
+    }
     activity = ActivityWriter(seed=seed, now=now) if with_activity else None
     taken: set[str] = set()
     totals = {"locations": 0, "certifications": 0, "leads": 0}
     for chunk_no, first in enumerate(range(0, partners, CHUNK)):
         n = min(CHUNK, partners - first)
         chunk = _generate_chunk(
-            rng=np.random.default_rng([seed, 0, chunk_no]), first_id=first + 1, n=n,
-            places=places, cat=cat, ally_pools=ally_pools, taken=taken, now=now,
-        )  # fmt: skip
+            rng=np.random.default_rng([seed, 0, chunk_no]),
+            first_id=first + 1,
+            n=n,
+            places=places,
+            cat=cat,
+            ally_pools=ally_pools,
+            taken=taken,
+            now=now,
+        )
         with engine.begin() as connection:
             _insert(connection, m.Partner, chunk.partners)
             _insert(connection, m.PartnerLocation, chunk.locations)
             _insert(connection, m.PartnerCompetency, chunk.competencies)
             _insert(connection, m.PartnerCertification, chunk.certifications)
-            if activity is not None:
+            if activity is not None and chunk.facts is not None:
                 totals["leads"] += activity.write_chunk(
                     connection=connection, facts=chunk.facts, chunk_no=chunk_no
                 )
@@ -637,6 +720,6 @@ def seed_demo_directory(
         locations=totals["locations"],
         certifications=totals["certifications"],
         leads=totals["leads"],
-        seconds=round(time.perf_counter() - started, 2),
+        seconds=round(perf_counter() - started, 2),
         search_events=events,
     )

@@ -7,19 +7,51 @@ must be safe both as HTML and inside a backtick string.
 
 from __future__ import annotations
 
-import html
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import folium
+import numpy as np
+from folium.plugins import FastMarkerCluster
 
-from core.geo import state_boundaries_geojson
+from core.map_escape import escape_for_map
+from core.map_js import ClusterAssets, CountBubbles, LayerPopup, marker_callback
+from core.map_layers import (
+    COVERAGE_CERTIFIED,
+    COVERAGE_CLAIMED,
+    COVERAGE_SHORT,
+    STATE_LEVEL_MAX_ZOOM,
+    Bubble,
+    DetailPlan,
+    in_window,
+)
+from core.map_regions import (
+    Choropleth,
+    add_choropleth,
+    add_region_outline,
+    bounds_of,
+    circle_box,
+    geometry_points,
+    state_features,
+)
+from core.read_index import ReadIndex
+from core.result_text import distance_text
+from core.search import Matches, SearchQuery, effective_levels
+
+__all__ = [
+    "Choropleth",
+    "build_partner_area_map",
+    "build_partner_layer",
+    "build_regional_base_map",
+    "build_selection_layer",
+    "escape_for_map",
+    "partner_popup_html",
+    "render_map_html",
+]
 
 # Continental US view for maps with nothing to fit.
 US_CENTER: tuple[float, float] = (39.5, -98.35)
 US_ZOOM = 4
-_KM_PER_DEGREE_LAT = 111.32
 
 SERVICE_AREA_STYLE: dict[str, Any] = {
     "color": "#2563eb",
@@ -34,57 +66,7 @@ SERVED_STATE_STYLE: dict[str, Any] = {
     "fillOpacity": 0.08,
 }
 
-# After html.escape: a backslash could escape the closing backtick or a `$`, a backtick ends
-# the literal, and `${` opens an expression. As character references they are inert in JS and
-# still render as the original characters in the HTML the literal becomes.
-_TEMPLATE_LITERAL_TABLE = str.maketrans({"\\": "&#92;", "`": "&#96;", "$": "&#36;"})
-
-
-def escape_for_map(text: str) -> str:
-    """Escape user text for folium Popup/Tooltip HTML that sits in a JS template literal.
-
-    The result contains no ``<``, ``>``, ``&`` (other than entity starts), quotes, backticks,
-    ``$`` or backslashes, and the browser shows it as the original text.
-    """
-    return html.escape(str(text), quote=True).translate(_TEMPLATE_LITERAL_TABLE)
-
-
 # --------------------------------------------------------------------------- bounds helpers
-
-
-def _circle_box(lat: float, lon: float, radius_km: float) -> list[tuple[float, float]]:
-    dlat = radius_km / _KM_PER_DEGREE_LAT
-    dlon = radius_km / (_KM_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.05))
-    return [(lat - dlat, lon - dlon), (lat + dlat, lon + dlon)]
-
-
-def _geometry_points(geometry: dict[str, Any]) -> Iterable[tuple[float, float]]:
-    polygons = geometry["coordinates"]
-    if geometry["type"] == "Polygon":
-        polygons = [polygons]
-    for polygon in polygons:
-        for lon, lat in polygon[0]:  # exteriors bound the holes
-            yield lat, lon
-
-
-def bounds_of(points: Iterable[tuple[float, float]]) -> list[list[float]] | None:
-    """[[south, west], [north, east]] around the points, or None when there are none."""
-    pts = list(points)
-    if not pts:
-        return None
-    lats = [p[0] for p in pts]
-    lons = [p[1] for p in pts]
-    return [[min(lats), min(lons)], [max(lats), max(lons)]]
-
-
-def state_features(codes: Iterable[str], *, precision: int = 2) -> list[dict[str, Any]]:
-    """GeoJSON features of the given state codes (unknown codes are ignored)."""
-    wanted = {code.upper() for code in codes}
-    return [
-        feature
-        for feature in state_boundaries_geojson(precision=precision)["features"]
-        if feature["properties"]["code"] in wanted
-    ]
 
 
 def fit_or_center(m: folium.Map, bounds: list[list[float]] | None, *, max_zoom: int = 12) -> None:
@@ -121,7 +103,7 @@ def add_service_area(
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(parent)
         for feature in features:
-            fit.extend(_geometry_points(feature["geometry"]))
+            fit.extend(geometry_points(feature["geometry"]))
     for lat, lon, label in locations:
         safe = escape_for_map(label)
         if service_radius_km and service_radius_km > 0:
@@ -131,7 +113,7 @@ def add_service_area(
                 tooltip=f"{safe} · serves within {service_radius_km:g} km",
                 **SERVICE_AREA_STYLE,
             ).add_to(parent)
-            fit.extend(_circle_box(lat, lon, float(service_radius_km)))
+            fit.extend(circle_box(lat, lon, float(service_radius_km)))
         folium.Marker(
             location=(lat, lon),
             tooltip=folium.Tooltip(safe),
@@ -168,3 +150,159 @@ def build_partner_area_map(
     )
     fit_or_center(m, bounds_of(fit), max_zoom=11)
     return m
+
+
+# --------------------------------------------------------------------------- regional map
+
+CONTINENTAL_US: list[list[float]] = [[24.5, -125.0], [49.5, -66.9]]
+
+
+def build_regional_base_map(
+    *,
+    choropleth: Choropleth | None,
+    region_states: tuple[str, ...] = (),
+    region_label: str = "",
+    fit: list[list[float]] | None = None,
+    height_px: int = 560,
+) -> folium.Map:
+    """The part of the regional map that changes only with the query and layer choice.
+
+    Partners and the selection come as feature groups (``build_partner_layer``,
+    ``build_selection_layer``) so that st_folium can swap them without remounting the map.
+    """
+    m = folium.Map(
+        location=US_CENTER,
+        zoom_start=US_ZOOM,
+        tiles="OpenStreetMap",
+        height=f"{int(height_px)}px",
+        control_scale=True,
+        prefer_canvas=True,
+    )
+    ClusterAssets().add_to(m)
+    if choropleth is not None:
+        add_choropleth(m, choropleth)
+    if region_states:
+        add_region_outline(m, states=region_states, label=region_label)
+    fit_or_center(m, fit or CONTINENTAL_US, max_zoom=11)
+    return m
+
+
+def build_partner_layer(
+    plan: DetailPlan,
+    *,
+    markers: list[list[Any]] | None = None,
+    bubbles: list[Bubble] | None = None,
+    need_labels: Sequence[str] = (),
+) -> folium.FeatureGroup:
+    """Matching partners at the plan's level of detail, as one feature group."""
+    group = folium.FeatureGroup(name="Partners")
+    if plan.level == "markers":
+        FastMarkerCluster(
+            markers or [],
+            callback=marker_callback(list(need_labels)),
+            # Spread partners sharing an address instead of stacking them at the last zoom.
+            options={
+                "spiderfyOnMaxZoom": True,
+                "showCoverageOnHover": False,
+                "maxClusterRadius": 50,
+            },
+        ).add_to(group)
+    else:
+        rows = [[b.latitude, b.longitude, b.count, escape_for_map(b.label)] for b in bubbles or []]
+        zoom_to = STATE_LEVEL_MAX_ZOOM + 1 if plan.level == "states" else (plan.zoom or 0) + 2
+        CountBubbles(rows, min_zoom_to=zoom_to).add_to(group)
+    return group
+
+
+def partner_popup_html(
+    *, partner_id: int, name: str, city: str, distance: str, coverage_lines: list[str]
+) -> str:
+    """The same popup the marker callback builds, for the selected partner (all escaped)."""
+    parts = [f"<strong>{escape_for_map(name)}</strong>"]
+    parts += [escape_for_map(text) for text in (city, distance, *coverage_lines) if text]
+    link = (
+        f'<a href="/partner?id={int(partner_id)}" target="_blank" rel="noopener">Open profile</a>'
+    )
+    return '<div class="pa-popup">' + "<br>".join([*parts, link]) + "</div>"
+
+
+def build_selection_layer(
+    *,
+    locations: list[tuple[float, float, str]],
+    service_radius_km: float | None,
+    states_served: list[str],
+    popup_html: str | None = None,
+) -> folium.FeatureGroup:
+    """The selected partner's service area (locations, radius, served states) and its popup."""
+    group = folium.FeatureGroup(name="Selected partner")
+    add_service_area(
+        group,
+        locations=locations,
+        service_radius_km=service_radius_km,
+        states_served=states_served,
+        precision=1,
+    )
+    if popup_html and locations:
+        LayerPopup((locations[0][0], locations[0][1]), popup_html).add_to(group)
+    return group
+
+
+def render_map_html(base: folium.Map, layers: Sequence[folium.FeatureGroup] = ()) -> str:
+    """The whole map as one HTML page (what a browser loads): for tests and the benchmark."""
+    for layer in layers:
+        layer.add_to(base)
+    return base.get_root().render()
+
+
+# --------------------------------------------------------------------------- single markers
+
+
+def marker_rows(
+    index: ReadIndex, query: SearchQuery, matches: Matches, plan: DetailPlan
+) -> list[list[Any]]:
+    """Rows for the marker callback: [lat, lon, partner id, name, city, distance, coverage].
+
+    Text is escaped here with ``escape_for_map`` (the callback pastes it into popup and tooltip
+    HTML); numbers stay numbers. Only partners inside the plan's window are sent.
+    """
+    rows = np.asarray(matches.rows, dtype=np.int64)
+    lat, lon = index.hq_latitude[rows], index.hq_longitude[rows]
+    keep = np.isfinite(lat) & np.isfinite(lon)
+    if plan.window is not None:
+        keep &= in_window(lat, lon, plan.window)
+    positions = np.flatnonzero(keep)
+    picked = rows[positions]
+    if query.needs:
+        columns = [index.column(key) for key in query.needs]
+        effective = effective_levels(index, columns, evidence_only=query.evidence_only)[picked]
+        evidenced = index.evidenced[np.ix_(picked, columns)]
+        codes = np.where(
+            evidenced >= query.min_level,
+            COVERAGE_CERTIFIED,
+            np.where(effective >= query.min_level, COVERAGE_CLAIMED, COVERAGE_SHORT),
+        )
+        coverage = ["".join(code_row) for code_row in codes]
+    else:
+        coverage = [""] * picked.size
+    names = index.names.take(picked).to_pylist()
+    cities = index.hq_city.take(picked).to_pylist()
+    out: list[list[Any]] = []
+    for i, (position, row) in enumerate(zip(positions, picked, strict=True)):
+        distance = ""
+        if matches.distance_km is not None:
+            reach = None
+            if matches.via_service_area is not None and matches.via_service_area[position]:
+                reach = "service_area"
+            distance = distance_text(float(matches.distance_km[position]), reach)
+        out.append(
+            [
+                round(float(lat[position]), 5),
+                round(float(lon[position]), 5),
+                int(index.partner_ids[row]),
+                escape_for_map(names[i]),
+                escape_for_map(cities[i] or ""),
+                escape_for_map(distance),
+                coverage[i],
+            ]
+        )
+    return out

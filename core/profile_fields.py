@@ -104,9 +104,9 @@ def _zip_problems(zips: list[str]) -> list[str]:
         return ["Give at least one location (a ZIP code)."]
     if len(zips) > MAX_LOCATIONS:
         return [f"At most {MAX_LOCATIONS} locations."]
-    malformed = [z for z in zips if not re.fullmatch(r"\d{5}", z)]
+    malformed = [str(i) for i, z in enumerate(zips, start=1) if not re.fullmatch(r"\d{5}", z)]
     if malformed:
-        return [f"A ZIP code has 5 digits: {', '.join(z[:20] for z in malformed[:5])}."]
+        return [f"A ZIP code has exactly 5 digits (see entry {', '.join(malformed[:5])})."]
     unknown = [z for z in zips if lookup_zip(z) is None]
     if unknown:
         return [f"Unknown ZIP code(s): {', '.join(unknown[:5])}."]

@@ -44,6 +44,7 @@ from core.profile_fields import (  # noqa: F401  re-exported
     MAX_LOCATIONS,
     PROFILE_FIELDS,
     ProfileValidationError,
+    form_defaults,
     format_value,
     parse_profile_form,
 )

@@ -196,9 +196,7 @@ def _certifications(
     return vendors, held
 
 
-def load_public_profile(
-    *, session: Session, partner_id: int, today: date
-) -> PublicProfile | None:
+def load_public_profile(*, session: Session, partner_id: int, today: date) -> PublicProfile | None:
     """Everything a public profile page shows, or None when there is no such partner."""
     partner = session.get(Partner, partner_id)
     if partner is None:

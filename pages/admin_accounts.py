@@ -1,5 +1,184 @@
-"""Placeholder until this screen is built."""
+"""Accounts (administrators): list, create, edit, (de)activate, unlock, reset passwords."""
+
+from __future__ import annotations
 
 import streamlit as st
+from sqlmodel import Session
 
-st.write("Under construction")
+from core.access import PermissionDenied
+from core.account_admin import (
+    list_accounts,
+    reset_password,
+    set_account_active,
+    unlock_account,
+    update_account,
+)
+from core.accounts import MIN_PASSWORD_LENGTH, AccountError, create_account
+from core.db import session_scope
+from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, ROLES, utc_now
+from core.taxonomy import get_taxonomy
+from pages import ROLE_LABELS, get_engine, setup_page
+
+account = setup_page("Accounts", "👥", roles=(ROLE_ADMIN,))
+assert account is not None
+REGIONS = {r.key: r.label for r in get_taxonomy().regions}
+
+if flash := st.session_state.pop("accounts_flash", None):
+    st.success(flash)
+
+
+def run(action, success: str) -> None:  # type: ignore[no-untyped-def]
+    """Run one core write in its own transaction; show its error or rerun with a message."""
+    try:
+        with session_scope(get_engine()) as session:
+            action(session)
+    except (AccountError, PermissionDenied) as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["accounts_flash"] = success
+        st.rerun()
+
+
+c1, c2 = st.columns([1, 2])
+role_filter = c1.selectbox(
+    "Show role",
+    options=["", *ROLES],
+    format_func=lambda r: ROLE_LABELS.get(r, "All roles"),
+    key="accounts_role",
+)
+text_filter = c2.text_input("Search username, name, vendor or partner", key="accounts_search")
+with Session(get_engine()) as session:
+    accounts = list_accounts(
+        session=session, actor=account, role=role_filter or None, text=text_filter
+    )
+now = utc_now()
+st.dataframe(
+    [
+        {
+            "Id": a.id,
+            "Username": a.username,
+            "Name": a.display_name,
+            "Role": ROLE_LABELS[a.role],
+            "Partner": f"#{a.partner_id} {a.partner_name or ''}" if a.partner_id else "",
+            "Vendor": a.vendor_name or "",
+            "Regions": ", ".join(REGIONS.get(r, r) for r in a.regions),
+            "Active": a.is_active,
+            "Locked": bool(a.locked_until and a.locked_until > now),
+            "Last sign-in": a.last_sign_in_at,
+        }
+        for a in accounts
+    ],
+    hide_index=True,
+)
+
+tab_create, tab_manage = st.tabs(["Create an account", "Manage an account"])
+
+with tab_create, st.form("create_account_form", clear_on_submit=False):
+    c1, c2 = st.columns(2)
+    username = c1.text_input("Username", max_chars=64, key="new_username")
+    display_name = c2.text_input("Display name", max_chars=120, key="new_display")
+    role = c1.selectbox("Role", options=list(ROLES), format_func=ROLE_LABELS.get, key="new_role")
+    password = c2.text_input(
+        "Initial password",
+        type="password",
+        key="new_password",
+        help=f"At least {MIN_PASSWORD_LENGTH} characters; tell the user to change it.",
+    )
+    st.caption(
+        "Partner accounts: the partner organisation's id. Vendor accounts: name and regions."
+    )
+    c1, c2, c3 = st.columns(3)
+    partner_id = c1.number_input("Partner id", min_value=1, value=None, step=1, key="new_partner")
+    vendor_name = c2.text_input("Vendor name", max_chars=80, key="new_vendor")
+    regions = c3.multiselect(
+        "Sales regions", options=list(REGIONS), format_func=REGIONS.get, key="new_regions"
+    )
+    create = st.form_submit_button("Create account", type="primary")
+if create:
+    run(
+        lambda session: create_account(
+            session=session,
+            actor=account,
+            username=username,
+            password=password,
+            role=role,
+            partner_id=int(partner_id) if role == ROLE_PARTNER and partner_id else None,
+            vendor_name=vendor_name if role == ROLE_VENDOR else None,
+            regions=regions if role == ROLE_VENDOR else (),
+            display_name=display_name,
+        ),
+        f"Account {username.strip().lower()} created.",
+    )
+
+with tab_manage:
+    if not accounts:
+        st.write("No account matches the filter.")
+    else:
+        by_id = {a.id: a for a in accounts}
+        chosen_id = st.selectbox(
+            "Account",
+            options=list(by_id),
+            format_func=lambda i: f"{by_id[i].username} ({ROLE_LABELS[by_id[i].role]})",
+            key="manage_account",
+        )
+        chosen = by_id[chosen_id]
+        c1, c2, c3 = st.columns(3)
+        if chosen.is_active:
+            if c1.button("Deactivate", key="deactivate", disabled=chosen.id == account.id):
+                run(
+                    lambda s: set_account_active(
+                        session=s, actor=account, account_id=chosen.id, active=False
+                    ),
+                    f"{chosen.username} is deactivated.",
+                )
+        elif c1.button("Reactivate", key="reactivate"):
+            run(
+                lambda s: set_account_active(
+                    session=s, actor=account, account_id=chosen.id, active=True
+                ),
+                f"{chosen.username} is active again.",
+            )
+        if c2.button("Unlock", key="unlock", disabled=not chosen.locked_until):
+            run(
+                lambda s: unlock_account(session=s, actor=account, account_id=chosen.id),
+                f"{chosen.username} is unlocked.",
+            )
+        with st.form("edit_account_form"):
+            new_display = st.text_input("Display name", value=chosen.display_name, max_chars=120)
+            new_partner = new_vendor = new_regions = None
+            if chosen.role == ROLE_PARTNER:
+                new_partner = st.number_input(
+                    "Partner id", min_value=1, value=chosen.partner_id or 1, step=1
+                )
+            if chosen.role == ROLE_VENDOR:
+                new_vendor = st.text_input("Vendor name", value=chosen.vendor_name or "")
+                new_regions = st.multiselect(
+                    "Sales regions",
+                    options=list(REGIONS),
+                    default=[r for r in chosen.regions if r in REGIONS],
+                    format_func=REGIONS.get,
+                )
+            save = st.form_submit_button("Save details")
+        if save:
+            run(
+                lambda s: update_account(
+                    session=s,
+                    actor=account,
+                    account_id=chosen.id,
+                    display_name=new_display,
+                    partner_id=int(new_partner) if new_partner is not None else None,
+                    vendor_name=new_vendor,
+                    regions=new_regions,
+                ),
+                f"{chosen.username} is updated.",
+            )
+        with st.form("reset_password_form", clear_on_submit=True):
+            new_password = st.text_input("New password", type="password", key="reset_pw")
+            reset = st.form_submit_button("Set new password")
+        if reset:
+            run(
+                lambda s: reset_password(
+                    session=s, actor=account, account_id=chosen.id, new_password=new_password
+                ),
+                f"The password of {chosen.username} is changed.",
+            )

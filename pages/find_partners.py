@@ -1,5 +1,347 @@
-"""Placeholder until this screen is built."""
+"""Find partners: breadth search for SMB owners, no sign-in.
+
+The search lives in the URL (core.query_params): a copied link restores it. On every run
+the URL is read into the widgets when it changed from outside (a fresh load, a shared link,
+the home page's quick start, the back button); after the widgets, the query they describe
+is written back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
-st.write("Under construction")
+from core.db import session_scope
+from core.demand import is_demand_signal, record_search_event, search_signature
+from core.formatting import escape_markdown
+from core.geo import STATE_NAMES
+from core.query_params import query_to_params
+from core.relaxation import is_poor, suggest_relaxations
+from core.result_text import (
+    coverage_mark,
+    coverage_text,
+    describe_search,
+    distance_text,
+    flag_text,
+    freshness_text,
+)
+from core.results_export import (
+    MAX_EXPORT_ROWS,
+    export_file_name,
+    results_frame,
+    results_to_csv,
+)
+from core.search import MAX_RADIUS_KM, QueryError, SearchQuery, parse_query, search_index
+from core.search_form import (
+    form_values,
+    lenient_query_from_params,
+    need_key,
+    query_fields,
+    search_params,
+)
+from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
+from pages import get_engine, get_index_holder, setup_page
+
+account = setup_page("Find partners", "🔎")
+taxonomy = get_taxonomy()
+K = "find_"  # prefix of every session key of this page
+SORTS = {
+    "best": "Best match",
+    "distance": "Nearest first",
+    "breadth": "Widest coverage",
+    "freshness": "Recently updated",
+    "name": "Name A–Z",
+}
+LEVELS = {1: "Foundational", 2: "Proficient", 3: "Expert"}
+SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
+COMPARE_MAX = 4
+
+
+# ---- URL <-> widgets -------------------------------------------------------------------
+
+
+def apply_query(query: SearchQuery) -> None:
+    """Show a query in the widgets (before they are drawn, or from a callback)."""
+    values = form_values(query, prefix=K)
+    if query.page == 1:  # let the pager start at its default instead of overriding it
+        del values[f"{K}page"]
+        st.session_state.pop(f"{K}page", None)
+    st.session_state.update(values)
+    st.session_state[f"{K}sig"] = (*search_signature(query), query.sort)
+
+
+def reset_search() -> None:
+    apply_query(SearchQuery())
+
+
+url_params = search_params(st.query_params.to_dict())
+url_problems: list[str] = []
+# The URL changed from outside (fresh load, shared link, back button), or the widgets were
+# dropped when the visitor was on another page: the URL is the truth.
+if url_params != st.session_state.get(f"{K}written") or f"{K}near" not in st.session_state:
+    url_query, url_problems = lenient_query_from_params(url_params)
+    apply_query(url_query)
+
+# ---- filters ---------------------------------------------------------------------------
+
+filters, main = st.columns([1.2, 2.5], gap="large")
+with filters:
+    jump_to_results = st.empty()  # filled once the count is known: phones stack the columns
+    st.markdown("**What do you need?**")
+    for group in (TECHNOLOGY, BUSINESS_SERVICES):
+        areas = [a for a in taxonomy.areas if a.group == group]
+        chosen = sum(bool(st.session_state.get(need_key(K, a.key))) for a in areas)
+        title = taxonomy.group_labels[group] + (f" · {chosen} chosen" if chosen else "")
+        with st.expander(title, expanded=group == TECHNOLOGY or chosen > 0):
+            for area in areas:
+                st.checkbox(area.label, key=need_key(K, area.key), help=area.description)
+    st.text_input(
+        "Near (ZIP code or City, ST)",
+        key=f"{K}near",
+        max_chars=80,
+        placeholder="78701 or Austin, TX",
+        help="Leave empty to search the whole country.",
+    )
+    st.number_input(
+        "Within (km)",
+        min_value=1,
+        max_value=int(MAX_RADIUS_KM),
+        step=10,
+        key=f"{K}radius",
+        help=f"1 to {MAX_RADIUS_KM:,.0f} km. 80 km is about 50 miles.",
+    )
+    st.checkbox(
+        "Include partners that travel to you",
+        key=f"{K}service_area",
+        help="Also partners whose service area (a radius or whole states) covers your place.",
+    )
+    st.selectbox(
+        "Your company size",
+        ["", *taxonomy.segment_keys],
+        key=f"{K}size",
+        format_func=lambda k: "Any size" if not k else SEGMENT_LABELS[k],
+    )
+    st.selectbox(
+        "Minimum level for each need",
+        list(LEVELS),
+        key=f"{K}level",
+        format_func=LEVELS.get,
+        help="\n\n".join(f"**{lv.label}**: {lv.description}" for lv in taxonomy.levels[1:]),
+    )
+    st.checkbox(
+        "Certified levels only",
+        key=f"{K}evidence",
+        help="Count only what approved, unexpired certifications prove, not self-assessment.",
+    )
+    st.text_input("Keyword", key=f"{K}q", max_chars=100, placeholder="e.g. law firms, Veeam")
+    with st.expander("More filters"):
+        st.multiselect(
+            "States with an office",
+            sorted(STATE_NAMES),
+            key=f"{K}states",
+            format_func=lambda c: f"{STATE_NAMES[c]} ({c})",
+        )
+        st.selectbox(
+            "Region",
+            ["", *(r.key for r in taxonomy.regions)],
+            key=f"{K}region",
+            format_func=lambda k: "Any region" if not k else taxonomy.region(k).label,
+        )
+        st.selectbox(
+            "Certified with vendor",
+            ["", *taxonomy.vendors],
+            key=f"{K}vendor",
+            format_func=lambda v: v or "Any vendor",
+        )
+    st.button("Start over", on_click=reset_search, icon=":material/restart_alt:", key=f"{K}reset")
+
+# ---- the query the widgets describe --------------------------------------------------------
+
+ss = st.session_state
+query: SearchQuery | None = None
+input_error = None
+try:
+    query = parse_query(query_fields(st.session_state, prefix=K))
+except QueryError as exc:
+    input_error = str(exc)
+if query is not None:
+    signature = (*search_signature(query), query.sort)
+    if signature != ss.get(f"{K}sig"):  # a new search starts on its first page
+        ss[f"{K}sig"] = signature
+        ss.pop(f"{K}page", None)  # the pager widget falls back to page 1
+        query = query.model_copy(update={"page": 1})
+    params = query_to_params(query)
+    if params != url_params:
+        st.query_params.from_dict(params)
+    ss[f"{K}written"] = params
+    ss["last_search_params"] = params  # the profile page's "back to results" link
+
+
+def record_demand(query: SearchQuery, results: Any) -> None:
+    """One anonymous demand event per distinct search, not per rerun or page turn."""
+    if account is not None or not is_demand_signal(query):
+        return
+    signature = search_signature(query)
+    if ss.get(f"{K}recorded") == signature:
+        return
+    try:
+        with session_scope(get_engine()) as session:
+            record_search_event(
+                session=session, query=query, place=results.place, result_count=results.total
+            )
+    except SQLAlchemyError:
+        return  # demand statistics must never cost the visitor the search
+    ss[f"{K}recorded"] = signature
+
+
+def render_card(r: Any, query: SearchQuery, now: datetime) -> None:
+    with st.container(border=True):
+        st.page_link(
+            "pages/partner_profile.py",
+            label=f"**{r.rank}. {escape_markdown(r.name)}**",
+            query_params={"id": str(r.partner_id)},
+        )
+        line = [f"HQ {r.hq_city}" if r.hq_city else "", distance_text(r.distance_km, r.reach)]
+        line.append(freshness_text(r.updated_at, r.verified_at, now=now))
+        st.caption(" · ".join(escape_markdown(p) for p in line if p))
+        if query.needs:
+            st.markdown(
+                "  \n".join(
+                    f"{coverage_mark(c.claimed, c.evidenced, query.min_level)} "
+                    + escape_markdown(coverage_text(k, c.claimed, c.evidenced))
+                    for k, c in r.needs.items()
+                )
+            )
+        else:
+            st.markdown(f"Covers **{r.breadth}** areas at proficient level or better.")
+        for key in r.flagged_claims:
+            c = r.needs[key]
+            st.markdown(f"⚠️ {escape_markdown(flag_text(key, c.claimed, c.evidenced))}")
+        with st.expander("Why this rank"):
+            st.markdown("\n".join(f"- {escape_markdown(line)}" for line in r.explanation))
+
+
+def apply_relaxed(relaxed: SearchQuery) -> None:
+    apply_query(relaxed)
+
+
+def render_poor_results(index: Any, query: SearchQuery, results: Any) -> None:
+    if results.total == 0:
+        st.warning("No partner matches all of this.", icon="🔍")
+    else:
+        st.info("Few partners match all of this.")
+    suggestions = suggest_relaxations(index, query, place=results.place)
+    if suggestions:
+        st.markdown(f"**{escape_markdown(suggestions[0].reason)}** You could:")
+        for i, relax in enumerate(suggestions[:5]):
+            st.button(
+                f"{relax.label} → {relax.result_count:,} partners",
+                key=f"{K}relax_{i}",
+                on_click=apply_relaxed,
+                args=(relax.query,),
+            )
+    elif results.total == 0:
+        st.markdown("Try another place, fewer needs or a lower level.")
+    if len(query.needs) >= 2:
+        st.markdown("No single partner covers everything? Several partners can, as a team.")
+        st.page_link(
+            "pages/team_builder.py",
+            label="Look for a team of partners instead",
+            icon="🤝",
+            query_params=query_to_params(query.model_copy(update={"page": 1, "sort": "best"})),
+        )
+
+
+def render_pager(results: Any) -> None:
+    if results.page_count > 1:
+        st.pagination(results.page_count, key=f"{K}page", max_visible_pages=7)
+
+
+def render_compare_picker(results: Any, query: SearchQuery) -> None:
+    names = ss.setdefault(f"{K}compare_names", {})
+    names.update({r.partner_id: r.name for r in results.results})
+    chosen = [pid for pid in ss.get(f"{K}compare", []) if pid in names]
+    options = list(dict.fromkeys([*chosen, *(r.partner_id for r in results.results)]))
+    picked = st.multiselect(
+        "Compare partners side by side",
+        options,
+        default=chosen,
+        format_func=lambda pid: names.get(pid, f"Partner {pid}"),
+        max_selections=COMPARE_MAX,
+        placeholder="Pick 2 to 4 partners",
+    )
+    ss[f"{K}compare"] = picked
+    if len(picked) >= 2:
+        compare_params = {"ids": ",".join(str(pid) for pid in picked)}
+        if query.near:
+            compare_params["near"] = query.near
+        st.page_link(
+            "pages/compare_partners.py",
+            label=f"Compare {len(picked)} partners",
+            icon="⚖️",
+            query_params=compare_params,
+        )
+
+
+# ---- results ---------------------------------------------------------------------------------
+
+with main:
+    for problem in url_problems:
+        st.error(f"This link has a value that cannot be used, so it was left out: {problem}")
+    if query is None:
+        st.error(f"Please check the search: {input_error}")
+        st.stop()
+    index = get_index_holder().get()
+    try:
+        results = search_index(index, query)
+        if results.total and query.page > results.page_count:  # an old link, fewer results now
+            query = query.model_copy(update={"page": results.page_count})
+            ss[f"{K}page"] = query.page
+            results = search_index(index, query)
+    except QueryError as exc:  # the place could not be found
+        st.error(str(exc), icon="📍")
+        st.stop()
+    record_demand(query, results)
+    now = datetime.now(UTC)
+
+    with st.container(key="find_result_count"):
+        noun = "partner matches" if results.total == 1 else "partners match"
+        st.subheader(f"{results.total:,} {noun}", anchor="results")
+    jump_to_results.caption(f"[↓ Jump to the {results.total:,} results](#results)")
+    st.caption(escape_markdown(describe_search(query, results.place)))
+    if is_poor(results.total):
+        render_poor_results(index, query, results)
+    if results.total:
+        sort_col, view_col, csv_col = st.columns([1.3, 1, 1], vertical_alignment="bottom")
+        sort_col.selectbox("Sort by", list(SORTS), key=f"{K}sort", format_func=SORTS.get)
+        view = view_col.segmented_control(
+            "Show as", ["Cards", "Table"], default="Cards", key=f"{K}view"
+        )
+        csv_col.download_button(
+            "Download CSV",
+            data=lambda: results_to_csv(index=index, query=query, now=now),
+            file_name=export_file_name(query),
+            mime="text/csv",
+            icon="⬇️",
+            on_click="ignore",
+            help=f"Every matching partner, best first (at most {MAX_EXPORT_ROWS:,}).",
+        )
+        if view == "Table":
+            st.dataframe(
+                results_frame(results, now=now),
+                hide_index=True,
+                column_config={"Profile": st.column_config.LinkColumn(display_text="Open")},
+            )
+        else:
+            for result in results.results:
+                render_card(result, query, now)
+        render_pager(results)
+        if results.total >= 2:
+            render_compare_picker(results, query)
+    st.caption(
+        "Ranking is transparent: coverage of your needs, certified evidence, distance and "
+        "profile freshness. No partner pays for placement."
+    )

@@ -1,5 +1,103 @@
-"""Placeholder until this screen is built."""
+"""Home: what Partner Atlas is, a quick-start search, a few figures, where to go next."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.write("Under construction")
+from core.geo import UnknownPlaceError, resolve_place
+from core.query_params import query_to_params
+from core.search import SearchQuery
+from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
+from pages import get_index_holder, setup_page
+
+setup_page("Home", "🧭")
+taxonomy = get_taxonomy()
+
+st.subheader(
+    "Find IT partners near you that cover everything your business needs – and see the proof.",
+    anchor=False,
+)
+st.markdown(
+    "Partner Atlas is a **vendor-neutral** directory of IT channel partners for small and "
+    "medium businesses. Every partner shows, for each technology and business service, the "
+    "level it **claims** next to the level its **certifications prove**."
+)
+
+points = st.columns(3)
+points[0].markdown(
+    "**Vendor-neutral**  \nOne profile across Microsoft, Cisco, HP, Dell, Fortinet, AWS and "
+    "more – not one vendor's slice."
+)
+points[1].markdown(
+    "**Evidence, not just claims**  \nCertifications back the levels; claims well above the "
+    "evidence are flagged, not hidden."
+)
+points[2].markdown(
+    "**No paid placement**  \nResults rank by your needs, evidence, distance and freshness – "
+    "and each result says why."
+)
+
+
+def area_choice_label(key: str) -> str:
+    area = taxonomy.area(key)
+    return f"{area.label} ({taxonomy.group_labels[area.group].lower()})"
+
+
+with st.form("quick_start", border=True):
+    st.markdown("**Start a search**")
+    needs_col, place_col = st.columns([2, 1])
+    needs = needs_col.multiselect(
+        "What do you need?",
+        [*taxonomy.technology_keys, *taxonomy.service_keys],
+        format_func=area_choice_label,
+        placeholder="e.g. Security, Cloud, Financing",
+    )
+    near = place_col.text_input(
+        "Near (ZIP code or City, ST)", max_chars=80, placeholder="78701 or Austin, TX"
+    )
+    go = st.form_submit_button("Find partners", type="primary", icon="🔎")
+
+if go:
+    try:
+        if near.strip():
+            resolve_place(near)  # fail here, next to the box, not on the next page
+        query = SearchQuery(needs=needs, near=near or None)
+    except UnknownPlaceError as exc:
+        st.error(str(exc), icon="📍")
+    else:
+        st.switch_page("pages/find_partners.py", query_params=query_to_params(query))
+
+index = get_index_holder().get()
+vendor_count = len(taxonomy.vendors)
+figures = st.columns(4)
+figures[0].metric("Partners in the directory", f"{index.size:,}")
+figures[1].metric("Certifications in the catalogue", len(taxonomy.certifications))
+figures[2].metric("Vendors covered", vendor_count)
+figures[3].metric(
+    "Areas compared",
+    len(taxonomy.areas),
+    help=f"{len(taxonomy.technology_keys)} technology domains and "
+    f"{len(taxonomy.service_keys)} business services",
+)
+
+st.markdown("**More ways to find help**")
+links = st.columns(3)
+links[0].page_link("pages/find_partners.py", label="Search with every filter", icon="🔎")
+links[1].page_link("pages/team_builder.py", label="Build a team of partners", icon="🤝")
+links[2].page_link("pages/regional_map.py", label="See partners on a map", icon="🗺️")
+
+with st.expander("What the areas mean"):
+    for group in (TECHNOLOGY, BUSINESS_SERVICES):
+        st.markdown(f"**{taxonomy.group_labels[group]}**")
+        st.markdown(
+            "\n".join(
+                f"- **{a.label}**: {a.description}" for a in taxonomy.areas if a.group == group
+            )
+        )
+with st.expander("How ranking works"):
+    st.markdown(
+        "Each result scores up to 100 points: **coverage** of your needs (50), **evidence** from "
+        "certifications (20), **distance** within your radius (20) and **freshness** of the "
+        "profile (10). A radius search never shows a partner outside the radius unless you "
+        "ask for partners that travel to you. Nobody can pay to rank higher."
+    )

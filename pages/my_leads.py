@@ -1,5 +1,178 @@
-"""Placeholder until this screen is built."""
+"""My leads: the partner's inbox of contact requests, status changes and history."""
+
+from __future__ import annotations
 
 import streamlit as st
+from sqlmodel import Session
 
-st.write("Under construction")
+from core.access import PermissionDenied
+from core.db import session_scope
+from core.leads import (
+    STATUS_LABELS,
+    LeadError,
+    change_lead_status,
+    count_partner_leads,
+    lead_history,
+    list_partner_leads,
+)
+from core.models import LEAD_STATUSES, LEAD_TRANSITIONS, ROLE_PARTNER
+from core.taxonomy import get_taxonomy
+from pages import get_engine, setup_page
+
+account = setup_page("My leads", "📥", roles=(ROLE_PARTNER,))
+assert account is not None
+if account.partner_id is None:
+    st.error("This account is not linked to a partner organisation. Ask an administrator.")
+    st.stop()
+PARTNER_ID: int = account.partner_id
+PAGE_SIZE = 50
+TAXONOMY = get_taxonomy()
+
+if flash := st.session_state.pop("leads_flash", None):
+    st.success(flash)
+
+with Session(get_engine()) as session:
+    counts = count_partner_leads(session=session, actor=account, partner_id=PARTNER_ID)
+columns = st.columns(len(LEAD_STATUSES))
+for column, status in zip(columns, LEAD_STATUSES, strict=True):
+    column.metric(STATUS_LABELS[status], counts.get(status, 0))
+
+c1, c2 = st.columns([2, 1])
+status_filter = c1.selectbox(
+    "Status",
+    options=["", *LEAD_STATUSES],
+    format_func=lambda s: STATUS_LABELS.get(s, "All statuses"),
+    key="leads_status",
+)
+total = sum(counts.values()) if not status_filter else counts.get(status_filter, 0)
+pages = max(1, -(-total // PAGE_SIZE))
+page_no = c2.number_input(
+    "Page", min_value=1, max_value=pages, value=1, key=f"leads_page_{status_filter}"
+)
+
+with Session(get_engine()) as session:
+    leads = list_partner_leads(
+        session=session,
+        actor=account,
+        partner_id=PARTNER_ID,
+        status=status_filter or None,
+        limit=PAGE_SIZE,
+        offset=(int(page_no) - 1) * PAGE_SIZE,
+    )
+
+if not leads:
+    st.info("No leads here yet. Contact requests from the directory arrive in this inbox.")
+    st.stop()
+
+
+def needs_text(keys: list[str]) -> str:
+    labels = {a.key: a.label for a in TAXONOMY.areas}
+    return ", ".join(labels.get(k, k) for k in keys)
+
+
+st.dataframe(
+    [
+        {
+            "Lead": lead.id,
+            "Received": lead.created_at,
+            "Contact": lead.contact_name,
+            "Email": lead.contact_email,
+            "Company size": lead.company_size,
+            "Needs": needs_text(lead.needs),
+            "Status": STATUS_LABELS.get(lead.status, lead.status),
+            "Value (USD)": lead.value_usd,
+            "Source": lead.source,
+        }
+        for lead in leads
+    ],
+    hide_index=True,
+)
+st.caption(f"{total:,} lead(s) · page {int(page_no)} of {pages}")
+
+by_id = {lead.id: lead for lead in leads}
+lead_id = st.selectbox(
+    "Open a lead",
+    options=list(by_id),
+    format_func=lambda i: f"#{i} · {by_id[i].contact_name} · {STATUS_LABELS[by_id[i].status]}",
+    key="leads_selected",
+)
+lead = by_id[lead_id]
+
+left, right = st.columns(2)
+with left:
+    st.subheader(f"Lead #{lead.id}")
+    st.dataframe(
+        [
+            {"": "Contact", "value": lead.contact_name},
+            {"": "Email", "value": lead.contact_email},
+            {"": "Company size", "value": lead.company_size},
+            {"": "Needs", "value": needs_text(lead.needs)},
+            {"": "Status", "value": STATUS_LABELS.get(lead.status, lead.status)},
+            {
+                "": "Value (USD)",
+                "value": "" if lead.value_usd is None else f"{lead.value_usd:,.2f}",
+            },
+            {"": "Lost reason", "value": lead.lost_reason or ""},
+            {"": "Team request", "value": "yes" if lead.team_key else "no"},
+        ],
+        hide_index=True,
+    )
+    st.write("Message:")
+    st.text(lead.message or "(no message)")
+
+with right:
+    st.subheader("Change status")
+    allowed = LEAD_TRANSITIONS.get(lead.status, ())
+    if not allowed:
+        st.write("This lead is closed: its status cannot change any more.")
+    else:
+        with st.form(f"lead_status_form_{lead.id}", clear_on_submit=True):
+            to_status = st.selectbox(
+                "New status", options=list(allowed), format_func=STATUS_LABELS.get, key="lead_to"
+            )
+            value = st.number_input(
+                "Deal value in USD (required for Won)",
+                min_value=0.0,
+                value=None,
+                step=100.0,
+                key="lead_value",
+            )
+            reason = st.text_input("Reason (required for Lost)", max_chars=500, key="lead_reason")
+            note = st.text_area("Note (optional)", max_chars=500, key="lead_note")
+            change = st.form_submit_button("Change status", type="primary")
+        if change:
+            try:
+                with session_scope(get_engine()) as session:
+                    change_lead_status(
+                        session=session,
+                        actor=account,
+                        lead_id=lead.id,
+                        to_status=to_status,
+                        value_usd=value if to_status == "won" else None,
+                        lost_reason=reason if to_status == "lost" else None,
+                        note=note,
+                    )
+            except (LeadError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["leads_flash"] = (
+                    f"Lead #{lead.id} is now {STATUS_LABELS[to_status]}."
+                )
+                st.rerun()
+
+    st.subheader("History")
+    with Session(get_engine()) as session:
+        history = lead_history(session=session, actor=account, lead_id=lead.id)
+    st.dataframe(
+        [
+            {
+                "When": entry.changed_at,
+                "From": STATUS_LABELS.get(entry.from_status or "", ""),
+                "To": STATUS_LABELS.get(entry.to_status, entry.to_status),
+                "By": entry.actor_label,
+                "Note": entry.note,
+            }
+            for entry in history
+        ],
+        hide_index=True,
+    )

@@ -26,8 +26,8 @@ from core.profiles import (
     ProfileConflict,
     ProfileValidationError,
     apply_changes,
-    format_value,
     form_defaults,
+    format_value,
     load_profile_for_edit,
     parse_profile_form,
     save_profile,
@@ -125,12 +125,15 @@ if conflict is not None:
     keep, discard = st.columns(2)
     if keep.button("Load the current profile and keep my other edits", key="conflict_keep"):
         current = conflict.current
-        yours = apply_changes(loaded.values, parse_profile_form(form_values(VERSION)))
+        try:
+            yours = apply_changes(loaded.values, parse_profile_form(form_values(VERSION)))
+        except ProfileValidationError:
+            yours = loaded.values
+        # Three-way merge: a field you edited keeps your value, any other takes the current.
         merged = {
             f: (yours[f] if yours[f] != loaded.values.get(f) else current.values[f])
             for f in current.values
         }
-        merged = {f: merged[f] for f in current.values}
         prefill(current.version, form_defaults(merged), overwrite=True)
         st.session_state[LOADED] = current
         st.session_state.pop(CONFLICT, None)
@@ -342,7 +345,7 @@ if submit_cert:
         except (CertificationError, PermissionDenied) as exc:
             st.error(str(exc))
         else:
-            st.success("Submitted: it waits for an administrator's approval.")
+            st.session_state[FLASH] = "Certification submitted: it waits for approval."
             st.rerun()
 
 if certifications:

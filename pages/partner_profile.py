@@ -1,5 +1,296 @@
-"""Placeholder until this screen is built."""
+"""Partner profile (/partner?id=12): the public, vendor-neutral competency profile.
 
+Claims next to evidence, certifications by vendor, business services (direct or through an
+ally), where the partner works, freshness, and a contact form that creates a lead.
+Everything a visitor or a partner typed is escaped before Markdown renders it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import altair as alt
+import pandas as pd
 import streamlit as st
+from sqlmodel import Session
+from streamlit_folium import st_folium
 
-st.write("Under construction")
+from core.contact_form import (
+    FIELD_LABELS,
+    MAX_LENGTHS,
+    ContactFormError,
+    check_rate_limit,
+    parse_contact_form,
+)
+from core.db import session_scope
+from core.formatting import escape_markdown
+from core.geo import STATE_NAMES
+from core.leads import LeadError, submit_contact_request
+from core.maps import build_partner_area_map
+from core.public_profile import PublicProfile, load_public_profile
+from core.result_text import claim_and_evidence, flag_text, freshness_text, level_word, radius_text
+from core.settings import get_settings
+from core.taxonomy import get_taxonomy
+from pages import get_engine, setup_page
+
+setup_page("Partner profile", "🏢")
+taxonomy = get_taxonomy()
+ss = st.session_state
+LEVEL_NAMES = [lv.label for lv in taxonomy.levels]
+SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
+
+
+def back_to_search() -> None:
+    params = ss.get("last_search_params")
+    label = "Back to your search" if params else "Find partners"
+    st.page_link("pages/find_partners.py", label=label, icon="🔎", query_params=params or {})
+
+
+def stop_with(kind: str, message: str) -> None:
+    getattr(st, kind)(message)
+    back_to_search()
+    st.stop()
+
+
+raw_id = st.query_params.get("id", "").strip()
+if not raw_id:
+    stop_with("info", "Choose a partner in the search to see its profile.")
+if not raw_id.isdigit() or len(raw_id) > 12:
+    stop_with("error", "This link does not name a partner: the id must be a number, like ?id=12.")
+with Session(get_engine()) as db:
+    profile = load_public_profile(session=db, partner_id=int(raw_id), today=date.today())
+if profile is None:
+    stop_with("warning", f"There is no partner number {raw_id} in the directory (any more).")
+assert profile is not None  # for the type checker: stop_with() stopped otherwise
+now = datetime.now(UTC)
+
+
+def competency_chart(p: PublicProfile) -> alt.Chart:
+    """Claimed and evidenced level per area, side by side, in taxonomy order."""
+    rows = []
+    for area in p.areas:
+        group = taxonomy.group_labels[area.group]
+        for kind, level in (("Claimed", area.claimed), ("Certified", area.evidenced)):
+            rows.append(
+                {"Area": area.label, "Group": group, "Kind": kind, "Level": level,
+                 "Level name": LEVEL_NAMES[level]}
+            )  # fmt: skip
+    order = [a.label for a in p.areas]
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            y=alt.Y("Area:N", sort=order, title=None, axis=alt.Axis(labelLimit=180)),
+            yOffset=alt.YOffset("Kind:N", sort=["Claimed", "Certified"]),
+            x=alt.X(
+                "Level:Q",
+                scale=alt.Scale(domain=[0, 3]),
+                title=None,
+                axis=alt.Axis(
+                    values=[0, 1, 2, 3],
+                    labelExpr="['None','Foundational','Proficient','Expert'][datum.value]",
+                ),
+            ),
+            color=alt.Color(
+                "Kind:N",
+                scale=alt.Scale(domain=["Claimed", "Certified"], range=["#9ecbff", "#1f6feb"]),
+                legend=alt.Legend(orient="top", title=None),
+            ),
+            tooltip=["Area", "Group", "Kind", "Level name"],
+        )
+        .properties(height=len(order) * 30)
+    )
+
+
+def render_certifications(p: PublicProfile) -> None:
+    st.subheader("Certifications", anchor=False)
+    if not p.vendors:
+        st.caption("No approved certifications yet: every level on this profile is self-assessed.")
+        return
+    for vendor in p.vendors:
+        lines = []
+        for cert in vendor.certifications:
+            areas = ", ".join(
+                f"{taxonomy.area_label(k)} ({level_word(v)})" for k, v in cert.evidences.items()
+            )
+            if cert.expired:
+                status = f"❌ expired {cert.expires_on:%b %d, %Y} – no longer counts"
+            elif cert.expires_on is None:
+                status = "no expiry"
+            else:
+                status = (
+                    "⏳ " if cert.expires_soon else ""
+                ) + f"valid until {cert.expires_on:%b %d, %Y}"
+            lines.append(
+                f"- **{escape_markdown(cert.name)}** · {escape_markdown(areas)} · "
+                f"{escape_markdown(status)}"
+            )
+        st.markdown(f"**{escape_markdown(vendor.vendor)}**\n" + "\n".join(lines))
+
+
+def render_services(p: PublicProfile) -> None:
+    st.subheader("Business services", anchor=False)
+    if not p.services:
+        st.caption("No business services listed.")
+        return
+    for area in p.services:
+        how = f"through ally {escape_markdown(area.ally_name)}" if area.ally_name else "directly"
+        st.markdown(
+            f"**{escape_markdown(area.label)}**: "
+            f"{escape_markdown(claim_and_evidence(area.claimed, area.evidenced))}, {how}"
+        )
+
+
+def render_where(p: PublicProfile) -> None:
+    st.subheader("Where it works", anchor=False)
+    for loc in p.locations:
+        marker = "🏢 Headquarters" if loc.is_headquarters else "📍 Office"
+        st.markdown(f"{marker}: {escape_markdown(loc.label)}")
+    if p.service_radius_km:
+        st.markdown(f"Travels up to {escape_markdown(radius_text(p.service_radius_km))}.")
+    if p.states_served:
+        names = ", ".join(STATE_NAMES.get(s, s) for s in p.states_served)
+        st.markdown(f"Serves all of: {escape_markdown(names)}.")
+    if p.locations or p.states_served:
+        area_map = build_partner_area_map(
+            locations=[(loc.latitude, loc.longitude, loc.label) for loc in p.locations],
+            service_radius_km=p.service_radius_km,
+            states_served=p.states_served,
+        )
+        st_folium(
+            area_map,
+            height=300,
+            returned_objects=[],
+            use_container_width=True,
+            key=f"profile_map_{p.partner_id}",
+        )
+
+
+def render_contact_form(p: PublicProfile) -> None:
+    st.subheader(f"Ask {escape_markdown(p.name)} to contact you", anchor=False)
+    sent_key = f"contact_sent_{p.partner_id}"
+    if sent_key in ss:
+        sent = ss[sent_key]
+        st.success(
+            "Your request was sent. What happens next: the partner sees it in its leads inbox "
+            "and answers you by email. Your details go to this partner only.",
+            icon="✅",
+        )
+        st.text(f"To: {p.name}\nFrom: {sent['contact_name']} <{sent['contact_email']}>")
+        st.text(sent["message"] or "(no message)")
+        if st.button("Send another request"):
+            del ss[sent_key]
+            st.rerun()
+        return
+    limit = get_settings().contact_requests_per_session
+    searched = ss.get("last_search_params", {}).get("needs", "")
+    default_needs = [k for k in searched.split(",") if k in taxonomy.area_keys]
+    with st.form("contact_form", enter_to_submit=False):
+        left, right = st.columns(2)
+        name = left.text_input("Your name", max_chars=MAX_LENGTHS["contact_name"])
+        email = right.text_input("Email", max_chars=MAX_LENGTHS["contact_email"])
+        size = left.selectbox(
+            "Company size",
+            taxonomy.segment_keys,
+            index=None,
+            format_func=SEGMENT_LABELS.get,
+            placeholder="Choose…",
+        )
+        needs = right.multiselect(
+            "What you need",
+            taxonomy.area_keys,
+            default=default_needs,
+            format_func=taxonomy.area_label,
+        )
+        message = st.text_area(
+            "Message (optional)",
+            max_chars=MAX_LENGTHS["message"],
+            placeholder="A few words about your business and the project.",
+        )
+        submitted = st.form_submit_button("Send request", type="primary")
+    st.caption(
+        "Your name and email go to this partner only, to answer you. "
+        f"At most {limit} requests per hour from one visit."
+    )
+    if not submitted:
+        return
+    sent_times = ss.setdefault("contact_sent_at", [])
+    rate = check_rate_limit(sent_times, now=now, limit=limit)
+    if not rate.allowed:
+        minutes = max(1, int(rate.retry_after.total_seconds() // 60) + 1)
+        st.error(
+            f"You have sent {rate.sent_in_window} requests in the last hour. To keep the "
+            f"directory free of spam, please try again in {minutes} minutes."
+        )
+        return
+    values = {"contact_name": name, "contact_email": email, "company_size": size,
+              "needs": needs, "message": message}  # fmt: skip
+    try:
+        request = parse_contact_form(values)
+        with session_scope(get_engine()) as db:
+            submit_contact_request(session=db, partner_id=p.partner_id, request=request)
+    except ContactFormError as exc:
+        problems = [
+            f"- **{FIELD_LABELS.get(f, f)}**: {escape_markdown(m)}" for f, m in exc.errors.items()
+        ]
+        st.error("Please check the form:\n" + "\n".join(problems))
+        return
+    except LeadError as exc:
+        st.error(str(exc))
+        return
+    sent_times.append(now)
+    ss[sent_key] = request.model_dump()
+    st.rerun()
+
+
+# ---- the page --------------------------------------------------------------------------
+
+back_to_search()
+st.header(escape_markdown(profile.name), anchor=False)
+hq = profile.headquarters
+facts = [hq.label if hq else "No office listed", freshness_text(profile.updated_at,
+         profile.verified_at, now=now)]  # fmt: skip
+st.caption(" · ".join(escape_markdown(f) for f in facts))
+if profile.description:
+    st.markdown(escape_markdown(profile.description))
+
+certified = sum(a.evidenced >= 2 for a in profile.areas)
+with st.container(horizontal=True, gap="medium"):  # wraps two by two on a phone
+    for label, value in (
+        ("Areas at proficient or better", profile.breadth),
+        ("Areas certified at proficient+", certified),
+        ("Valid certifications", profile.valid_certification_count),
+        ("Claims above evidence", len(profile.flagged)),
+    ):
+        st.metric(label, value, width=170, border=True)
+
+main, side = st.columns([3, 2], gap="large")
+with main:
+    st.subheader("Competencies: claimed and certified", anchor=False)
+    st.altair_chart(competency_chart(profile), width="stretch")
+    if profile.flagged:
+        st.warning(
+            "Claims well above the evidence:\n"
+            + "\n".join(
+                f"- {escape_markdown(flag_text(a.key, a.claimed, a.evidenced))}"
+                for a in profile.flagged
+            ),
+            icon="⚠️",
+        )
+    render_certifications(profile)
+with side:
+    st.subheader("Contact", anchor=False)
+    if profile.website:
+        st.link_button("Website", profile.website, icon="🌐")
+    if profile.email:
+        st.text(f"Email: {profile.email}")
+    if profile.phone:
+        st.text(f"Phone: {profile.phone}")
+    if profile.segments:
+        sizes = ", ".join(SEGMENT_LABELS[s] for s in profile.segments)
+        st.markdown(f"**Serves companies of** {escape_markdown(sizes)}")
+    render_services(profile)
+    render_where(profile)
+
+with st.container(border=True):
+    render_contact_form(profile)

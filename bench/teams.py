@@ -1,0 +1,118 @@
+"""Team-builder latency: exact minimum-size teams for 6 needs within 80 km, size up to 3.
+
+For every directory size, the read index is built once (as in the app), then team searches
+run with rotating metro areas and need sets: the headline mix (proficient, claims count), a
+harder one (expert level, where teams of two or three are the rule) and evidence only.
+Target: p50 <= 200 ms at 100,000 partners for the headline mix.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine
+
+from bench.directories import directory_url, seed_seconds
+from core.read_index import build_read_index
+from core.teams import TeamQuery, find_teams_in_index
+
+TARGET_P50_MS = 200.0
+TARGET_SIZE = 100_000
+METRO_ZIPS = [
+    "78701", "10001", "60601", "94103", "30303", "98101", "02108", "80202", "33130",
+    "85004", "19103", "48226", "55401", "63101", "37203", "28202", "97204", "89101",
+]  # fmt: skip
+NEED_SETS = [
+    ["security", "cloud", "storage_backup", "networking", "financing", "print_services"],
+    ["managed_it", "productivity", "collaboration", "telecom", "mobile", "insurance"],
+    ["hardware", "business_apps", "data_analytics", "iot", "logistics", "security"],
+    ["networking", "telecom", "cloud", "managed_it", "insurance", "financing"],
+]
+MIXES = {
+    "6 needs, 80 km, size <= 3": {},
+    "6 needs at expert level, 80 km, size <= 3": {"min_level": 3},
+    "6 needs, evidence only, 80 km, size <= 3": {"evidence_only": True},
+}
+
+
+def _query(i: int, extra: dict[str, Any]) -> TeamQuery:
+    return TeamQuery(
+        needs=NEED_SETS[i % len(NEED_SETS)],
+        near=METRO_ZIPS[i % len(METRO_ZIPS)],
+        radius_km=80,
+        max_size=3,
+        **extra,
+    )
+
+
+def _percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(p95, 2),
+        "max_ms": round(ordered[-1], 2),
+        "runs": len(ordered),
+    }
+
+
+def measure_mix(index, extra: dict[str, Any], *, runs: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    find_teams_in_index(index, _query(0, extra))  # warm-up: the first ZIP loads the gazetteer
+    samples, sizes, candidates = [], Counter(), []
+    for i in range(runs):
+        query = _query(i, extra)
+        started = time.perf_counter()
+        result = find_teams_in_index(index, query)
+        samples.append((time.perf_counter() - started) * 1000)
+        sizes["none" if result.size is None else str(result.size)] += 1
+        candidates.append(result.candidates)
+    return {
+        **_percentiles(samples),
+        "team_sizes": dict(sorted(sizes.items())),
+        "candidates_p50": int(statistics.median(candidates)),
+    }
+
+
+def run(*, sizes: list[int], out_dir: Path, runs: int = 72) -> dict[str, Any]:
+    report: dict[str, Any] = {"benchmark": "Team builder", "sizes": {}, "summary": []}
+    for size in sizes:
+        url = directory_url(size)
+        engine = create_engine(url)
+        started = time.perf_counter()
+        index = build_read_index(engine)
+        entry: dict[str, Any] = {
+            "seed_seconds": seed_seconds(size),
+            "index_build_s": round(time.perf_counter() - started, 2),
+            "mixes": {},
+        }
+        for name, extra in MIXES.items():
+            entry["mixes"][name] = measure_mix(index, extra, runs=runs)
+            figures = entry["mixes"][name]
+            print(
+                f"[bench] teams {size:>9,} {name}: p50 {figures['p50_ms']} ms, "
+                f"p95 {figures['p95_ms']} ms, sizes {figures['team_sizes']}",
+                flush=True,
+            )
+            headline = name == next(iter(MIXES))
+            report["summary"].append(
+                {
+                    "metric": f"{size:,} partners — {name}: p50 / p95",
+                    "value": f"{figures['p50_ms']} / {figures['p95_ms']} ms",
+                    "target": f"p50 <= {TARGET_P50_MS:.0f} ms"
+                    if headline and size == TARGET_SIZE
+                    else "",
+                    "met": figures["p50_ms"] <= TARGET_P50_MS
+                    if headline and size == TARGET_SIZE
+                    else None,
+                }
+            )
+        engine.dispose()
+        report["sizes"][str(size)] = entry
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "teams.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report

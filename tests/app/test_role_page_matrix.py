@@ -1,0 +1,158 @@
+"""Every page × anonymous, partner A, partner B, vendor, admin.
+
+Two ways in: through app.py's navigation (a role only gets its own pages), and as a deep
+link that runs the page file on its own (app.py skipped). Allowed pages render without an
+exception; restricted pages show the sign-in prompt or the refusal and no data.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from core.db import session_scope
+from core.leads import submit_contact_request
+from core.models import ContactRequest, Lead, Partner
+from tests.app.conftest import (
+    ROLES,
+    AtlasDb,
+    all_page_files,
+    assert_no_exception,
+    open_app,
+    open_deep_link,
+    page_text,
+)
+
+PUBLIC = {
+    "home.py",
+    "find_partners.py",
+    "team_builder.py",
+    "regional_map.py",
+    "compare_partners.py",
+    "partner_profile.py",
+    "sign_in.py",
+}
+SIGNED_IN = {"account.py", "complementary_partners.py"}
+ALLOWED: dict[str, set[str]] = {
+    "anonymous": PUBLIC,
+    "partner_a": PUBLIC | SIGNED_IN | {"my_profile.py", "my_leads.py"},
+    "partner_b": PUBLIC | SIGNED_IN | {"my_profile.py", "my_leads.py"},
+    "vendor": PUBLIC | SIGNED_IN | {"vendor_region.py"},
+    "admin": PUBLIC
+    | SIGNED_IN
+    | {
+        "vendor_region.py",
+        "admin_accounts.py",
+        "admin_approvals.py",
+        "admin_audit.py",
+        "admin_data.py",
+    },
+}
+# In the navigation the sign-in page is offered to anonymous visitors only.
+NAVIGABLE = {
+    role: pages - ({"sign_in.py"} if role != "anonymous" else set())
+    for role, pages in ALLOWED.items()
+}
+PAGES = all_page_files()
+SIGN_IN_PROMPT = "Please sign in to continue"
+REFUSAL = "does not have access to this page"
+
+
+def test_the_matrix_covers_every_page_file() -> None:
+    known = set().union(*ALLOWED.values()) | {"my_profile.py"}
+    assert set(PAGES) == known, f"pages without an expectation: {set(PAGES) ^ known}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_navigation_offers_exactly_the_pages_of_the_role(
+    shared_atlas_db: AtlasDb, role: str
+) -> None:
+    at = open_app(shared_atlas_db, as_=role)
+    assert_no_exception(at)
+    reachable = set()
+    for page in PAGES:
+        try:
+            at.switch_page(f"pages/{page}")
+        except ValueError:
+            continue
+        reachable.add(page)
+    assert reachable == NAVIGABLE[role]
+
+
+@pytest.mark.parametrize(
+    ("page", "role"), [(page, role) for role in ROLES for page in sorted(NAVIGABLE[role])]
+)
+def test_page_through_navigation_renders_for_its_roles(
+    shared_atlas_db: AtlasDb, page: str, role: str
+) -> None:
+    at = open_app(shared_atlas_db, page, as_=role)
+    assert_no_exception(at)
+    text = page_text(at)
+    assert REFUSAL not in text and SIGN_IN_PROMPT not in text
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", PAGES)
+def test_deep_link_checks_access_on_the_page_itself(
+    shared_atlas_db: AtlasDb, page: str, role: str
+) -> None:
+    at = open_deep_link(shared_atlas_db, page, as_=role)
+    assert_no_exception(at)
+    text = page_text(at)
+    if page in ALLOWED[role]:
+        assert REFUSAL not in text and SIGN_IN_PROMPT not in text
+        return
+    assert (SIGN_IN_PROMPT if role == "anonymous" else REFUSAL) in text
+    # No data: nothing beyond the title and the prompt.
+    assert len(at.dataframe) == 0 and len(at.table) == 0 and len(at.metric) == 0
+    assert len(at.text_input) == 0 and len(at.text_area) == 0 and len(at.selectbox) == 0
+    assert len(at.button) == 0 and len(at.text) == 0
+
+
+def test_partner_a_editor_never_shows_partner_b(shared_atlas_db: AtlasDb) -> None:
+    db = shared_atlas_db
+    with Session(db.engine) as session:
+        name_a = session.get(Partner, db.partner_a).name  # type: ignore[union-attr]
+        name_b = session.get(Partner, db.partner_b).name  # type: ignore[union-attr]
+    for role, own, other in (("partner_a", name_a, name_b), ("partner_b", name_b, name_a)):
+        for at in (
+            open_app(db, "my_profile.py", as_=role),
+            open_deep_link(db, "my_profile.py", role),
+        ):
+            assert_no_exception(at)
+            names = [w.value for w in at.text_input if w.label == "Company name"]
+            assert names == [own]
+            assert other not in page_text(at)
+
+
+def test_partner_a_inbox_never_shows_partner_b_leads(shared_atlas_db: AtlasDb) -> None:
+    db = shared_atlas_db
+    with session_scope(db.engine) as session:
+        for partner_id, email in ((db.partner_a, "a-lead"), (db.partner_b, "b-lead")):
+            submit_contact_request(
+                session=session,
+                partner_id=partner_id,
+                request=ContactRequest(
+                    contact_name=f"Contact of {email}",
+                    contact_email=f"{email}@example.com",
+                    company_size="1-10",
+                    needs=["networking"],
+                ),
+            )
+    with Session(db.engine) as session:
+        own = {
+            lead.id for lead in session.exec(select(Lead).where(Lead.partner_id == db.partner_a))
+        }
+        other_emails = set(
+            session.exec(select(Lead.contact_email).where(Lead.partner_id == db.partner_b))
+        ) - set(session.exec(select(Lead.contact_email).where(Lead.partner_id == db.partner_a)))
+    assert "b-lead@example.com" in other_emails
+    for at in (
+        open_app(db, "my_leads.py", as_="partner_a"),
+        open_deep_link(db, "my_leads.py", "partner_a"),
+    ):
+        assert_no_exception(at)
+        shown = set(at.dataframe[0].value["Lead"])
+        assert shown and shown <= own
+        text = page_text(at)
+        assert not [email for email in other_emails if email in text]

@@ -1,0 +1,215 @@
+"""Team builder against a small hand-made directory in real places (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core.db import bump_data_version
+from core.geo import lookup_zip
+from core.models import Partner, PartnerCertification, PartnerCompetency, PartnerLocation
+from core.read_index import ReadIndexHolder
+from core.search import QueryError
+from core.teams import TeamQuery, find_teams, parse_team_query
+
+AUSTIN = "78701"
+ROUND_ROCK = "78664"
+SAN_MARCOS = "78666"
+DALLAS = "75201"
+
+
+def add_partner(
+    session: Session,
+    *,
+    name: str,
+    zip_code: str,
+    levels: dict[str, int],
+    certs: tuple[str, ...] = (),
+    updated_days_ago: int = 10,
+) -> int:
+    partner = Partner.model_validate({"name": name, "segments": ["11-50"]})
+    partner.updated_at = datetime.now(UTC) - timedelta(days=updated_days_ago)
+    session.add(partner)
+    session.flush()
+    place = lookup_zip(zip_code)
+    assert place is not None
+    session.add(
+        PartnerLocation(
+            partner_id=partner.id,
+            is_headquarters=True,
+            zip_code=zip_code,
+            city=place.label.split(",")[0],
+            state=place.state,
+            latitude=place.latitude,
+            longitude=place.longitude,
+        )
+    )
+    for key, level in levels.items():
+        session.add(PartnerCompetency(partner_id=partner.id, area_key=key, claimed_level=level))
+    for key in certs:
+        session.add(
+            PartnerCertification(
+                partner_id=partner.id,
+                certification_key=key,
+                obtained_on=date(2024, 1, 1),
+                expires_on=date(2099, 1, 1),
+                status="approved",
+            )
+        )
+    bump_data_version(session)
+    return int(partner.id)
+
+
+@pytest.fixture
+def directory(db_engine: Engine) -> dict[str, int]:
+    with Session(db_engine) as session:
+        ids = {
+            # Certified security and backup, nothing else.
+            "secure": add_partner(
+                session,
+                name="Austin Secure Backup",
+                zip_code=AUSTIN,
+                levels={"security": 3, "storage_backup": 2},
+                certs=("fortinet-nse4", "veeam-vmce"),
+            ),
+            # Cloud and financing, claims only, a little farther.
+            "cloud": add_partner(
+                session,
+                name="Round Rock Cloud & Capital",
+                zip_code=ROUND_ROCK,
+                levels={"cloud": 3, "financing": 2},
+            ),
+            # Cloud backed by a certification, but no financing.
+            "certified_cloud": add_partner(
+                session,
+                name="San Marcos Azure Works",
+                zip_code=SAN_MARCOS,
+                levels={"cloud": 2},
+                certs=("microsoft-az-104",),
+            ),
+            # Only in Dallas (about 300 km away): the one who offers print services.
+            "dallas_print": add_partner(
+                session,
+                name="Dallas Print & Imaging",
+                zip_code=DALLAS,
+                levels={"print_services": 3},
+            ),
+        }
+        session.commit()
+    return ids
+
+
+def test_team_of_two_covers_needs_no_single_partner_covers(
+    db_engine: Engine, directory: dict[str, int]
+) -> None:
+    query = TeamQuery(needs=["security", "cloud", "financing"], near=AUSTIN, radius_km=80)
+
+    result = find_teams(engine=db_engine, query=query)
+
+    assert result.size == 2
+    best = result.teams[0]
+    assert best.ids == tuple(sorted((directory["secure"], directory["cloud"])))
+    assert best.assignment == {
+        "security": directory["secure"],
+        "cloud": directory["cloud"],
+        "financing": directory["cloud"],
+    }
+    as_json = result.to_json_dict()
+    member = next(m for m in as_json["teams"][0]["members"] if m["partner_id"] == directory["cloud"])
+    assert member["name"] == "Round Rock Cloud & Capital"
+    assert member["covers"] == ["cloud", "financing"]
+    assert 20 < member["distance_km"] < 40
+    assert as_json["uncovered_needs"] == []
+    assert as_json["nearest_for_uncovered"] == {}
+
+
+def test_alternatives_rank_by_evidence_then_distance(
+    db_engine: Engine, directory: dict[str, int]
+) -> None:
+    query = TeamQuery(needs=["security", "cloud"], near=AUSTIN, radius_km=80)
+
+    result = find_teams(engine=db_engine, query=query)
+
+    assert result.size == 2
+    # Round Rock claims expert cloud (strength 0.5 unbacked); San Marcos's proficient cloud is
+    # certified (strength 0.67), so the certified team ranks first.
+    assert [t.ids for t in result.teams] == [
+        tuple(sorted((directory["secure"], directory["certified_cloud"]))),
+        tuple(sorted((directory["secure"], directory["cloud"]))),
+    ]
+    assert result.teams[0].score > result.teams[1].score
+    assert "Certifications back every need." in result.teams[0].explanation
+
+
+def test_evidence_only_ignores_claims_for_technology(
+    db_engine: Engine, directory: dict[str, int]
+) -> None:
+    query = TeamQuery(needs=["security", "cloud"], near=AUSTIN, evidence_only=True)
+
+    result = find_teams(engine=db_engine, query=query)
+
+    assert [t.ids for t in result.teams] == [
+        tuple(sorted((directory["secure"], directory["certified_cloud"])))
+    ]
+
+
+def test_need_nobody_nearby_covers_is_reported_with_the_nearest_partner(
+    db_engine: Engine, directory: dict[str, int]
+) -> None:
+    query = TeamQuery(needs=["security", "print_services"], near=AUSTIN, radius_km=80)
+
+    result = find_teams(engine=db_engine, query=query)
+
+    assert result.size is None
+    assert result.teams == []
+    assert result.uncovered_needs == ["print_services"]
+    nearest = result.nearest_for_uncovered["print_services"]
+    assert nearest.partner_id == directory["dallas_print"]
+    assert 280 < nearest.distance_km < 320
+
+
+def test_team_size_limit_says_how_many_partners_it_would_take(
+    db_engine: Engine, directory: dict[str, int]
+) -> None:
+    query = TeamQuery(needs=["security", "cloud", "financing"], near=AUSTIN, max_size=1)
+
+    result = find_teams(engine=db_engine, query=query)
+
+    assert result.size is None
+    assert result.uncovered_needs == []
+    assert result.smallest_size == 2
+
+
+def test_new_partner_is_found_after_the_index_refreshes(
+    db_engine: Engine, directory: dict[str, int]
+) -> None:
+    holder = ReadIndexHolder(engine=db_engine)
+    query = TeamQuery(needs=["security", "cloud", "financing"], near=AUSTIN)
+    assert find_teams(engine=db_engine, query=query, holder=holder).size == 2
+
+    with Session(db_engine) as session:
+        all_in_one = add_partner(
+            session,
+            name="Austin All-in-One",
+            zip_code=AUSTIN,
+            levels={"security": 2, "cloud": 2, "financing": 2},
+        )
+        session.commit()
+
+    result = find_teams(engine=db_engine, query=query, holder=holder)
+    assert result.size == 1
+    assert result.teams[0].ids == (all_in_one,)
+
+
+def test_team_query_rejects_bad_input_with_readable_messages() -> None:
+    with pytest.raises(QueryError, match="at least one need"):
+        parse_team_query({"needs": []})
+    with pytest.raises(QueryError, match="unknown need"):
+        parse_team_query({"needs": ["teleportation"]})
+    with pytest.raises(QueryError, match="max_size"):
+        parse_team_query({"needs": ["cloud"], "max_size": 6})
+    with pytest.raises(QueryError, match="unknown region"):
+        parse_team_query({"needs": ["cloud"], "region": "atlantis"})
