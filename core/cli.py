@@ -120,6 +120,9 @@ def _seed(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:  # another process seeded meanwhile
         return _fail(str(exc), REFUSED)
+    from core.accounts import create_demo_accounts
+
+    create_demo_accounts(engine=engine)  # documented in the README
     print(
         f"Seeded {summary.partners:,} partners ({summary.locations:,} locations, "
         f"{summary.certifications:,} certifications, {summary.leads:,} leads) "
@@ -301,8 +304,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     seed = commands.add_parser("seed", help="fill the directory with generated demo data")
-    seed.add_argument("--partners", type=_count, required=True, help="how many partners")
-    seed.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    settings = load_settings()
+    seed.add_argument(
+        "--partners",
+        type=_count,
+        default=settings.demo_partners,
+        help=f"how many partners (default ATLAS_DEMO_PARTNERS, {settings.demo_partners})",
+    )
+    seed.add_argument(
+        "--seed", type=int, default=settings.demo_seed, help="random seed (default 42)"
+    )
     seed.add_argument("--no-activity", action="store_true", help="no leads, figures, searches")
     when = seed.add_mutually_exclusive_group()
     when.add_argument("--if-empty", action="store_true", help="do nothing if partners exist")

@@ -63,10 +63,11 @@ ARCHETYPES: dict[str, tuple[float, str, dict[str, float]]] = {
 POPULARITY = {"iot": 0.5, "data_analytics": 0.7, "collaboration": 0.8, "mobile": 0.8}
 # Probability of offering each business service, per archetype (default first).
 SERVICE_ODDS: dict[str, dict[str, float]] = {
-    "default": {"financing": 0.18, "logistics": 0.15, "insurance": 0.15, "print_services": 0.18},
+    "default": {"financing": 0.25, "logistics": 0.15, "insurance": 0.15, "print_services": 0.18},
     "hardware": {"financing": 0.50, "logistics": 0.50, "insurance": 0.10, "print_services": 0.45},
-    "msp": {"financing": 0.22, "logistics": 0.15, "insurance": 0.35, "print_services": 0.28},
-    "security": {"insurance": 0.45},
+    # MSPs commonly bundle leasing (often through a finance ally) into managed contracts.
+    "msp": {"financing": 0.50, "logistics": 0.15, "insurance": 0.35, "print_services": 0.28},
+    "security": {"financing": 0.30, "insurance": 0.45},
 }
 BRAND_WORDS = {
     "hardware": ["Computer", "Tech", "PC"], "networking": ["Network", "Networks", "Connect"],
@@ -461,7 +462,7 @@ def _levels(rng: np.random.Generator, kind: np.ndarray) -> tuple[np.ndarray, np.
         [[SERVICE_ODDS.get(k, {}).get(s, default.get(s, 0.15)) for s in services] for k in kinds]
     )
     offered = rng.random((n, len(services))) < odds[kind]
-    service_level = rng.choice([1, 2, 3], size=offered.shape, p=[0.25, 0.55, 0.20]) * offered
+    service_level = rng.choice([1, 2, 3], size=offered.shape, p=[0.15, 0.60, 0.25]) * offered
     levels[:, [column[s] for s in services]] = service_level
     strongest = np.array(tech)[np.argmin(rank, axis=1)]
     return levels, strongest

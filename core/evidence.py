@@ -31,6 +31,7 @@ class ClaimCheck:
     area_key: str
     claimed: int
     evidenced: int
+    evidenceable: bool = True
 
     @property
     def gap(self) -> int:
@@ -38,8 +39,9 @@ class ClaimCheck:
 
     @property
     def flagged(self) -> bool:
-        """Claims proficient or better with evidence two levels lower (or none)."""
-        return self.claimed >= PROFICIENT and self.gap >= FLAG_GAP
+        """Claims proficient or better with evidence two levels lower (or none), in an area
+        that certifications can evidence at all."""
+        return self.evidenceable and self.claimed >= PROFICIENT and self.gap >= FLAG_GAP
 
 
 def certification_counts(cert: HeldCertification, *, today: date) -> bool:
@@ -65,8 +67,14 @@ def check_claims(
 ) -> list[ClaimCheck]:
     """One ClaimCheck per area of the taxonomy, in taxonomy order."""
     taxonomy = taxonomy or get_taxonomy()
+    checkable = taxonomy.evidenceable_keys
     return [
-        ClaimCheck(area_key=key, claimed=claimed.get(key, 0), evidenced=evidenced.get(key, 0))
+        ClaimCheck(
+            area_key=key,
+            claimed=claimed.get(key, 0),
+            evidenced=evidenced.get(key, 0),
+            evidenceable=key in checkable,
+        )
         for key in taxonomy.area_keys
     ]
 

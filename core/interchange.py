@@ -12,7 +12,8 @@ name                required column and value, 2–120 characters
 description         up to 2,000 characters
 website             http:// or https:// address
 email, phone        contact details
-hq_zip              required column: 5-digit ZIP of the headquarters
+hq_zip              required column: 5-digit ZIP of the headquarters (may be blank
+                    for a partner without offices, e.g. one serving whole states)
 branch_zips         other office ZIPs, separated by ``;`` (needs an hq_zip)
 service_radius_km   how far from its offices the partner travels; blank = no radius
 states_served       whole states served, two-letter codes separated by ``;``
@@ -31,7 +32,9 @@ Only ``name`` and ``hq_zip`` must be in the header; unknown columns are rejected
 is checked through ``PartnerCreate`` plus the rules above, and each problem is reported as
 a ``RowError`` with the line it starts on (the header is line 1). Imports run in ONE
 transaction: in ``all_or_nothing`` mode nothing is written when any row is bad, in
-``valid_rows_only`` mode the good rows are written and the rest reported.
+``valid_rows_only`` mode the good rows are written and the rest reported. Every imported
+partner gets a "created" audit event under ``actor_label``; the data version is bumped once.
+Certification statuses in the file are taken as given: import is an administrator's tool.
 
 Spreadsheet safety: a text cell starting with ``= + - @`` (or a tab, or ``'``) is exported
 with a leading ``'`` so a spreadsheet shows it as text instead of running it as a formula;
@@ -168,64 +171,74 @@ def _split(text: str) -> list[str]:
 
 def _export_rows(session: Session, batch_size: int) -> Iterator[list[str]]:
     taxonomy = get_taxonomy()
-    partners, locations, competencies, certifications = (
+    area_keys, service_keys = taxonomy.area_keys, taxonomy.service_keys
+    segment_keys = taxonomy.segment_keys
+    p_, loc, comp, cert = (
         model.__table__
         for model in (Partner, PartnerLocation, PartnerCompetency, PartnerCertification)
     )
+    # The first nine in the order the loop below unpacks them.
+    partner_columns = [p_.c[name] for name in (
+        "id", "name", "description", "website", "email", "phone", "service_radius_km",
+        "states_served", "segments", "updated_at", "verified_at",
+    )]  # fmt: skip
     last_id = 0
     while True:
         batch = session.execute(
-            select(partners)
-            .where(partners.c.id > last_id)
-            .order_by(partners.c.id)
-            .limit(batch_size)
+            select(*partner_columns).where(p_.c.id > last_id).order_by(p_.c.id).limit(batch_size)
         ).all()
         if not batch:
             return
-        ids = [row.id for row in batch]
+        ids = [row[0] for row in batch]
         last_id = ids[-1]
-        zips: dict[int, list[tuple[bool, str]]] = {}
-        for row in session.execute(
-            select(locations).where(locations.c.partner_id.in_(ids)).order_by(locations.c.id)
+        offices: dict[int, list[tuple[bool, str]]] = {}
+        for pid, is_hq, zip_code in session.execute(
+            select(loc.c.partner_id, loc.c.is_headquarters, loc.c.zip_code)
+            .where(loc.c.partner_id.in_(ids))
+            .order_by(loc.c.id)
         ):
-            zips.setdefault(row.partner_id, []).append((row.is_headquarters, row.zip_code))
-        areas: dict[int, dict[str, Any]] = {}
-        for row in session.execute(select(competencies).where(competencies.c.partner_id.in_(ids))):
-            areas.setdefault(row.partner_id, {})[row.area_key] = row
+            offices.setdefault(pid, []).append((is_hq, zip_code))
+        levels: dict[int, dict[str, int]] = {}
+        allies: dict[int, dict[str, str]] = {}
+        for pid, area, level, ally in session.execute(
+            select(
+                comp.c.partner_id, comp.c.area_key, comp.c.claimed_level, comp.c.ally_name
+            ).where(comp.c.partner_id.in_(ids))
+        ):
+            levels.setdefault(pid, {})[area] = level
+            if ally:
+                allies.setdefault(pid, {})[area] = ally
         certs: dict[int, list[str]] = {}
-        for row in session.execute(
-            select(certifications).where(certifications.c.partner_id.in_(ids))
+        cert_columns = ("partner_id", "certification_key", "obtained_on", "expires_on", "status")
+        for pid, key, obtained, expires, status in session.execute(
+            select(*(cert.c[name] for name in cert_columns)).where(cert.c.partner_id.in_(ids))
         ):
-            expires = row.expires_on.isoformat() if row.expires_on else ""
-            item = f"{row.certification_key}|{row.obtained_on.isoformat()}|{expires}|{row.status}"
-            certs.setdefault(row.partner_id, []).append(item)
-        for p in batch:
-            offices = zips.get(p.id, [])
-            hq = next((z for is_hq, z in offices if is_hq), offices[0][1] if offices else "")
-            branches = [z for _, z in offices]
+            ends = expires.isoformat() if expires else ""
+            certs.setdefault(pid, []).append(f"{key}|{obtained.isoformat()}|{ends}|{status}")
+        for row in batch:
+            pid, name, description, website, email, phone, radius, states, segments = row[:9]
+            zips = [z for _, z in offices.get(pid, [])]
+            hq = next((z for is_hq, z in offices.get(pid, []) if is_hq), zips[0] if zips else "")
             if hq:
-                branches.remove(hq)
-            own = areas.get(p.id, {})
-            levels = [own[k].claimed_level if k in own else 0 for k in taxonomy.area_keys]
-            allies = [(own[k].ally_name or "") if k in own else "" for k in taxonomy.service_keys]
-            segments = [k for k in taxonomy.segment_keys if k in (p.segments or [])]
+                zips.remove(hq)
+            own_levels, own_allies = levels.get(pid, {}), allies.get(pid, {})
             yield [
-                str(p.id),
-                _guard(p.name),
-                _guard(p.description or ""),
-                p.website or "",
-                _guard(p.email or ""),
-                p.phone or "",
+                str(pid),
+                _guard(name),
+                _guard(description or ""),
+                website or "",
+                _guard(email or ""),
+                phone or "",
                 hq,
-                ";".join(branches),
-                _format_number(p.service_radius_km),
-                ";".join(sorted(p.states_served or [])),
-                ";".join(segments),
-                *(str(v) if v else "" for v in levels),
-                *(_guard(a) for a in allies),
-                ";".join(sorted(certs.get(p.id, []))),
-                _format_time(p.updated_at),
-                _format_time(p.verified_at),
+                ";".join(zips),
+                _format_number(radius),
+                ";".join(sorted(states or [])),
+                ";".join(k for k in segment_keys if k in (segments or [])),
+                *(str(own_levels[k]) if own_levels.get(k) else "" for k in area_keys),
+                *(_guard(own_allies.get(k, "")) for k in service_keys),
+                ";".join(sorted(certs.get(pid, []))),
+                _format_time(row.updated_at),
+                _format_time(row.verified_at),
             ]
 
 
@@ -342,7 +355,7 @@ class _Parsed:
 
 def _as_id(ref: str) -> int | None:
     # PostgreSQL's integer id column stops at 2**31 - 1.
-    return int(ref) if ref.isdigit() and 0 < int(ref) < 2**31 else None
+    return int(ref) if ref.isascii() and ref.isdigit() and 0 < int(ref) < 2**31 else None
 
 
 def _parse_date(text: str) -> date | None:

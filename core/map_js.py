@@ -42,12 +42,12 @@ class CountBubbles(MacroElement):
             data.forEach(function (b) {
                 var n = b[2];
                 // Area grows with the order of magnitude, so 10 and 100,000 both stay readable.
-                var px = Math.round(30 + 8 * Math.log10(Math.max(n, 1)));
+                var px = Math.round(22 + 6 * Math.log10(Math.max(n, 1)));
                 var icon = L.divIcon({
                     html: '<div style="width:' + px + 'px;height:' + px + 'px;border-radius:50%;'
                         + 'background:rgba(30,41,59,.85);color:#fff;border:2px solid #fff;'
                         + 'box-shadow:0 1px 4px rgba(0,0,0,.45);text-align:center;'
-                        + 'font:600 12px/' + px + 'px sans-serif">'
+                        + 'font:600 11px/' + px + 'px sans-serif">'
                         + n.toLocaleString("en-US") + '</div>',
                     className: "pa-bubble",
                     iconSize: L.point(px + 4, px + 4)
@@ -166,8 +166,17 @@ def marker_callback(need_labels: list[str]) -> str:
             + '" target="_blank" rel="noopener">Open profile</a></div>';
         return html;
     }}
+    // A CSS dot, not Leaflet's default image icon: that image path breaks inside st_folium.
+    var ICON = L.divIcon({{
+        className: "pa-pin",
+        html: '<div style="width:14px;height:14px;border-radius:50%;background:#2563eb;'
+            + 'border:2px solid #fff;box-shadow:0 1px 3px rgba(0,0,0,.6)"></div>',
+        iconSize: [18, 18],
+        tooltipAnchor: [9, 0],
+        popupAnchor: [0, -8]
+    }});
     return function (row) {{
-        var marker = L.marker(new L.LatLng(row[0], row[1]));
+        var marker = L.marker(new L.LatLng(row[0], row[1]), {{icon: ICON}});
         marker.bindTooltip(row[3]);
         marker.bindPopup(function () {{ return popup(row); }}, {{maxWidth: 300}});
         return marker;

@@ -8,8 +8,8 @@ detail from the view the browser reports (bounds and zoom):
 * ``grid`` – counts per square cell (about 64 px at the current zoom) inside the window;
 * ``states`` – counts per state at the state's centroid, for country-wide views.
 
-The window is the view padded by at least one step on every side and snapped to a zoom-level
-grid, so small pans stay inside it and need no new data (``needs_new_data``).
+The window is the view padded by at least one step (64 px) on every side and snapped to a
+zoom-level grid, so small pans stay inside it and need no new data (``needs_new_data``).
 Pure NumPy: no folium or Streamlit here, so it is unit-tested directly.
 """
 
@@ -101,8 +101,12 @@ def cell_degrees(zoom: int) -> float:
 
 
 def data_window(view: MapView) -> Window:
-    """The view padded by one step (2 tiles) on each side, snapped outward to that step."""
-    step = 360.0 / (2**view.zoom) * 2
+    """The view padded by one step (a quarter tile, 64 px) on each side, snapped outward to it.
+
+    Pans shorter than a step stay inside; the window is under twice the view's area, so it
+    holds few enough partners for single markers about as soon as the view itself does.
+    """
+    step = 360.0 / (2**view.zoom) / 4
     south = math.floor(view.south / step) * step - step
     west = math.floor(view.west / step) * step - step
     north = math.ceil(view.north / step) * step + step

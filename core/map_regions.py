@@ -133,7 +133,7 @@ def add_choropleth(m: folium.Map, choropleth: Choropleth) -> None:
         value = feature["properties"]["value"]
         return {
             "fillColor": colormap(value) if value > 0 else NO_DATA_COLOR,
-            "fillOpacity": 0.6,
+            "fillOpacity": 0.45,
             "color": "#6b7280",
             "weight": 0.6,
         }

@@ -11,19 +11,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import folium
-import numpy as np
 from folium.plugins import FastMarkerCluster
 
 from core.map_escape import escape_for_map
 from core.map_js import ClusterAssets, CountBubbles, LayerPopup, marker_callback
 from core.map_layers import (
-    COVERAGE_CERTIFIED,
-    COVERAGE_CLAIMED,
-    COVERAGE_SHORT,
     STATE_LEVEL_MAX_ZOOM,
     Bubble,
     DetailPlan,
-    in_window,
 )
 from core.map_regions import (
     Choropleth,
@@ -34,9 +29,6 @@ from core.map_regions import (
     geometry_points,
     state_features,
 )
-from core.read_index import ReadIndex
-from core.result_text import distance_text
-from core.search import Matches, SearchQuery, effective_levels
 
 __all__ = [
     "Choropleth",
@@ -114,8 +106,15 @@ def add_service_area(
                 **SERVICE_AREA_STYLE,
             ).add_to(parent)
             fit.extend(circle_box(lat, lon, float(service_radius_km)))
-        folium.Marker(
+        # A vector dot: Leaflet's default image icon loses its image path inside st_folium.
+        folium.CircleMarker(
             location=(lat, lon),
+            radius=7,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color="#1d4ed8",
+            fill_opacity=1.0,
             tooltip=folium.Tooltip(safe),
             popup=folium.Popup(safe, max_width=260),
         ).add_to(parent)
@@ -177,6 +176,8 @@ def build_regional_base_map(
         height=f"{int(height_px)}px",
         control_scale=True,
         prefer_canvas=True,
+        # Quarter steps let fit_bounds fill a narrow map instead of jumping a whole level out.
+        zoom_snap=0.25,
     )
     ClusterAssets().add_to(m)
     if choropleth is not None:
@@ -252,57 +253,3 @@ def render_map_html(base: folium.Map, layers: Sequence[folium.FeatureGroup] = ()
     for layer in layers:
         layer.add_to(base)
     return base.get_root().render()
-
-
-# --------------------------------------------------------------------------- single markers
-
-
-def marker_rows(
-    index: ReadIndex, query: SearchQuery, matches: Matches, plan: DetailPlan
-) -> list[list[Any]]:
-    """Rows for the marker callback: [lat, lon, partner id, name, city, distance, coverage].
-
-    Text is escaped here with ``escape_for_map`` (the callback pastes it into popup and tooltip
-    HTML); numbers stay numbers. Only partners inside the plan's window are sent.
-    """
-    rows = np.asarray(matches.rows, dtype=np.int64)
-    lat, lon = index.hq_latitude[rows], index.hq_longitude[rows]
-    keep = np.isfinite(lat) & np.isfinite(lon)
-    if plan.window is not None:
-        keep &= in_window(lat, lon, plan.window)
-    positions = np.flatnonzero(keep)
-    picked = rows[positions]
-    if query.needs:
-        columns = [index.column(key) for key in query.needs]
-        effective = effective_levels(index, columns, evidence_only=query.evidence_only)[picked]
-        evidenced = index.evidenced[np.ix_(picked, columns)]
-        codes = np.where(
-            evidenced >= query.min_level,
-            COVERAGE_CERTIFIED,
-            np.where(effective >= query.min_level, COVERAGE_CLAIMED, COVERAGE_SHORT),
-        )
-        coverage = ["".join(code_row) for code_row in codes]
-    else:
-        coverage = [""] * picked.size
-    names = index.names.take(picked).to_pylist()
-    cities = index.hq_city.take(picked).to_pylist()
-    out: list[list[Any]] = []
-    for i, (position, row) in enumerate(zip(positions, picked, strict=True)):
-        distance = ""
-        if matches.distance_km is not None:
-            reach = None
-            if matches.via_service_area is not None and matches.via_service_area[position]:
-                reach = "service_area"
-            distance = distance_text(float(matches.distance_km[position]), reach)
-        out.append(
-            [
-                round(float(lat[position]), 5),
-                round(float(lon[position]), 5),
-                int(index.partner_ids[row]),
-                escape_for_map(names[i]),
-                escape_for_map(cities[i] or ""),
-                escape_for_map(distance),
-                coverage[i],
-            ]
-        )
-    return out

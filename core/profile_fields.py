@@ -162,3 +162,26 @@ def form_defaults(values: dict[str, Any]) -> dict[str, Any]:
         },
         "allies": {k: (values.get("allies") or {}).get(k, "") for k in taxonomy.service_keys},
     }
+
+
+def flatten_form(form: dict[str, Any]) -> dict[str, Any]:
+    """Form values keyed by widget: competencies and allies become one entry per area."""
+    flat = {k: v for k, v in form.items() if k not in ("competencies", "allies")}
+    flat |= {f"level_{area}": level for area, level in form.get("competencies", {}).items()}
+    flat |= {f"ally_{service}": name for service, name in form.get("allies", {}).items()}
+    return flat
+
+
+def unflatten_form(flat: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of ``flatten_form``, with widget defaults for anything missing."""
+    taxonomy = get_taxonomy()
+    radius = flat.get("service_radius_km")
+    return {
+        **{k: flat.get(k) or "" for k in ("name", "description", "website", "email", "phone")},
+        "service_radius_km": None if radius is None else float(radius),
+        "states_served": list(flat.get("states_served") or []),
+        "segments": list(flat.get("segments") or []),
+        "locations": flat.get("locations") or "",
+        "competencies": {a: int(flat.get(f"level_{a}") or 0) for a in taxonomy.area_keys},
+        "allies": {s: flat.get(f"ally_{s}") or "" for s in taxonomy.service_keys},
+    }

@@ -44,9 +44,11 @@ from core.profile_fields import (  # noqa: F401  re-exported
     MAX_LOCATIONS,
     PROFILE_FIELDS,
     ProfileValidationError,
+    flatten_form,
     form_defaults,
     format_value,
     parse_profile_form,
+    unflatten_form,
 )
 
 

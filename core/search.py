@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Engine
 
+from core.evidence import ClaimCheck
 from core.formatting import humanize_age
 from core.geo import Place, UnknownPlaceError, haversine_km, resolve_place
 from core.read_index import STATE_BIT, ReadIndex, ReadIndexHolder, state_mask
@@ -415,6 +416,7 @@ def rank_matches(
     names = index.names.take(page_rows).to_pylist()
     cities = index.hq_city.take(page_rows).to_pylist()
     breadth = breadth_of(index, page_rows)
+    checkable = get_taxonomy().evidenceable_keys
     results = []
     for i, (pos, row) in enumerate(zip(page_positions, page_rows, strict=True)):
         needs = {}
@@ -427,7 +429,8 @@ def rank_matches(
                 evidenced if (query.evidence_only and technology) else max(claimed, evidenced)
             )
             needs[key] = NeedCoverage(key, claimed, evidenced, effective >= query.min_level)
-            if claimed >= PROFICIENT and claimed - evidenced >= 2:
+            check = ClaimCheck(key, claimed, evidenced, key in checkable)
+            if check.flagged:
                 flagged.append(key)
         distance = None if matches.distance_km is None else float(matches.distance_km[pos])
         reach = None

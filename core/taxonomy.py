@@ -91,6 +91,12 @@ class Taxonomy:
     def vendors(self) -> tuple[str, ...]:
         return tuple(sorted({c.vendor for c in self.certifications.values()}))
 
+    @property
+    def evidenceable_keys(self) -> frozenset[str]:
+        """Areas some catalogue certification can evidence; a claim elsewhere cannot be
+        checked, so it is never flagged as unbacked."""
+        return frozenset(a for c in self.certifications.values() for a in c.evidences)
+
     def area(self, key: str) -> Area:
         for area in self.areas:
             if area.key == key:

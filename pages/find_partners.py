@@ -45,7 +45,12 @@ from core.search_form import (
 from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
 from pages import get_engine, get_index_holder, setup_page
 
+import sys as _sys, time as _time
+_T0 = _time.perf_counter()
+def _mark(what):
+    print(f"[t] {what} {(_time.perf_counter()-_T0)*1000:.1f}", file=_sys.stderr, flush=True)
 account = setup_page("Find partners", "🔎")
+_mark("setup")
 taxonomy = get_taxonomy()
 K = "find_"  # prefix of every session key of this page
 SORTS = {
@@ -294,7 +299,7 @@ with main:
     if query is None:
         st.error(f"Please check the search: {input_error}")
         st.stop()
-    index = get_index_holder().get()
+    _mark('filters'); index = get_index_holder().get(); _mark('index')
     try:
         results = search_index(index, query)
         if results.total and query.page > results.page_count:  # an old link, fewer results now
@@ -304,7 +309,7 @@ with main:
     except QueryError as exc:  # the place could not be found
         st.error(str(exc), icon="📍")
         st.stop()
-    record_demand(query, results)
+    _mark('search'); record_demand(query, results); _mark('demand')
     now = datetime.now(UTC)
 
     with st.container(key="find_result_count"):
@@ -341,6 +346,7 @@ with main:
         render_pager(results)
         if results.total >= 2:
             render_compare_picker(results, query)
+    _mark('end')
     st.caption(
         "Ranking is transparent: coverage of your needs, certified evidence, distance and "
         "profile freshness. No partner pays for placement."

@@ -18,7 +18,7 @@ from core.certifications import partner_certifications
 from core.db import session_scope
 from core.formatting import humanize_age
 from core.geo import STATE_NAMES
-from core.models import ROLE_PARTNER, CertificationInput, utc_now
+from core.models import ROLE_PARTNER, CertificationInput, Partner, utc_now
 from core.profiles import (
     FIELD_LABELS,
     CertificationError,
@@ -26,12 +26,14 @@ from core.profiles import (
     ProfileConflict,
     ProfileValidationError,
     apply_changes,
+    flatten_form,
     form_defaults,
     format_value,
     load_profile_for_edit,
     parse_profile_form,
     save_profile,
     submit_certification,
+    unflatten_form,
     withdraw_certification,
 )
 from core.taxonomy import get_taxonomy
@@ -59,36 +61,44 @@ def key(version: int, name: str) -> str:
 
 def prefill(version: int, defaults: dict[str, Any], *, overwrite: bool = False) -> None:
     """Put widget values into session state once, before the widgets are drawn."""
-    flat = {k: v for k, v in defaults.items() if k not in ("competencies", "allies")}
-    flat |= {f"level_{a}": lv for a, lv in defaults["competencies"].items()}
-    flat |= {f"ally_{s}": name for s, name in defaults["allies"].items()}
-    for name, value in flat.items():
+    for name, value in flatten_form(defaults).items():
         if overwrite or key(version, name) not in st.session_state:
             st.session_state[key(version, name)] = value
 
 
 def form_values(version: int) -> dict[str, Any]:
-    get = st.session_state.get
-    radius = get(key(version, "service_radius_km"))
-    return {
-        "name": get(key(version, "name"), ""),
-        "description": get(key(version, "description"), ""),
-        "website": get(key(version, "website"), ""),
-        "email": get(key(version, "email"), ""),
-        "phone": get(key(version, "phone"), ""),
-        "service_radius_km": None if radius is None else float(radius),
-        "states_served": get(key(version, "states_served"), []),
-        "segments": get(key(version, "segments"), []),
-        "locations": get(key(version, "locations"), ""),
-        "competencies": {a: int(get(key(version, f"level_{a}"), 0)) for a in TAXONOMY.area_keys},
-        "allies": {s: get(key(version, f"ally_{s}"), "") for s in TAXONOMY.service_keys},
-    }
+    prefix = key(version, "")
+    return unflatten_form(
+        {k.removeprefix(prefix): v for k, v in st.session_state.items() if k.startswith(prefix)}
+    )
+
+
+def has_unsaved_edits(profile: EditableProfile) -> bool:
+    prefix = key(profile.version, "")
+    if not any(k.startswith(prefix) for k in st.session_state):
+        return False  # the editor's widgets are gone (another page was open meanwhile)
+    return form_values(profile.version) != unflatten_form(
+        flatten_form(form_defaults(profile.values))
+    )
+
+
+def stored_version() -> int | None:
+    with Session(get_engine()) as session:
+        partner = session.get(Partner, PARTNER_ID)
+        return partner.version if partner else None
 
 
 loaded: EditableProfile | None = st.session_state.get(LOADED)
 if loaded is None or loaded.partner_id != PARTNER_ID:
     loaded = load_profile()
-    st.session_state[LOADED] = loaded
+elif (
+    CONFLICT not in st.session_state
+    and not st.session_state.get("profile_save")  # a save of what was shown must be checked
+    and not has_unsaved_edits(loaded)
+    and stored_version() != loaded.version
+):
+    loaded = load_profile()  # nothing typed yet: show what is stored now, not a conflict later
+st.session_state[LOADED] = loaded
 VERSION = loaded.version
 prefill(VERSION, form_defaults(loaded.values))
 errors: dict[str, list[str]] = st.session_state.get(ERRORS) or {}
@@ -256,7 +266,7 @@ with st.form("profile_form"):
                 max_chars=120,
             )
     field_error("allies")
-    submitted = st.form_submit_button("Save profile", type="primary")
+    submitted = st.form_submit_button("Save profile", type="primary", key="profile_save")
 
 if submitted:
     st.session_state.pop(ERRORS, None)
@@ -275,7 +285,8 @@ if submitted:
         st.session_state[ERRORS] = exc.errors
         st.rerun()
     except ProfileConflict as exc:
-        st.session_state[CONFLICT] = exc
+        # A fresh copy: the raised one holds a traceback (and with it the closed session).
+        st.session_state[CONFLICT] = ProfileConflict(exc.differences, exc.current)
         st.rerun()
     except PermissionDenied as exc:
         st.error(str(exc))

@@ -12,54 +12,45 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
-from core.coverage import (
-    UNMET_BELOW,
-    evidenced_per_state,
-    partners_per_state,
-    state_values,
-    unmet_demand_per_state,
-)
+from core.coverage import UNMET_BELOW
 from core.formatting import escape_markdown
 from core.geo import STATE_NAMES
+from core.map_data import STATE_LAYERS, SelectedPartner, marker_rows, selected_partner, state_layer
 from core.map_layers import (
     MARKER_LIMIT,
+    DetailPlan,
     ViewState,
     grid_bubbles,
     hq_positions,
-    needs_new_data,
     nearest_partner_row,
+    needs_new_data,
     state_bubbles,
 )
-from core.map_regions import Choropleth, circle_box, state_bounds
+from core.map_regions import circle_box, state_bounds
 from core.maps import (
     build_partner_layer,
     build_regional_base_map,
     build_selection_layer,
-    marker_rows,
     partner_popup_html,
 )
 from core.models import utc_now
 from core.query_params import query_to_params
-from core.read_index import STATE_CODES
-from core.result_text import coverage_mark, coverage_text, describe_search, distance_text
+from core.result_text import coverage_mark, coverage_text, describe_search
 from core.search import MAX_RADIUS_KM, QueryError, match_partners, parse_query, resolve_query_place
 from core.search_form import lenient_query_from_params
-from core.taxonomy import PROFICIENT, get_taxonomy
+from core.taxonomy import get_taxonomy
 from pages import get_engine, get_index_holder, setup_page
 
 setup_page("Regional map", "🗺️")
 taxonomy = get_taxonomy()
 K = "map_"
 MAP_KEY = f"{K}component"
-LAYERS = {
-    "matching": "Partners matching the search",
-    "evidenced": "Certified partners in a domain",
-    "demand": "Unmet demand",
-}
+# Only what the map needs back: the view (for the level of detail) and marker clicks.
+RETURNED = ["bounds", "zoom", "last_object_clicked", "last_object_clicked_tooltip"]
+LAYERS = STATE_LAYERS
 WINDOWS = {30: "last 30 days", 90: "last 90 days", 365: "last 12 months"}
 LEVELS = {1: "Foundational", 2: "Proficient", 3: "Expert"}
 REGIONS = {r.key: f"{r.label} ({r.kind})" for r in taxonomy.regions}
@@ -89,44 +80,46 @@ layer = url_choice("layer", list(LAYERS), "matching")
 domain = url_choice("domain", list(taxonomy.area_keys), "security")
 days = url_choice("days", list(WINDOWS), 90)
 
-with st.expander("Search filters", expanded=not (query.needs or query.near or query.region)):
-    with st.form(f"{K}filters", border=False):
-        needs_col, near_col, radius_col = st.columns([3, 2, 1])
-        needs = needs_col.multiselect(
-            "Needs",
-            list(taxonomy.area_keys),
-            default=query.needs,
-            format_func=taxonomy.area_label,
-            placeholder="Any need",
-        )
-        near = near_col.text_input(
-            "Near (ZIP or City, ST)", value=query.near or "", max_chars=80, placeholder="78701"
-        )
-        radius = radius_col.number_input(
-            "Radius km", 1, int(MAX_RADIUS_KM), int(round(query.radius_km)), step=10
-        )
-        region_col, level_col, evidence_col = st.columns([3, 2, 1], vertical_alignment="bottom")
-        region = region_col.selectbox(
-            "Sales region",
-            [None, *REGIONS],
-            index=[None, *REGIONS].index(query.region),
-            format_func=lambda key: "Whole country" if key is None else REGIONS[key],
-        )
-        level = level_col.selectbox(
-            "Level", list(LEVELS), index=list(LEVELS).index(query.min_level), format_func=LEVELS.get
-        )
-        evidence = evidence_col.checkbox("Certified only", value=query.evidence_only)
-        if st.form_submit_button("Update map", type="primary", icon="🗺️"):
-            fields = query.model_dump()
-            fields.update(
-                needs=needs, near=near, radius_km=radius, region=region,
-                min_level=level, evidence_only=evidence, page=1,
-            )  # fmt: skip
-            try:
-                write_url(parse_query(fields), layer=layer, domain=domain, days=days)
-                st.rerun()
-            except QueryError as exc:
-                st.error(f"Please check the filters: {exc}")
+with (
+    st.expander("Search filters"),
+    st.form(f"{K}filters", border=False),
+):
+    needs_col, near_col, radius_col = st.columns([3, 2, 1])
+    needs = needs_col.multiselect(
+        "Needs",
+        list(taxonomy.area_keys),
+        default=query.needs,
+        format_func=taxonomy.area_label,
+        placeholder="Any need",
+    )
+    near = near_col.text_input(
+        "Near (ZIP or City, ST)", value=query.near or "", max_chars=80, placeholder="78701"
+    )
+    radius = radius_col.number_input(
+        "Radius km", 1, int(MAX_RADIUS_KM), round(query.radius_km), step=10
+    )
+    region_col, level_col, evidence_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+    region = region_col.selectbox(
+        "Sales region",
+        [None, *REGIONS],
+        index=[None, *REGIONS].index(query.region),
+        format_func=lambda key: "Whole country" if key is None else REGIONS[key],
+    )
+    level = level_col.selectbox(
+        "Level", list(LEVELS), index=list(LEVELS).index(query.min_level), format_func=LEVELS.get
+    )
+    evidence = evidence_col.checkbox("Certified only", value=query.evidence_only)
+    if st.form_submit_button("Update map", type="primary", icon="🗺️"):
+        fields = query.model_dump()
+        fields.update(
+            needs=needs, near=near, radius_km=radius, region=region,
+            min_level=level, evidence_only=evidence, page=1,
+        )  # fmt: skip
+        try:
+            write_url(parse_query(fields), layer=layer, domain=domain, days=days)
+            st.rerun()
+        except QueryError as exc:
+            st.error(f"Please check the filters: {exc}")
 
 try:
     place = resolve_query_place(query)
@@ -151,7 +144,7 @@ st.page_link(
 
 # ---- state layer -----------------------------------------------------------------------------
 
-choice_col, detail_col = st.columns([3, 2], vertical_alignment="bottom")
+choice_col, detail_col = st.columns([5, 2], vertical_alignment="bottom")
 new_layer = choice_col.radio(
     "Colour states by", list(LAYERS), index=list(LAYERS).index(layer),
     format_func=LAYERS.get, horizontal=True,
@@ -170,37 +163,10 @@ if (new_layer, new_domain, new_days) != (layer, domain, days):
     layer, domain, days = new_layer, new_domain, new_days
     write_url(query, layer=layer, domain=domain, days=days)
 
-if layer == "evidenced":
-    label = taxonomy.area_label(domain)
-    counts = evidenced_per_state(index, domain, min_level=PROFICIENT)
-    choropleth = Choropleth(
-        state_values(counts), f"Certified proficient+ in {label}", "certified partners", "greens"
-    )
-    legend = (
-        f"State colour: partners in the whole directory whose certifications prove {label} at "
-        "proficient level or better, counted in every state where they have a location."
-    )
-elif layer == "demand":
-    counts = unmet_demand_per_state(
-        engine=get_engine(), since=utc_now() - timedelta(days=days), below=UNMET_BELOW,
-        needs=query.needs,
-    )  # fmt: skip
-    choropleth = Choropleth(state_values(counts), "Searches with few results", "searches", "reds")
-    asked = " for any of these needs" if query.needs else ""
-    legend = (
-        f"State colour: searches{asked} made from the state in the {WINDOWS[days]} that found "
-        f"fewer than {UNMET_BELOW} partners – where customers look and find too little."
-    )
-else:
-    counts = partners_per_state(index, matches.rows)
-    choropleth = Choropleth(state_values(counts), "Partners matching the search", "matching")
-    legend = (
-        "State colour: partners matching the search with a location in the state "
-        "(a partner with offices in two states counts in both)."
-    )
-if not counts.any():
-    legend += " No state has any yet, so every state is grey."
-
+states = state_layer(
+    layer, index=index, matches=matches, query=query, domain=domain, engine=get_engine(),
+    since=utc_now() - timedelta(days=days), window_label=WINDOWS[days], below=UNMET_BELOW,
+)  # fmt: skip
 region_states = taxonomy.region(query.region).states if query.region else ()
 if place is not None:
     fit = circle_box(place.latitude, place.longitude, query.radius_km)
@@ -209,10 +175,131 @@ elif region_states or query.states:
 else:
     fit = None
 base_settings = {
-    "choropleth": choropleth,
+    "choropleth": states.choropleth,
     "region_states": tuple(region_states),
     "region_label": taxonomy.region(query.region).label if query.region else "",
     "fit": fit,
 }
 context = json.dumps(query_to_params(query.model_copy(update={"page": 1, "sort": "best"})))
 base_key = json.dumps([layer, domain, days, context])
+
+
+# ---- the map (a fragment: panning reruns only this part) -------------------------------------
+
+
+def partner_layer_for(plan: DetailPlan):  # type: ignore[no-untyped-def]
+    """The partner feature group for a plan; the expensive part is cached per search and plan."""
+    cache_key = (context, plan)
+    cached = st.session_state.get(f"{K}layer_cache")
+    if cached is None or cached[0] != cache_key:
+        if plan.level == "markers":
+            data = marker_rows(index, query, matches, plan)
+        elif plan.level == "states":
+            data = state_bubbles(index, hq_rows)
+        else:
+            data = grid_bubbles(hq_lat, hq_lon, plan)
+        cached = (cache_key, data)
+        st.session_state[f"{K}layer_cache"] = cached
+    labels = [taxonomy.area_label(key) for key in query.needs]
+    if plan.level == "markers":
+        return build_partner_layer(plan, markers=cached[1], need_labels=labels)
+    return build_partner_layer(plan, bubbles=cached[1])
+
+
+def render_panel(details: SelectedPartner | None, plan: DetailPlan) -> None:
+    if details is None:
+        if plan.level == "markers":
+            st.info("Click a partner on the map to see its details and service area.", icon="👆")
+        else:
+            st.info(
+                "The numbers count partners by headquarters. Zoom in, or click a number, to see "
+                f"single partners (up to {MARKER_LIMIT:,} at a time).",
+                icon="🔍",
+            )
+        return
+    with st.container(border=True):
+        st.markdown(f"**{escape_markdown(details.name)}**")
+        line = [details.city, details.distance]
+        st.caption(" · ".join(escape_markdown(part) for part in line if part))
+        for key, claimed, evidenced in details.needs:
+            mark = coverage_mark(claimed, evidenced, query.min_level)
+            st.markdown(f"{mark} {escape_markdown(coverage_text(key, claimed, evidenced))}")
+        area = []
+        if details.service_radius_km:
+            area.append(f"travels up to {details.service_radius_km:,.0f} km from its locations")
+        if details.states_served:
+            area.append("serves " + ", ".join(STATE_NAMES[c] for c in details.states_served))
+        st.caption("Service area: " + ("; ".join(area) if area else "its own locations only"))
+        st.page_link(
+            "pages/partner_profile.py",
+            label="Open profile",
+            icon="🏢",
+            query_params={"id": str(details.partner_id)},
+        )
+        if st.button("Clear selection", key=f"{K}clear"):
+            st.session_state[f"{K}view"].selected_id = None
+            st.rerun(scope="fragment")
+
+
+@st.fragment
+def show_map() -> None:
+    state: ViewState = st.session_state.setdefault(f"{K}view", ViewState())
+    value = st.session_state.get(MAP_KEY)
+    view = state.sync(context=context, base=base_key, component_value=value)
+    _, plan = needs_new_data(state.plan, view, hq_lat, hq_lon)
+    state.plan = plan
+
+    click = state.take_click(value)
+    if click is not None and plan.level == "markers":
+        tooltip = (value or {}).get("last_object_clicked_tooltip")
+        row = nearest_partner_row(index, matches.rows, *click, name=tooltip)
+        if row is not None:
+            state.selected_id = int(index.partner_ids[row])
+
+    details = None
+    if state.selected_id is not None:
+        details = selected_partner(index, query, matches, state.selected_id)
+        if details is None:
+            state.selected_id = None  # no longer matches the search
+
+    layers = [partner_layer_for(plan)]
+    if details is not None:
+        popup = partner_popup_html(
+            partner_id=details.partner_id,
+            name=details.name,
+            city=details.city,
+            distance=details.distance,
+            coverage_lines=[coverage_text(*need) for need in details.needs],
+        )
+        layers.append(
+            build_selection_layer(
+                locations=details.locations,
+                service_radius_km=details.service_radius_km,
+                states_served=details.states_served,
+                popup_html=popup,
+            )
+        )
+
+    map_col, panel_col = st.columns([3, 1])
+    with map_col:
+        st_folium(
+            build_regional_base_map(**base_settings),
+            key=MAP_KEY,
+            height=560,
+            use_container_width=True,
+            returned_objects=RETURNED,
+            feature_group_to_add=layers,
+            center=state.anchor[0] if state.anchor else None,
+            zoom=state.anchor[1] if state.anchor else None,
+        )
+    with panel_col:
+        render_panel(details, plan)
+
+
+show_map()
+st.caption(
+    f"{states.explanation} Dark numbered discs count matching partners by headquarters (by "
+    "state when zoomed out, by area when zoomed in); pins are single partners – click one for "
+    "its service area (blue circle: travel radius, purple: whole states served). The heavy "
+    "black line outlines the chosen sales region."
+)

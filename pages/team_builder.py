@@ -1,5 +1,366 @@
-"""Placeholder until this screen is built."""
+"""Build a team (/teams): the smallest team of nearby partners that covers every need.
+
+Same filters and URL parameters as Find partners (core.query_params), plus ``team_size``, so
+the search page's "no single partner" state links here with the same query. Teams show as
+cards: members, who covers what (certified or self-assessed), distances, a small map, and
+"Contact this team", which sends one linked lead to every member.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-st.write("Under construction")
+from core.contact_form import MAX_LENGTHS
+from core.db import session_scope
+from core.formatting import escape_markdown, format_km
+from core.geo import STATE_NAMES
+from core.maps import build_partner_area_map
+from core.result_text import coverage_mark, coverage_text, describe_search, distance_text
+from core.search import MAX_RADIUS_KM, QueryError, SearchQuery, parse_query
+from core.search_form import form_values, lenient_query_from_params, need_key, query_fields
+from core.settings import get_settings
+from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
+from core.team_contact import send_team_request
+from core.team_params import (
+    params_of,
+    team_params,
+    team_query_from_search,
+    team_size_from_params,
+)
+from core.team_text import (
+    difference_from_best,
+    headline,
+    too_small_text,
+    uncovered_text,
+    wider_radius_km,
+)
+from core.teams import MAX_TEAM_SIZE, Team, TeamQuery, TeamResult, find_teams_in_index
+from pages import get_engine, get_index_holder, setup_page
+
+setup_page("Build a team", "🤝")
+taxonomy = get_taxonomy()
+ss = st.session_state
+K = "teams_"  # prefix of every session key of this page
+LEVELS = {1: "Foundational", 2: "Proficient", 3: "Expert"}
+SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
+label = taxonomy.area_label
+
+
+def apply_query(search: SearchQuery, team_size: int) -> None:
+    """Show a query in the widgets (before they are drawn, or from a callback)."""
+    ss.update(form_values(search, prefix=K))
+    ss[f"{K}team_size"] = team_size
+
+
+def current_search() -> SearchQuery:
+    return parse_query(query_fields(ss, prefix=K))
+
+
+def change_query(**changes: object) -> None:
+    """Button callbacks of the empty states: widen the radius, drop a need, allow more."""
+    search = current_search()
+    size = int(changes.pop("team_size", ss[f"{K}team_size"]))
+    apply_query(search.model_copy(update=changes), size)
+
+
+# ---- URL -> widgets ------------------------------------------------------------------------
+
+url_params = team_params(st.query_params.to_dict())
+url_problems: list[str] = []
+if url_params != ss.get(f"{K}written") or f"{K}near" not in ss:
+    url_search, url_problems = lenient_query_from_params(url_params)
+    url_size, size_problem = team_size_from_params(url_params)
+    url_problems += [size_problem] if size_problem else []
+    apply_query(url_search, url_size)
+
+st.caption(
+    "When no single partner covers everything you need, a few nearby partners can – together. "
+    "Partner Atlas finds the **smallest** team that covers all your needs (exactly, not a "
+    "guess) and ranks the teams by certified evidence, distance and freshness."
+)
+filters, main = st.columns([1.2, 2.5], gap="large")
+with filters:
+    jump_to_teams = st.empty()  # filled once results are known: phones stack the columns
+    st.markdown("**What do you need?**")
+    for group in (TECHNOLOGY, BUSINESS_SERVICES):
+        areas = [a for a in taxonomy.areas if a.group == group]
+        chosen = sum(bool(ss.get(need_key(K, a.key))) for a in areas)
+        title = taxonomy.group_labels[group] + (f" · {chosen} chosen" if chosen else "")
+        with st.expander(title, expanded=group == TECHNOLOGY or chosen > 0):
+            for area in areas:
+                st.checkbox(area.label, key=need_key(K, area.key), help=area.description)
+    st.text_input("Near (ZIP code or City, ST)", key=f"{K}near", max_chars=80, placeholder="78701")
+    st.number_input(
+        "Within (km)",
+        min_value=1,
+        max_value=int(MAX_RADIUS_KM),
+        step=10,
+        key=f"{K}radius",
+        help="80 km is about 50 miles.",
+    )
+    st.selectbox(
+        "Team of at most",
+        list(range(1, MAX_TEAM_SIZE + 1)),
+        key=f"{K}team_size",
+        format_func=lambda n: f"{n} partner{'s' if n > 1 else ''}",
+    )
+    st.selectbox(
+        "Minimum level for each need", list(LEVELS), key=f"{K}level", format_func=LEVELS.get
+    )
+    st.checkbox(
+        "Certified levels only",
+        key=f"{K}evidence",
+        help="Count only what approved, unexpired certifications prove, not self-assessment.",
+    )
+    st.checkbox("Include partners that travel to you", key=f"{K}service_area")
+    with st.expander("More filters"):
+        st.selectbox(
+            "Your company size",
+            ["", *taxonomy.segment_keys],
+            key=f"{K}size",
+            format_func=lambda k: SEGMENT_LABELS.get(k, "Any size"),
+        )
+        st.selectbox(
+            "Certified with vendor",
+            ["", *taxonomy.vendors],
+            key=f"{K}vendor",
+            format_func=lambda v: v or "Any vendor",
+        )
+        st.text_input("Keyword", key=f"{K}q", max_chars=100)
+        st.multiselect("States with an office", sorted(STATE_NAMES), key=f"{K}states")
+        st.selectbox(
+            "Region",
+            ["", *(r.key for r in taxonomy.regions)],
+            key=f"{K}region",
+            format_func=lambda k: taxonomy.region(k).label if k else "Any region",
+        )
+
+# ---- widgets -> query -> URL -----------------------------------------------------------------
+
+team_size = int(ss[f"{K}team_size"])
+try:
+    search = current_search()
+except QueryError as exc:
+    with main:
+        st.error(f"Please check the search: {exc}")
+    st.stop()
+params = params_of(search, max_size=team_size)
+if params != url_params:
+    st.query_params.from_dict(params)
+ss[f"{K}written"] = params
+
+
+def render_members(team: Team, query: TeamQuery) -> None:
+    for member in team.members:
+        st.page_link(
+            "pages/partner_profile.py",
+            label=f"**{escape_markdown(member.name)}**",
+            query_params={"id": str(member.partner_id)},
+        )
+        where = [member.hq_city and f"HQ {member.hq_city}"]
+        where.append(distance_text(member.distance_km, member.reach))
+        st.caption(" · ".join(escape_markdown(w) for w in where if w))
+        lines = []
+        for need in member.assigned:  # the needs this member is credited with in the team
+            claimed, evidenced = member.levels[need]
+            mark = coverage_mark(claimed, evidenced, query.min_level)
+            lines.append(f"{mark} {escape_markdown(coverage_text(need, claimed, evidenced))}")
+        st.markdown("  \n".join(lines))
+        extra = [n for n in member.covers if n not in member.assigned]
+        if extra:
+            st.caption("Also covers " + escape_markdown(", ".join(label(n) for n in extra)))
+
+
+def render_map(team: Team, result: TeamResult, key: str) -> None:
+    spots = [
+        (m.latitude, m.longitude, f"{m.name} – {', '.join(label(n) for n in m.assigned)}")
+        for m in team.members
+        if m.latitude is not None and m.longitude is not None
+    ]
+    if result.place is not None:
+        spots.append((result.place.latitude, result.place.longitude, "You: " + result.place.label))
+    area_map = build_partner_area_map(
+        locations=spots, service_radius_km=None, states_served=[], height_px=260
+    )
+    st_folium(area_map, height=260, returned_objects=[], use_container_width=True, key=key)
+
+
+def render_contact(team: Team, query: TeamQuery, n: int) -> None:
+    ids = [m.partner_id for m in team.members]
+    sent = ss.get(f"{K}sent")
+    if sent and sent["ids"] == ids:
+        everyone = "both" if len(ids) == 2 else f"all {len(ids)}"
+        st.success(
+            f"Your request went to {everyone} partners of this team, as one linked request. "
+            "Each sees it in its leads inbox and answers you by email.",
+            icon="✅",
+        )
+        st.text("To: " + ", ".join(m.name for m in team.members))
+        st.text(f"From: {sent['contact_name']} <{sent['contact_email']}>")
+        return
+    if ss.get(f"{K}contact") != ids:
+        st.button(
+            "Contact this team",
+            key=f"{K}open_{n}",
+            type="primary" if n == 0 else "secondary",
+            icon="✉️",
+            on_click=lambda: ss.update({f"{K}contact": ids}),
+        )
+        return
+    limit = get_settings().contact_requests_per_session
+    with st.form(f"{K}form_{n}", enter_to_submit=False):
+        st.markdown(f"**Ask these {len(ids)} partners to contact you together**")
+        left, right = st.columns(2)
+        name = left.text_input("Your name", max_chars=MAX_LENGTHS["contact_name"])
+        email = right.text_input("Email", max_chars=MAX_LENGTHS["contact_email"])
+        size = left.selectbox(
+            "Company size",
+            taxonomy.segment_keys,
+            index=None,
+            format_func=SEGMENT_LABELS.get,
+            placeholder="Choose…",
+        )
+        needs = st.multiselect(
+            "What you need", taxonomy.area_keys, default=query.needs, format_func=label
+        )
+        message = st.text_area("Message (optional)", max_chars=MAX_LENGTHS["message"])
+        submitted = st.form_submit_button("Send to the team", type="primary")
+    st.caption(
+        "Your name and email go to these partners only, to answer you. "
+        f"At most {limit} requests per hour from one visit."
+    )
+    if not submitted:
+        return
+    values = {"contact_name": name, "contact_email": email, "company_size": size,
+              "needs": needs, "message": message}  # fmt: skip
+    with session_scope(get_engine()) as db:
+        outcome = send_team_request(
+            session=db,
+            partner_ids=ids,
+            values=values,
+            sent_at=ss.setdefault("contact_sent_at", []),  # shared with the profile's form
+            now=datetime.now(UTC),
+            limit=limit,
+        )
+    if not outcome.sent:
+        st.error("\n".join(f"- {escape_markdown(p)}" for p in outcome.problems))
+        return
+    request = outcome.request
+    ss[f"{K}sent"] = {"ids": ids, "contact_name": request.contact_name,
+                      "contact_email": request.contact_email}  # fmt: skip
+    ss.pop(f"{K}contact", None)
+    st.rerun()
+
+
+def render_team(team: Team, result: TeamResult, n: int) -> None:
+    query = result.query
+    size = len(team.members)
+    title = "Best team" if n == 0 else f"Alternative {n}"
+    with st.container(border=True, key=f"{K}team_{n}"):
+        st.markdown(
+            f"**{title}** · {size} partner{'s' if size > 1 else ''} · score {team.score:.0f}"
+        )
+        if n > 0:
+            st.caption(escape_markdown(difference_from_best(result.teams[0], team)))
+        left, right = st.columns([3, 2], gap="medium")
+        with left:
+            render_members(team, query)
+        with right:
+            if n == 0 or st.toggle("Show on a map", key=f"{K}map_on_{n}"):
+                render_map(team, result, key=f"{K}map_{n}_{'-'.join(map(str, team.ids))}")
+        with st.expander("Why this team"):
+            st.markdown("\n".join(f"- {escape_markdown(line)}" for line in team.explanation))
+        render_contact(team, query, n)
+
+
+def render_empty(result: TeamResult) -> None:
+    query = result.query
+    if result.uncovered_needs:
+        st.warning(escape_markdown(uncovered_text(result)), icon="🔍")
+        for need in result.uncovered_needs:
+            nearest = result.nearest_for_uncovered.get(need)
+            if nearest is None:
+                st.markdown(f"- {escape_markdown(label(need))}: no partner in the directory.")
+                continue
+            st.markdown(
+                f"- {escape_markdown(label(need))}: the nearest is "
+                f"[{escape_markdown(nearest.name)}](/partner?id={nearest.partner_id})"
+                + escape_markdown(f" in {nearest.hq_city}" if nearest.hq_city else "")
+                + escape_markdown(f", {format_km(nearest.distance_km)} away.")
+            )
+        wider = wider_radius_km(result)
+        if wider is not None:
+            st.button(
+                f"Search within {wider:,.0f} km",
+                key=f"{K}widen",
+                icon="📏",
+                on_click=change_query,
+                kwargs={"radius_km": wider},
+            )
+        kept = [n for n in query.needs if n not in result.uncovered_needs]
+        if kept:
+            dropped = ", ".join(label(n) for n in result.uncovered_needs)
+            st.button(
+                f"Leave out {dropped}",
+                key=f"{K}drop",
+                on_click=change_query,
+                kwargs={"needs": kept},
+            )
+    elif result.smallest_size is not None:
+        st.warning(escape_markdown(too_small_text(result)), icon="🧩")
+        if result.smallest_size <= MAX_TEAM_SIZE:
+            st.button(
+                f"Allow teams of {result.smallest_size}",
+                key=f"{K}grow",
+                on_click=change_query,
+                kwargs={"team_size": result.smallest_size},
+            )
+
+
+# ---- results -------------------------------------------------------------------------------
+
+with main:
+    for problem in url_problems:
+        st.error(f"This link has a value that cannot be used, so it was left out: {problem}")
+    if not search.needs:
+        st.info(
+            "Choose what you need on the left – two or more things, say Security, Cloud "
+            "and Financing – and where you are.",
+            icon="👈",
+        )
+        st.stop()
+    query = team_query_from_search(search, max_size=team_size)
+    try:
+        result = find_teams_in_index(get_index_holder().get(), query)
+    except QueryError as exc:  # the place could not be found
+        st.error(str(exc), icon="📍")
+        st.stop()
+    st.caption(escape_markdown(describe_search(search, result.place)))
+    if result.place is None:
+        st.info("Add your ZIP code or city to find partners near you; this looks nationwide.")
+    if not result.teams:
+        st.subheader("No team within these limits", anchor="teams")
+        jump_to_teams.caption("[↓ Why no team was found](#teams)")
+        render_empty(result)
+        st.stop()
+    st.subheader(headline(result), anchor="teams")
+    jump_to_teams.caption("[↓ Jump to the teams](#teams)")
+    if result.size == 1:
+        st.page_link(
+            "pages/find_partners.py",
+            label="See every partner that does",
+            icon="🔎",
+            query_params=params_of(search, max_size=3),
+        )
+    else:
+        st.caption(f"No single partner nearby does; {result.candidates:,} partners cover part.")
+    st.caption("✅ certified at the level you asked for · ☑️ self-assessed (no certification yet)")
+    for n, team in enumerate(result.teams):
+        render_team(team, result, n)
+    st.caption(
+        "Teams are ranked by certified evidence on your needs (60 points), distance (25) and "
+        "profile freshness (15). No partner pays for placement."
+    )

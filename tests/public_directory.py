@@ -7,11 +7,9 @@ expire (or not) the same way whenever the suite runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -222,17 +220,3 @@ def make_directory_database(folder: Path) -> tuple[str, dict[str, int]]:
     finally:
         engine.dispose()
     return url, ids
-
-
-@pytest.fixture(scope="module")
-def sample_directory_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, int]]:
-    return make_directory_database(tmp_path_factory.mktemp("public-directory"))
-
-
-@pytest.fixture
-def sample_engine(sample_directory_db: tuple[str, dict[str, int]]) -> Iterator[Engine]:
-    engine = create_db_engine(sample_directory_db[0])
-    try:
-        yield engine
-    finally:
-        engine.dispose()

@@ -1,44 +1,14 @@
-"""AppTest helpers for the public pages: the app on the sample directory, a page by URL."""
+"""AppTest helpers for the public pages: open a page by URL, read what it shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core.settings import get_settings
 from tests.conftest import REPO_ROOT
-from tests.public_directory import sample_directory_db, sample_engine  # noqa: F401  (fixtures)
 
 TIMEOUT_S = 60
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def public_app(
-    sample_directory_db: tuple[str, dict[str, int]],  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[dict[str, int]]:
-    """Points the app at the sample directory; yields the partner ids.
-
-    Demo seeding is off (ATLAS_DEMO_PARTNERS=0), so the pages see exactly the sample.
-    """
-    url, ids = sample_directory_db
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("ATLAS_DEMO_PARTNERS", "0")
-    _clear_caches()
-    try:
-        yield ids
-    finally:
-        _clear_caches()
 
 
 def open_page(page: str, **params: Any) -> AppTest:

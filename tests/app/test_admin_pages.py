@@ -53,6 +53,19 @@ def test_admin_creates_a_partner_account_and_can_deactivate_it(atlas_db: AtlasDb
         assert session.get(Account, row.id).is_active is False  # type: ignore[union-attr]
 
 
+def test_hostile_display_name_is_shown_as_plain_text(atlas_db: AtlasDb) -> None:
+    at = open_app(atlas_db, "admin_accounts.py", as_="admin")
+    widget(at, "text_input", "Username").input("hostile.name")
+    at.text_input(key="new_display").input(HOSTILE)
+    widget(at, "text_input", "Initial password").input("a long enough password")
+    at = click(at, "Create account")
+    assert_no_exception(at)
+    table = at.dataframe[0].value
+    assert list(table[table["Username"] == "hostile.name"]["Name"]) == [HOSTILE]
+    rendered = [m.value for m in at.markdown] + [s.value for s in at.success]
+    assert not [m for m in rendered if "<script>" in m]
+
+
 def test_account_form_reports_what_is_missing(atlas_db: AtlasDb) -> None:
     at = open_app(atlas_db, "admin_accounts.py", as_="admin")
     widget(at, "text_input", "Username").input("vendorless")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.app.public_pages import assert_no_exception, open_page
 
 # The sample directory and the app pointed at it (fixtures public_app, sample_engine).
-pytest_plugins = ["tests.app.public_pages"]
+pytest_plugins = ["tests.app.public_fixtures"]
 PAGE = "compare_partners.py"
 
 

@@ -16,7 +16,7 @@ from tests.app.public_pages import (
 from tests.public_directory import EVIL_NAME
 
 # The sample directory and the app pointed at it (fixtures public_app, sample_engine).
-pytest_plugins = ["tests.app.public_pages"]
+pytest_plugins = ["tests.app.public_fixtures"]
 PAGE = "find_partners.py"
 
 

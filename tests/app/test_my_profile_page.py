@@ -121,6 +121,24 @@ def test_second_editor_is_told_what_changed_and_can_keep_its_edits(atlas_db: Atl
     assert (partner.description, partner.phone) == ("Colleague's words", "+1 512 555 0199")
 
 
+def test_an_untouched_editor_shows_a_newer_save_without_a_conflict(atlas_db: AtlasDb) -> None:
+    at = open_app(atlas_db, PAGE, as_="partner_a")
+    save_elsewhere(atlas_db, atlas_db.accounts["admin"], description="Saved by the admin")
+    at.run()
+    assert_no_exception(at)
+    assert widget(at, "text_area", "Description").value == "Saved by the admin"
+    at = click(at, "Save profile")
+    assert not [e.value for e in at.error if "someone else" in e.value]
+
+
+def test_confirming_a_profile_that_changed_meanwhile_is_a_conflict(atlas_db: AtlasDb) -> None:
+    at = open_app(atlas_db, PAGE, as_="partner_a")
+    save_elsewhere(atlas_db, atlas_db.accounts["admin"], description="Saved by the admin")
+    at = click(at, "Save profile")  # no edits: the partner confirms what it was shown
+    assert any("someone else" in e.value for e in at.error)
+    assert stored(atlas_db).description == "Saved by the admin"
+
+
 def test_discarding_after_a_conflict_loads_the_current_profile(atlas_db: AtlasDb) -> None:
     at = open_app(atlas_db, PAGE, as_="partner_a")
     widget(at, "text_area", "Description").input("My version")

@@ -14,7 +14,7 @@ from tests.public_directory import (
 )
 
 # The sample directory and the app pointed at it (fixtures public_app, sample_engine).
-pytest_plugins = ["tests.app.public_pages"]
+pytest_plugins = ["tests.app.public_fixtures"]
 PAGE = "partner_profile.py"
 
 

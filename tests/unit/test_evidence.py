@@ -41,3 +41,9 @@ def test_claim_two_levels_above_evidence_is_flagged_one_level_is_not():
     assert not checks["cloud"].flagged  # expert claimed, proficient shown
     assert not checks["mobile"].flagged  # foundational claims are never flagged
     assert len(checks) == 17
+
+
+def test_claims_in_areas_no_certification_can_evidence_are_not_flagged():
+    checks = {c.area_key: c for c in check_claims({"insurance": 3}, {})}
+    assert not checks["insurance"].evidenceable
+    assert not checks["insurance"].flagged

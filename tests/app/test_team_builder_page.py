@@ -1,0 +1,166 @@
+"""Build a team page (AppTest) on the sample directory around Austin, TX."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from core.formatting import escape_markdown
+from core.models import Lead
+from tests.app.public_pages import assert_no_exception, links, open_page, texts
+from tests.public_directory import EVIL_NAME, SECRET_REVENUE
+
+pytest_plugins = ["tests.app.public_fixtures"]
+PAGE = "team_builder.py"
+# Networking only San Marcos offers, financing only Austin Secure (Dallas is 290 km away),
+# cloud Round Rock or the evil-named partner: nobody covers all three, three partners do.
+THREE_NEEDS = {"needs": "networking,cloud,financing", "near": "78701"}
+
+
+def team_titles(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m.value for m in at.markdown if m.value.startswith(("**Best team**", "**Alternative"))]
+
+
+def member_labels(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [label for target, label in links(at) if target == "partner"]
+
+
+def member_ids(at) -> list[int]:  # type: ignore[no-untyped-def]
+    return [
+        int(str(pl.proto.query_string).removeprefix("id="))
+        for pl in at.get("page_link")
+        if str(pl.proto.query_string).startswith("id=")
+    ]
+
+
+def team_leads(engine: Engine) -> list[Lead]:
+    with Session(engine) as session:
+        return list(session.exec(select(Lead).where(Lead.source == "team")))
+
+
+def open_contact_form(at):  # type: ignore[no-untyped-def]
+    next(b for b in at.button if b.label == "Contact this team").click().run()
+    return at
+
+
+def fill_contact_form(at, *, email: str = "dana@example.com") -> None:  # type: ignore[no-untyped-def]
+    name = next(t for t in at.text_input if t.label == "Your name")
+    mail = next(t for t in at.text_input if t.label == "Email")
+    size = next(s for s in at.selectbox if s.label == "Company size")
+    name.input("Dana Owner")
+    mail.input(email)
+    size.select("11-50")
+
+
+def test_link_shows_the_smallest_team_with_who_covers_what(public_app):
+    at = open_page(PAGE, **THREE_NEEDS)
+    assert_no_exception(at)
+    assert at.subheader[0].value == "A team of 3 partners covers all 3 needs"
+    labels = member_labels(at)
+    assert any("San Marcos Networks" in label for label in labels)
+    assert any("Austin Secure Backup" in label for label in labels)
+    page = texts(at).replace("\\", "")
+    assert "Networking: expert · certified proficient" in page
+    assert "Financing & leasing: proficient (self-assessed)" in page
+    assert "Dallas Statewide MSP" not in page  # outside the radius
+    assert at.checkbox(key="teams_need_networking").value is True
+    assert at.text_input(key="teams_near").value == "78701"
+
+
+def test_teams_rank_best_first_and_explain_their_score(public_app):
+    at = open_page(PAGE, **THREE_NEEDS)
+    titles = team_titles(at)
+    assert titles[0].startswith("**Best team** · 3 partners · score ")
+    assert titles[1].startswith("**Alternative 1** · 3 partners · score ")
+    scores = [int(t.rsplit("score ", 1)[1]) for t in titles]
+    assert scores == sorted(scores, reverse=True)
+    assert len([e for e in at.expander if e.label == "Why this team"]) == len(titles)
+    assert "No paid placement" in texts(at)
+
+
+def test_partner_names_are_escaped_in_team_cards(public_app):
+    at = open_page(PAGE, needs="networking,cloud", near="78701", team_size="3")
+    labels = member_labels(at)
+    assert f"**{escape_markdown(EVIL_NAME)}**" in labels
+    assert not any(label == f"**{EVIL_NAME}**" for label in labels)
+
+
+def test_need_nobody_nearby_covers_names_the_nearest_partner_and_widens_on_click(public_app):
+    at = open_page(PAGE, needs="security,print_services", near="78701")
+    assert_no_exception(at)
+    warning = at.warning[0].value.replace("\\", "")
+    assert "covers: Print services" in warning
+    page = texts(at).replace("\\", "")
+    assert "Houston Print & Logistics" in page
+
+    widen = next(b for b in at.button if b.label.startswith("Search within"))
+    widen.click().run()
+    assert at.subheader[0].value == "A team of 2 partners covers all 2 needs"
+    assert int(at.query_params["radius"]) > 230  # Houston is about 235 km away
+    assert any("Houston Print & Logistics" in label for label in member_labels(at))
+
+
+def test_team_size_limit_offers_to_allow_the_size_it_takes(public_app):
+    at = open_page(PAGE, **THREE_NEEDS, team_size="2")
+    assert "takes at least 3 partners" in at.warning[0].value
+    next(b for b in at.button if b.label == "Allow teams of 3").click().run()
+    assert at.subheader[0].value == "A team of 3 partners covers all 3 needs"
+    assert "team_size" not in at.query_params  # 3 is the default: short links
+
+
+def test_bad_team_size_in_a_link_is_named_and_the_rest_of_the_search_kept(public_app):
+    at = open_page(PAGE, **THREE_NEEDS, team_size="lots")
+    assert any("team size must be a whole number" in e.value for e in at.error)
+    assert at.subheader[0].value == "A team of 3 partners covers all 3 needs"
+
+
+def test_without_needs_the_page_asks_for_them(public_app):
+    at = open_page(PAGE, near="78701")
+    assert_no_exception(at)
+    assert "Choose what you need" in at.info[0].value
+    assert not team_titles(at)
+
+
+def test_contact_this_team_creates_one_linked_lead_per_member(public_app, sample_engine):
+    before = len(team_leads(sample_engine))
+    at = open_contact_form(open_page(PAGE, **THREE_NEEDS))
+    fill_contact_form(at)
+    next(b for b in at.button if b.label == "Send to the team").click().run()
+    assert_no_exception(at)
+
+    assert "Your request went to all 3 partners" in at.success[0].value
+    leads = team_leads(sample_engine)[before:]
+    assert len(leads) == 3
+    assert len({lead.team_key for lead in leads}) == 1
+    best_team = member_ids(at)[:3]  # the best team's members are the first partner links
+    assert {lead.partner_id for lead in leads} == set(best_team)
+    assert public_app["san_marcos"] in best_team and public_app["austin_secure"] in best_team
+    assert all(lead.needs == ["networking", "cloud", "financing"] for lead in leads)
+
+
+def test_contact_form_problems_are_shown_and_nothing_is_sent(public_app, sample_engine):
+    before = len(team_leads(sample_engine))
+    at = open_contact_form(open_page(PAGE, **THREE_NEEDS))
+    fill_contact_form(at, email="not-an-address")
+    next(b for b in at.button if b.label == "Send to the team").click().run()
+    assert "Email" in at.error[0].value
+    assert len(team_leads(sample_engine)) == before
+
+
+def test_contact_requests_are_rate_limited_per_session(public_app, sample_engine):
+    before = len(team_leads(sample_engine))
+    at = open_page(PAGE, **THREE_NEEDS)
+    at.session_state["contact_sent_at"] = [datetime.now(UTC)] * 3  # the profile form counts too
+    open_contact_form(at)
+    fill_contact_form(at)
+    next(b for b in at.button if b.label == "Send to the team").click().run()
+    assert "requests in the last hour" in at.error[0].value
+    assert len(team_leads(sample_engine)) == before
+
+
+def test_confidential_figures_never_reach_the_page(public_app):
+    at = open_page(PAGE, needs="security,financing", near="78701")
+    assert f"{SECRET_REVENUE:,.0f}" not in texts(at)
+    assert str(int(SECRET_REVENUE)) not in texts(at)
