@@ -161,7 +161,9 @@ def find_complements(
     for i in order:
         r = int(rows[i])
         adds = [
-            AreaAdd(key, int(claimed[i, j]), int(evidenced[i, j]), evidenced[i, j] >= min_level)
+            AreaAdd(
+                key, int(claimed[i, j]), int(evidenced[i, j]), bool(evidenced[i, j] >= min_level)
+            )
             for j, key in enumerate(gaps)
             if brings[i, j]
         ]

@@ -91,12 +91,29 @@ def sign_out() -> None:
     st.session_state.pop(SESSION_KEY, None)
 
 
+def leave_legacy_pages_mode() -> None:
+    """Hand a first deep link that Streamlit ran in its legacy pages-folder mode to app.py.
+
+    On a fresh server, a first request whose path equals a file stem in pages/ (``/home``)
+    runs that file directly, with every file of pages/ listed in the sidebar, because the
+    legacy mode is decided before app.py's st.navigation has ever run. st.navigation
+    switches the flag off on its first run; doing it here and rerunning routes this very
+    request through app.py instead.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def setup_page(title: str, icon: str, *, roles: tuple[str, ...] = ()) -> AccountPublic | None:
     """First call of every page: title, icon and the access check.
 
     With ``roles`` the page is restricted: an anonymous visitor gets a sign-in prompt and
     the page stops before any data is read; a signed-in user of another role is refused.
     """
+    leave_legacy_pages_mode()
     # Later calls override app.py's, so the browser tab names the page.
     st.set_page_config(page_title=f"{title} · Partner Atlas", page_icon=icon, layout="wide")
     account = current_account()

@@ -94,12 +94,20 @@ except UnknownPartnerError as exc:
 st.subheader(escape_markdown(gaps.name), anchor=False)
 st.caption(escape_markdown(f"HQ {gaps.hq_city}" if gaps.hq_city else "No office listed"))
 level_word = LEVELS[min_level].lower()
-strong = ", ".join(label(k) for k in gaps.strengths) or "none yet"
-st.markdown(f"**Strong in** ({level_word} or better): {escape_markdown(strong)}")
+
+
+def badges(keys: list[str], colour: str) -> str:
+    # Area labels come from the taxonomy files, not from users; brackets would end a badge.
+    return " ".join(f":{colour}-badge[{label(k).replace(']', ')')}]" for k in keys)
+
+
+st.markdown(
+    f"**Strong in** ({level_word} or better): " + (badges(gaps.strengths, "green") or "nothing yet")
+)
 if not gaps.gaps:
     st.success(f"No gaps: this partner covers every area at {level_word} level or better.")
     st.stop()
-st.markdown(f"**Gaps**: {escape_markdown(', '.join(label(k) for k in gaps.gaps))}")
+st.markdown("**Gaps**: " + badges(gaps.gaps, "orange"))
 
 complements = find_complements(
     index=index, partner_id=gaps.partner_id, radius_km=radius, min_level=min_level, limit=12

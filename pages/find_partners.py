@@ -45,12 +45,7 @@ from core.search_form import (
 from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
 from pages import get_engine, get_index_holder, setup_page
 
-import sys as _sys, time as _time
-_T0 = _time.perf_counter()
-def _mark(what):
-    print(f"[t] {what} {(_time.perf_counter()-_T0)*1000:.1f}", file=_sys.stderr, flush=True)
 account = setup_page("Find partners", "🔎")
-_mark("setup")
 taxonomy = get_taxonomy()
 K = "find_"  # prefix of every session key of this page
 SORTS = {
@@ -63,6 +58,8 @@ SORTS = {
 LEVELS = {1: "Foundational", 2: "Proficient", 3: "Expert"}
 SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
 COMPARE_MAX = 4
+# Ten cards a page: the browser renders a filter change well under half a second at 100k.
+PAGE_SIZE = 10
 
 
 # ---- URL <-> widgets -------------------------------------------------------------------
@@ -119,7 +116,7 @@ with filters:
         help=f"1 to {MAX_RADIUS_KM:,.0f} km. 80 km is about 50 miles.",
     )
     st.checkbox(
-        "Include partners that travel to you",
+        "Include partners who travel",
         key=f"{K}service_area",
         help="Also partners whose service area (a radius or whole states) covers your place.",
     )
@@ -169,7 +166,7 @@ ss = st.session_state
 query: SearchQuery | None = None
 input_error = None
 try:
-    query = parse_query(query_fields(st.session_state, prefix=K))
+    query = parse_query(query_fields(st.session_state, prefix=K) | {"page_size": PAGE_SIZE})
 except QueryError as exc:
     input_error = str(exc)
 if query is not None:
@@ -203,28 +200,30 @@ def record_demand(query: SearchQuery, results: Any) -> None:
 
 
 def render_card(r: Any, query: SearchQuery, now: datetime) -> None:
+    # Few elements per card on purpose: the browser's work grows with the element count.
     with st.container(border=True):
         st.page_link(
             "pages/partner_profile.py",
             label=f"**{r.rank}. {escape_markdown(r.name)}**",
             query_params={"id": str(r.partner_id)},
         )
-        line = [f"HQ {r.hq_city}" if r.hq_city else "", distance_text(r.distance_km, r.reach)]
-        line.append(freshness_text(r.updated_at, r.verified_at, now=now))
-        st.caption(" · ".join(escape_markdown(p) for p in line if p))
+        facts = [f"HQ {r.hq_city}" if r.hq_city else "", distance_text(r.distance_km, r.reach)]
+        facts.append(freshness_text(r.updated_at, r.verified_at, now=now))
+        # escape_markdown escapes "]", so no text can close the :gray[…] directive early.
+        lines = [":small[:gray[" + " · ".join(escape_markdown(f) for f in facts if f) + "]]"]
         if query.needs:
-            st.markdown(
-                "  \n".join(
-                    f"{coverage_mark(c.claimed, c.evidenced, query.min_level)} "
-                    + escape_markdown(coverage_text(k, c.claimed, c.evidenced))
-                    for k, c in r.needs.items()
-                )
-            )
+            lines += [
+                f"{coverage_mark(c.claimed, c.evidenced, query.min_level)} "
+                + escape_markdown(coverage_text(k, c.claimed, c.evidenced))
+                for k, c in r.needs.items()
+            ]
         else:
-            st.markdown(f"Covers **{r.breadth}** areas at proficient level or better.")
-        for key in r.flagged_claims:
-            c = r.needs[key]
-            st.markdown(f"⚠️ {escape_markdown(flag_text(key, c.claimed, c.evidenced))}")
+            lines.append(f"Covers **{r.breadth}** areas at proficient level or better.")
+        lines += [
+            "⚠️ " + escape_markdown(flag_text(k, r.needs[k].claimed, r.needs[k].evidenced))
+            for k in r.flagged_claims
+        ]
+        st.markdown("  \n".join(lines))
         with st.expander("Why this rank"):
             st.markdown("\n".join(f"- {escape_markdown(line)}" for line in r.explanation))
 
@@ -299,7 +298,7 @@ with main:
     if query is None:
         st.error(f"Please check the search: {input_error}")
         st.stop()
-    _mark('filters'); index = get_index_holder().get(); _mark('index')
+    index = get_index_holder().get()
     try:
         results = search_index(index, query)
         if results.total and query.page > results.page_count:  # an old link, fewer results now
@@ -309,13 +308,13 @@ with main:
     except QueryError as exc:  # the place could not be found
         st.error(str(exc), icon="📍")
         st.stop()
-    _mark('search'); record_demand(query, results); _mark('demand')
+    record_demand(query, results)
     now = datetime.now(UTC)
 
     with st.container(key="find_result_count"):
         noun = "partner matches" if results.total == 1 else "partners match"
         st.subheader(f"{results.total:,} {noun}", anchor="results")
-    jump_to_results.caption(f"[↓ Jump to the {results.total:,} results](#results)")
+    jump_to_results.caption(f"[↓ Jump to the results ({results.total:,})](#results)")
     st.caption(escape_markdown(describe_search(query, results.place)))
     if is_poor(results.total):
         render_poor_results(index, query, results)
@@ -346,7 +345,6 @@ with main:
         render_pager(results)
         if results.total >= 2:
             render_compare_picker(results, query)
-    _mark('end')
     st.caption(
         "Ranking is transparent: coverage of your needs, certified evidence, distance and "
         "profile freshness. No partner pays for placement."

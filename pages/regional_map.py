@@ -144,24 +144,37 @@ st.page_link(
 
 # ---- state layer -----------------------------------------------------------------------------
 
+
+def url_widget_key(name: str, value: object) -> str:
+    """Session key of a widget that mirrors a URL setting: re-read when the URL changed."""
+    key = f"{K}{name}"
+    # Streamlit drops a widget's state on runs that do not draw it (the domain box is hidden
+    # under other layers), so a missing key is refilled from the URL as well.
+    if st.session_state.get(f"{key}_url") != value or key not in st.session_state:
+        st.session_state[key] = value
+        st.session_state[f"{key}_url"] = value
+    return key
+
+
 choice_col, detail_col = st.columns([5, 2], vertical_alignment="bottom")
-new_layer = choice_col.radio(
-    "Colour states by", list(LAYERS), index=list(LAYERS).index(layer),
+layer = choice_col.radio(
+    "Colour states by", list(LAYERS), key=url_widget_key("layer", layer),
     format_func=LAYERS.get, horizontal=True,
 )  # fmt: skip
-new_domain, new_days = domain, days
-if new_layer == "evidenced":
-    new_domain = detail_col.selectbox(
-        "Domain", list(taxonomy.area_keys), index=list(taxonomy.area_keys).index(domain),
+if layer == "evidenced":
+    domain = detail_col.selectbox(
+        "Domain", list(taxonomy.area_keys), key=url_widget_key("domain", domain),
         format_func=taxonomy.area_label,
     )  # fmt: skip
-elif new_layer == "demand":
-    new_days = detail_col.selectbox(
-        "Searches in the", list(WINDOWS), index=list(WINDOWS).index(days), format_func=WINDOWS.get
+elif layer == "demand":
+    days = detail_col.selectbox(
+        "Searches in the", list(WINDOWS), key=url_widget_key("days", days), format_func=WINDOWS.get
     )
-if (new_layer, new_domain, new_days) != (layer, domain, days):
-    layer, domain, days = new_layer, new_domain, new_days
-    write_url(query, layer=layer, domain=domain, days=days)
+settings = {"layer": layer, "domain": domain, "days": days}
+if any(st.session_state.get(f"{K}{name}_url") != value for name, value in settings.items()):
+    for name, value in settings.items():
+        st.session_state[f"{K}{name}_url"] = value
+    write_url(query, **settings)
 
 states = state_layer(
     layer, index=index, matches=matches, query=query, domain=domain, engine=get_engine(),

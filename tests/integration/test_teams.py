@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.complements import UnknownPartnerError, closing_team, find_complements, partner_gaps
 from core.db import bump_data_version
 from core.geo import lookup_zip
 from core.models import Partner, PartnerCertification, PartnerCompetency, PartnerLocation
 from core.read_index import ReadIndexHolder
 from core.search import QueryError
+from core.taxonomy import get_taxonomy
 from core.teams import TeamQuery, find_teams, parse_team_query
 
 AUSTIN = "78701"
@@ -118,7 +120,9 @@ def test_team_of_two_covers_needs_no_single_partner_covers(
         "financing": directory["cloud"],
     }
     as_json = result.to_json_dict()
-    member = next(m for m in as_json["teams"][0]["members"] if m["partner_id"] == directory["cloud"])
+    member = next(
+        m for m in as_json["teams"][0]["members"] if m["partner_id"] == directory["cloud"]
+    )
     assert member["name"] == "Round Rock Cloud & Capital"
     assert member["covers"] == ["cloud", "financing"]
     assert 20 < member["distance_km"] < 40
@@ -213,3 +217,72 @@ def test_team_query_rejects_bad_input_with_readable_messages() -> None:
         parse_team_query({"needs": ["cloud"], "max_size": 6})
     with pytest.raises(QueryError, match="unknown region"):
         parse_team_query({"needs": ["cloud"], "region": "atlantis"})
+
+
+# ---- partner-to-partner ---------------------------------------------------------------------
+
+
+def test_complements_fill_a_partners_gaps_and_say_what_each_adds(
+    db_engine: Engine, directory: dict[str, int]
+) -> None:
+    index = ReadIndexHolder(engine=db_engine).get()
+    gaps = partner_gaps(index=index, partner_id=directory["secure"])
+    assert gaps.strengths == ["security", "storage_backup"]
+    assert "cloud" in gaps.gaps and "financing" in gaps.gaps
+
+    found = find_complements(index=index, partner_id=directory["secure"], radius_km=80)
+
+    # Dallas is beyond the radius; the partner itself is never its own complement. Round Rock
+    # fills two gaps on claims alone, San Marcos one with a certification.
+    assert [c.partner_id for c in found] == [directory["cloud"], directory["certified_cloud"]]
+    round_rock = found[0]
+    assert round_rock.fills == ["cloud", "financing"]
+    assert [(a.key, a.certified) for a in round_rock.adds] == [
+        ("cloud", False),
+        ("financing", False),
+    ]
+    assert found[1].adds[0].certified is True
+
+
+def test_closing_team_is_the_smallest_team_of_others_that_fills_every_gap(
+    db_engine: Engine, directory: dict[str, int]
+) -> None:
+    index = ReadIndexHolder(engine=db_engine).get()
+
+    nearby = closing_team(index=index, partner_id=directory["secure"], radius_km=80)
+    assert nearby is not None and nearby.teams == []
+    assert "print_services" in nearby.uncovered_needs  # only Dallas prints, 300 km away
+    assert nearby.nearest_for_uncovered["print_services"].partner_id == directory["dallas_print"]
+
+    with Session(db_engine) as session:
+        almost = add_partner(
+            session,
+            name="Austin Almost Everything",
+            zip_code=AUSTIN,
+            levels={
+                k: 2
+                for k in get_taxonomy().area_keys
+                if k not in ("cloud", "financing", "print_services")
+            },
+        )
+        session.commit()
+    index = ReadIndexHolder(engine=db_engine).get()
+
+    team = closing_team(index=index, partner_id=almost, radius_km=400)
+
+    assert team is not None and team.size == 2
+    best = team.teams[0]
+    assert best.ids == tuple(sorted((directory["cloud"], directory["dallas_print"])))
+    assert best.assignment == {
+        "cloud": directory["cloud"],
+        "financing": directory["cloud"],
+        "print_services": directory["dallas_print"],
+    }
+
+
+def test_unknown_partner_is_reported_for_complements(
+    db_engine: Engine, directory: dict[str, int]
+) -> None:
+    index = ReadIndexHolder(engine=db_engine).get()
+    with pytest.raises(UnknownPartnerError):
+        find_complements(index=index, partner_id=999_999)

@@ -1,0 +1,104 @@
+"""Regional map page (AppTest): the Find partners query on a map, layers, clicks, escaping."""
+
+from __future__ import annotations
+
+import json
+
+from core.geo import lookup_zip
+from tests.app.public_pages import assert_no_exception, links, open_page, texts
+from tests.public_directory import EVIL_NAME
+
+pytest_plugins = ["tests.app.public_fixtures"]
+PAGE = "regional_map.py"
+MAP_KEY = "map_component"  # the page's st_folium key
+
+
+def map_args(at) -> dict:  # type: ignore[no-untyped-def]
+    """The arguments the page sent to the st_folium component (script, feature groups…)."""
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)
+
+
+def click(at, zip_code: str, name: str):  # type: ignore[no-untyped-def]
+    """What st_folium reports after a click on a partner's marker (the marker's position)."""
+    place = lookup_zip(zip_code)
+    at.session_state[MAP_KEY] = {
+        "last_object_clicked": {"lat": place.latitude, "lng": place.longitude},
+        "last_object_clicked_tooltip": name,
+        "bounds": {
+            "_southWest": {"lat": place.latitude - 1, "lng": place.longitude - 1},
+            "_northEast": {"lat": place.latitude + 1, "lng": place.longitude + 1},
+        },
+        "zoom": 9,
+    }
+    return at.run()
+
+
+def test_search_from_the_url_is_drawn_as_markers_with_the_state_layer(public_app):
+    at = open_page(PAGE, needs="security", near="78701", radius="50")
+    assert_no_exception(at)
+    assert "partners · Security · within 50 km" in texts(at)
+    args = map_args(at)
+    assert "Partners matching the search" in args["script"]  # choropleth legend
+    assert "L.markerClusterGroup" in args["feature_group"]
+    assert "Austin Secure Backup" in args["feature_group"]
+    assert "Houston Print" not in args["feature_group"]  # outside the radius
+    assert args["returned_objects"] == [
+        "bounds", "zoom", "last_object_clicked", "last_object_clicked_tooltip",
+    ]  # fmt: skip
+
+
+def test_the_map_links_back_to_the_same_search_as_a_list(public_app):
+    at = open_page(PAGE, needs="security,cloud", near="78701", radius="50")
+    targets = {path for path, label in links(at) if "list" in label}
+    assert targets == {"find"}
+    (link,) = [pl for pl in at.get("page_link") if "list" in str(pl.proto.label)]
+    assert "needs=security%2Ccloud" in link.proto.query_string or "security,cloud" in str(
+        link.proto
+    )
+
+
+def test_clicking_a_marker_selects_the_partner_and_draws_its_service_area(public_app):
+    at = open_page(PAGE, needs="security", near="78701", radius="300")
+    at = click(at, "75201", "Dallas Statewide MSP")
+    assert_no_exception(at)
+    shown = texts(at)
+    assert "Dallas Statewide MSP" in shown and "serves Texas" in shown
+    profile = [pl for pl in at.get("page_link") if "Open profile" in str(pl.proto.label)]
+    assert len(profile) == 1
+    assert str(public_app["dallas_statewide"]) in str(profile[0].proto)
+    layers = map_args(at)["feature_group"]
+    assert "Selected partner" in layers or "Texas" in layers  # the served state's outline
+
+
+def test_a_click_away_from_any_partner_selects_nothing(public_app):
+    at = open_page(PAGE, needs="security", near="78701", radius="300")
+    at = click(at, "79901", "El Paso")
+    assert any("Click a partner" in info.value for info in at.info)
+
+
+def test_hostile_partner_name_is_text_in_the_panel_and_escaped_in_the_map(public_app):
+    at = open_page(PAGE, needs="security,cloud", near="78702", radius="5")
+    at = click(at, "78702", EVIL_NAME)
+    assert_no_exception(at)
+    assert any("Evil" in md.value and "\\<b\\>" in md.value for md in at.markdown)
+    layers = map_args(at)["feature_group"]
+    assert "<b>Evil</b>" not in layers
+    assert "&lt;b&gt;Evil&lt;/b&gt;" in layers.replace("\\u0026", "&")
+
+
+def test_switching_the_state_layer_puts_it_in_the_url_and_explains_the_colours(public_app):
+    at = open_page(PAGE, needs="security")
+    at.radio[0].set_value("evidenced").run()
+    assert at.query_params["layer"] == ["evidenced"] or at.query_params["layer"] == "evidenced"
+    assert "certifications prove Security" in texts(at)
+    at.radio[0].set_value("demand").run()
+    assert "found fewer than 3 partners" in texts(at)
+    assert "Searches with few results" in map_args(at)["script"]
+
+
+def test_a_bad_value_in_the_link_is_named_and_the_rest_of_the_search_kept(public_app):
+    at = open_page(PAGE, needs="security", radius="99999")
+    assert_no_exception(at)
+    assert any("radius" in e.value for e in at.error)
+    assert "Security" in texts(at)

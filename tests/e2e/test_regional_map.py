@@ -1,0 +1,147 @@
+"""The regional map in a real Chromium: markers, choropleth, clicks and hostile partner names.
+
+The map's JavaScript and CSS come from the offline npm copies (the `page` fixture routes CDN
+requests to them), so these tests run without internet like the rest of the suite.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Frame, Page, expect
+from sqlmodel import Session
+
+from core.db import create_db_engine
+from tests.e2e.assets import OfflineAssets
+from tests.e2e.conftest import (
+    SCREENSHOTS_DIR,
+    AppServer,
+    copy_sqlite_database,
+    launch_app_server,
+    wait_for_script_idle,
+)
+from tests.public_directory import add_partner
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MARKER = "keyword-zzmap"  # in every test partner's description: the map's search finds them
+HOSTILE = {
+    "59101": "<img src=x onerror=alert(1)>",
+    "59102": "`${alert(1)}`",
+    "59106": "</script><script>alert(1)</script>",
+    "59107": "Ends in \\",
+}
+SEARCH = f"/map?q={MARKER}&near=59101&radius=25"
+
+
+@pytest.fixture(scope="module")
+def map_server(
+    seeded_database_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppServer]:
+    """The demo directory plus four partners with hostile names around Billings, MT."""
+    workdir = tmp_path_factory.mktemp("e2e-map")
+    database = workdir / "map.sqlite"
+    copy_sqlite_database(seeded_database_template, database)
+    engine = create_db_engine(f"sqlite:///{database}")
+    try:
+        with Session(engine) as session:
+            for zip_code, name in HOSTILE.items():
+                add_partner(
+                    session,
+                    name=name,
+                    zips=(zip_code,),
+                    levels={"security": 2, "cloud": 3},
+                    description=f"Test partner {MARKER}",
+                    radius_km=30,
+                )
+            session.commit()
+    finally:
+        engine.dispose()
+    server = launch_app_server(f"sqlite:///{database}", workdir / "logs")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def open_map(page: Page, url: str) -> Frame:
+    page.goto(url)
+    wait_for_script_idle(page)
+    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
+    if dialog.is_visible():  # shown over the right page on a fresh server's first deep link
+        page.keyboard.press("Escape")
+    iframe = page.locator(MAP_IFRAME)
+    expect(iframe).to_be_visible()
+    expect(page.frame_locator(MAP_IFRAME).locator(".leaflet-container")).to_be_visible()
+    frame = iframe.element_handle().content_frame()
+    assert frame is not None
+    return frame
+
+
+def test_map_renders_markers_and_the_state_choropleth(
+    page: Page, map_server: AppServer, require_map_assets: OfflineAssets
+) -> None:
+    frame = open_map(page, f"{map_server.url}/map?needs=security")
+    inside = page.frame_locator(MAP_IFRAME)
+    expect(inside.locator(".marker-cluster, .pa-pin").first).to_be_visible()
+    expect(inside.locator(".pa-legend")).to_contain_text("Partners matching the search")
+    # The states are drawn on a canvas: count the GeoJSON features Leaflet holds.
+    states = frame.evaluate(
+        "() => Object.values(window.map._layers).filter(l => l.feature && l.feature.id).length"
+    )
+    assert states == 51
+    SCREENSHOTS_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS_DIR / "e2e-regional-map.png", full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_clicking_a_marker_selects_the_partner_and_draws_its_service_area(
+    page: Page, map_server: AppServer, require_map_assets: OfflineAssets
+) -> None:
+    frame = open_map(page, f"{map_server.url}{SEARCH}")
+    pins = page.frame_locator(MAP_IFRAME).locator(".pa-pin")
+    expect(pins).to_have_count(len(HOSTILE))
+    pins.first.click()
+    profile = page.get_by_role("link", name="Open profile")
+    expect(profile).to_be_visible()
+    expect(profile).to_have_attribute("href", re.compile(r"/partner\?id=\d+"))
+    expect(page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content")).to_contain_text(
+        "Open profile"
+    )
+    # The service radius (30 km) is drawn as a circle around the selected partner.
+    circles = frame.evaluate(
+        "() => Object.values(window.map._layers).filter(l => l._mRadius === 30000).length"
+    )
+    assert circles >= 1
+
+
+def test_hostile_names_show_as_text_and_open_no_dialog(
+    page: Page, map_server: AppServer, require_map_assets: OfflineAssets
+) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_map(page, f"{map_server.url}{SEARCH}")
+    inside = page.frame_locator(MAP_IFRAME)
+    pins = inside.locator(".pa-pin")
+    expect(pins).to_have_count(len(HOSTILE))
+    shown: set[str] = set()
+    for i in range(len(HOSTILE)):
+        pins.nth(i).click()
+        popup = inside.locator(".leaflet-popup-content strong")
+        expect(popup).to_have_count(1)
+        name = popup.inner_text()
+        shown.add(name)
+        # The side panel names the selected partner as plain text as well.
+        expect(page.get_by_text(name, exact=True).first).to_be_visible()
+    assert shown == set(HOSTILE.values())
+    pins.first.hover()
+    expect(inside.locator(".leaflet-tooltip").first).to_have_text(
+        re.compile("|".join(re.escape(n) for n in HOSTILE.values()))
+    )
+    assert dialogs == []
+    assert inside.locator('img[src="x"]').count() == 0
+    assert page.locator('img[src="x"]').count() == 0
+    SCREENSHOTS_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS_DIR / "e2e-regional-map-hostile.png", full_page=True)
