@@ -15,17 +15,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
 from core.db import read_data_version
 from core.evidence import certification_level_matrix
 from core.geo import STATE_NAMES
 from core.taxonomy import Taxonomy, get_taxonomy
+from core.token_index import TokenIndex, build_token_index
 
 STATE_CODES: tuple[str, ...] = tuple(sorted(STATE_NAMES))
 STATE_BIT = {code: np.uint64(1) << np.uint64(i) for i, code in enumerate(STATE_CODES)}
@@ -82,12 +84,42 @@ class ReadIndex:
         found = self.partner_ids[rows] == ids if self.size else np.zeros(len(ids), bool)
         return rows[found]
 
+    def token_index(self) -> TokenIndex:
+        """Keyword index over search_text, built on first use and kept with this index."""
+        tokens = self.extras.get("tokens")
+        if tokens is None:
+            tokens = self.extras["tokens"] = build_token_index(self.search_text)
+        return tokens  # type: ignore[return-value]
+
     def nbytes(self) -> int:
         total = 0
         for value in self.__dict__.values():
             if isinstance(value, np.ndarray | pa.Array):
                 total += value.nbytes
-        return total
+        tokens = self.extras.get("tokens")
+        return total + (tokens.nbytes if isinstance(tokens, TokenIndex) else 0)
+
+
+def _rows(conn: Connection, sql: str) -> list[tuple[Any, ...]]:
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _frame(conn: Connection, sql: str, columns: list[str]) -> pd.DataFrame:
+    """A query's rows as a DataFrame, fetched through the driver's own cursor.
+
+    Plain tuples from the DBAPI cursor are several times cheaper than SQLAlchemy Row
+    objects for millions of rows, and pandas builds frames from tuples fast. `sql` takes no
+    parameters: every caller passes constant SQL (dates formatted by the caller).
+    """
+    rows = _rows(conn, sql)
+    if not rows:
+        return pd.DataFrame({name: [] for name in columns})
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def _parse_json_lists(values: list[object]) -> list[list[str]]:
@@ -135,37 +167,32 @@ def build_read_index(
         version = int(
             conn.execute(text("SELECT version FROM data_version WHERE id=1")).scalar() or 0
         )
-        partners = conn.execute(
-            text(
-                "SELECT id, name, description, service_radius_km, states_served, segments, "
-                "updated_at, verified_at FROM partner ORDER BY id"
-            )
-        ).fetchall()
-        locations = pd.DataFrame(
-            conn.execute(
-                text(
-                    "SELECT partner_id, state, latitude, longitude, city, is_headquarters "
-                    "FROM partner_location ORDER BY partner_id, is_headquarters DESC, id"
-                )
-            ).fetchall(),
-            columns=["partner_id", "state", "latitude", "longitude", "city", "is_hq"],
+        partners = _rows(
+            conn,
+            "SELECT id, name, description, service_radius_km, states_served, segments, "
+            "updated_at, verified_at FROM partner ORDER BY id",
         )
-        competencies = pd.DataFrame(
-            conn.execute(
-                text("SELECT partner_id, area_key, claimed_level FROM partner_competency")
-            ).fetchall(),
-            columns=["partner_id", "area_key", "level"],
+        locations = _frame(
+            conn,
+            "SELECT partner_id, state, latitude, longitude, city, is_headquarters "
+            "FROM partner_location ORDER BY partner_id, is_headquarters DESC, id",
+            ["partner_id", "state", "latitude", "longitude", "city", "is_hq"],
         )
-        certifications = pd.DataFrame(
-            conn.execute(
-                text(
-                    "SELECT partner_id, certification_key FROM partner_certification "
-                    "WHERE status = 'approved' AND (expires_on IS NULL OR expires_on >= :today)"
-                ),
-                {"today": today},
-            ).fetchall(),
-            columns=["partner_id", "certification_key"],
+        competencies = _frame(
+            conn,
+            "SELECT partner_id, area_key, claimed_level FROM partner_competency",
+            ["partner_id", "area_key", "level"],
         )
+        certifications = _frame(
+            conn,
+            "SELECT partner_id, certification_key, expires_on FROM partner_certification "
+            "WHERE status = 'approved'",
+            ["partner_id", "certification_key", "expires_on"],
+        )
+        # ISO dates compare as text, whether the driver returns str (SQLite) or date.
+        expires = certifications["expires_on"]
+        valid = expires.isna() | (expires.astype(str) >= today.isoformat())
+        certifications = certifications[valid.to_numpy()]
 
     n = len(partners)
     columns = list(zip(*partners, strict=True)) if n else [[] for _ in range(8)]
@@ -245,7 +272,7 @@ def build_read_index(
         for row, label in zip(loc_row[first], labels, strict=True):
             hq_city[row] = label
 
-    return ReadIndex(
+    index = ReadIndex(
         data_version=version,
         built_for_day=today,
         build_seconds=time.perf_counter() - started,
@@ -273,6 +300,9 @@ def build_read_index(
         loc_longitude=loc_lon,
         loc_state=loc_state,
     )
+    index.token_index()  # built now, so no visitor's keyword search pays for it
+    index.build_seconds = time.perf_counter() - started
+    return index
 
 
 class ReadIndexHolder:

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
-import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Engine
 
@@ -259,13 +258,11 @@ def match_partners(
         bit = np.uint64(1) << np.uint64(index.vendor_names.index(query.vendor))
         mask &= (index.vendors & bit) != 0
     if query.keyword:
-        rows = np.flatnonzero(mask)
-        subset = index.search_text.take(rows)
-        hit = np.ones(rows.size, dtype=bool)
-        for word in query.keyword.lower().split():
-            hit &= pc.match_substring(subset, word).to_numpy(zero_copy_only=False)
-        mask[:] = False
-        mask[rows[hit]] = True
+        hits = index.token_index().match(query.keyword)
+        if hits is not None:
+            keep = np.zeros(index.size, dtype=bool)
+            keep[hits] = True
+            mask &= keep
     if place is None:
         rows = np.flatnonzero(mask)
         return Matches(rows=rows, distance_km=None, via_service_area=None)

@@ -1,0 +1,40 @@
+"""Keyword search: every query word must start a word of the partner's text."""
+
+import pyarrow as pa
+
+from core.token_index import build_token_index
+
+TEXTS = [
+    "austin secure backup firewalls and veeam backup for law firms",
+    "blue ridge it group: wi-fi, networking & voip",
+    "-leading dash, then cloud backups",
+    "",
+]
+
+
+def rows(query: str) -> list[int] | None:
+    found = build_token_index(pa.array(TEXTS, type=pa.large_string())).match(query)
+    return None if found is None else sorted(found.tolist())
+
+
+def test_a_word_prefix_matches_and_repeated_words_count_once():
+    assert rows("back") == [0, 2]
+    assert rows("backup") == [0, 2]
+
+
+def test_every_query_word_must_match():
+    assert rows("backup law") == [0]
+    assert rows("backup voip") == []
+
+
+def test_punctuation_separates_words_on_both_sides():
+    assert rows("Wi-Fi") == [1]
+    assert rows("networking") == [1]
+
+
+def test_middle_of_a_word_does_not_match():
+    assert rows("ckup") == []
+
+
+def test_a_query_without_words_filters_nothing():
+    assert rows("  ,. ") is None
