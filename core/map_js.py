@@ -30,6 +30,32 @@ class ClusterAssets(JSCSSMixin, MacroElement):
     _template = Template("{% macro script(this, kwargs) %}{% endmacro %}")
 
 
+class FocusWithoutScroll(MacroElement):
+    """Keeps a click on the map from scrolling the app's page.
+
+    Leaflet focuses the map on mousedown; with the map's iframe partly below the fold the
+    browser then scrolls the page, the mouseup lands somewhere else and the click (on a marker,
+    say) is lost. This focuses without scrolling; keyboard panning keeps working.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var keyboard = map.keyboard;
+            if (!keyboard) { return; }
+            var wasEnabled = keyboard.enabled();
+            keyboard.disable();
+            keyboard._onMouseDown = function () {
+                if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+            };
+            if (wasEnabled) { keyboard.enable(); }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
 class CountBubbles(MacroElement):
     """Aggregated counts as dark numbered discs; a click zooms in for more detail."""
 

@@ -14,7 +14,13 @@ import folium
 from folium.plugins import FastMarkerCluster
 
 from core.map_escape import escape_for_map
-from core.map_js import ClusterAssets, CountBubbles, LayerPopup, marker_callback
+from core.map_js import (
+    ClusterAssets,
+    CountBubbles,
+    FocusWithoutScroll,
+    LayerPopup,
+    marker_callback,
+)
 from core.map_layers import (
     STATE_LEVEL_MAX_ZOOM,
     Bubble,
@@ -141,6 +147,7 @@ def build_partner_area_map(
         control_scale=True,
         tiles="OpenStreetMap",
     )
+    FocusWithoutScroll().add_to(m)
     fit = add_service_area(
         m,
         locations=locations,
@@ -175,11 +182,11 @@ def build_regional_base_map(
         tiles="OpenStreetMap",
         height=f"{int(height_px)}px",
         control_scale=True,
-        prefer_canvas=True,
         # Quarter steps let fit_bounds fill a narrow map instead of jumping a whole level out.
         zoom_snap=0.25,
     )
     ClusterAssets().add_to(m)
+    FocusWithoutScroll().add_to(m)
     if choropleth is not None:
         add_choropleth(m, choropleth)
     if region_states:

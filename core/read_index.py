@@ -9,16 +9,15 @@ never touches the database.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
@@ -26,6 +25,12 @@ from sqlmodel import Session
 from core.db import read_data_version
 from core.evidence import certification_level_matrix
 from core.geo import STATE_NAMES
+from core.index_loader import (
+    load_claimed_levels,
+    load_locations,
+    load_partners,
+    load_valid_certifications,
+)
 from core.taxonomy import Taxonomy, get_taxonomy
 from core.token_index import TokenIndex, build_token_index
 
@@ -49,7 +54,8 @@ class ReadIndex:
     technology_columns: np.ndarray  # bool per area: True for technology domains
     partner_ids: np.ndarray  # int64, sorted
     names: pa.Array  # display names
-    search_text: pa.Array  # lower-cased "name description" for keyword search
+    # Lower-cased "name description", only until the token index is built from it.
+    search_text: pa.Array | None
     hq_city: pa.Array  # "Austin, TX"
     claimed: np.ndarray  # int8 (n, areas)
     evidenced: np.ndarray  # int8 (n, areas)
@@ -88,7 +94,9 @@ class ReadIndex:
         """Keyword index over search_text, built on first use and kept with this index."""
         tokens = self.extras.get("tokens")
         if tokens is None:
+            assert self.search_text is not None, "no keyword text to index"
             tokens = self.extras["tokens"] = build_token_index(self.search_text)
+            self.search_text = None  # the tokens replace it; 200 MB at a million partners
         return tokens  # type: ignore[return-value]
 
     def nbytes(self) -> int:
@@ -100,60 +108,6 @@ class ReadIndex:
         return total + (tokens.nbytes if isinstance(tokens, TokenIndex) else 0)
 
 
-def _rows(conn: Connection, sql: str) -> list[tuple[Any, ...]]:
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def _frame(conn: Connection, sql: str, columns: list[str]) -> pd.DataFrame:
-    """A query's rows as a DataFrame, fetched through the driver's own cursor.
-
-    Plain tuples from the DBAPI cursor are several times cheaper than SQLAlchemy Row
-    objects for millions of rows, and pandas builds frames from tuples fast. `sql` takes no
-    parameters: every caller passes constant SQL (dates formatted by the caller).
-    """
-    rows = _rows(conn, sql)
-    if not rows:
-        return pd.DataFrame({name: [] for name in columns})
-    return pd.DataFrame.from_records(rows, columns=columns)
-
-
-def _parse_json_lists(values: list[object]) -> list[list[str]]:
-    parsed: list[list[str]] = []
-    for value in values:
-        if value is None or value == "[]":
-            parsed.append([])
-        elif isinstance(value, list):
-            parsed.append(value)  # PostgreSQL drivers decode JSON already
-        else:
-            parsed.append(json.loads(str(value)))
-    return parsed
-
-
-def _epoch_seconds(values: pd.Series) -> np.ndarray:
-    # SQLite hands back UTC text without an offset, PostgreSQL aware datetimes: both are UTC.
-    stamps = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
-    seconds = stamps.dt.tz_localize(None).to_numpy().astype("datetime64[ns]").astype("int64") / 1e9
-    return np.where(stamps.isna().to_numpy(), np.nan, seconds)
-
-
-def _mask_from_lists(lists: list[list[str]], bits: dict[str, int]) -> np.ndarray:
-    out = np.zeros(len(lists), dtype=np.uint64)
-    for i, items in enumerate(lists):
-        if items:
-            mask = 0
-            for item in items:
-                bit = bits.get(item)
-                if bit is not None:
-                    mask |= 1 << bit
-            out[i] = mask
-    return out
-
-
 def build_read_index(
     engine: Engine, *, today: date | None = None, taxonomy: Taxonomy | None = None
 ) -> ReadIndex:
@@ -161,146 +115,107 @@ def build_read_index(
     started = time.perf_counter()
     taxonomy = taxonomy or get_taxonomy()
     today = today or date.today()
-    area_keys = taxonomy.area_keys
-    area_col = {key: i for i, key in enumerate(area_keys)}
+    state_index = {code: i for i, code in enumerate(STATE_CODES)}
+    # Read the version first: a write landing during the build makes the index look stale
+    # at the next check and rebuild, never the other way round.
     with engine.connect() as conn:
-        version = int(
-            conn.execute(text("SELECT version FROM data_version WHERE id=1")).scalar() or 0
-        )
-        partners = _rows(
+        version_sql = text("SELECT version FROM data_version WHERE id = 1")
+        version = int(conn.execute(version_sql).scalar() or 0)
+        partners = load_partners(
             conn,
-            "SELECT id, name, description, service_radius_km, states_served, segments, "
-            "updated_at, verified_at FROM partner ORDER BY id",
+            state_bits=state_index,
+            segment_bits={k: i for i, k in enumerate(taxonomy.segment_keys)},
         )
-        locations = _frame(
-            conn,
-            "SELECT partner_id, state, latitude, longitude, city, is_headquarters "
-            "FROM partner_location ORDER BY partner_id, is_headquarters DESC, id",
-            ["partner_id", "state", "latitude", "longitude", "city", "is_hq"],
-        )
-        competencies = _frame(
-            conn,
-            "SELECT partner_id, area_key, claimed_level FROM partner_competency",
-            ["partner_id", "area_key", "level"],
-        )
-        certifications = _frame(
-            conn,
-            "SELECT partner_id, certification_key, expires_on FROM partner_certification "
-            "WHERE status = 'approved'",
-            ["partner_id", "certification_key", "expires_on"],
-        )
-        # ISO dates compare as text, whether the driver returns str (SQLite) or date.
-        expires = certifications["expires_on"]
-        valid = expires.isna() | (expires.astype(str) >= today.isoformat())
-        certifications = certifications[valid.to_numpy()]
+    ids = partners.ids
+    cert_row_of, level_matrix = certification_level_matrix(taxonomy)
 
-    n = len(partners)
-    columns = list(zip(*partners, strict=True)) if n else [[] for _ in range(8)]
-    ids = np.asarray(columns[0], dtype=np.int64)
-    names = list(columns[1])
-    descriptions = list(columns[2])
-    search_text = pa.array(
-        [f"{name} {desc or ''}".lower() for name, desc in zip(names, descriptions, strict=True)],
-        type=pa.large_string(),
-    )
-    del descriptions
-    radius = np.asarray([r or 0.0 for r in columns[3]], dtype=np.float32)
-    states_served = _mask_from_lists(
-        _parse_json_lists(list(columns[4])), {c: i for i, c in enumerate(STATE_CODES)}
-    )
-    segments = _mask_from_lists(
-        _parse_json_lists(list(columns[5])), {k: i for i, k in enumerate(taxonomy.segment_keys)}
-    ).astype(np.uint8)
-    updated_ts = _epoch_seconds(pd.Series(columns[6], dtype=object))
-    verified_ts = _epoch_seconds(pd.Series(columns[7], dtype=object))
-    freshness_ts = np.fmax(updated_ts, verified_ts)
-    del partners, columns
+    def read_table(loader: Callable[[Connection], Any]) -> Any:
+        with engine.connect() as conn:
+            return loader(conn)
 
-    def rows_for(partner_ids: pd.Series) -> np.ndarray:
-        return np.searchsorted(ids, partner_ids.to_numpy(dtype=np.int64)).astype(np.int32)
-
-    claimed = np.zeros((n, len(area_keys)), dtype=np.int8)
-    if len(competencies):
-        cols = competencies["area_key"].map(area_col)
-        known = cols.notna().to_numpy()
-        claimed[
-            rows_for(competencies["partner_id"])[known], cols[known].to_numpy(dtype=np.int64)
-        ] = competencies["level"].to_numpy(dtype=np.int8)[known]
+    # Tables on their own connections in parallel: drivers and Arrow release the GIL while
+    # they work, which nearly halves the build on two cores.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        tokens = pool.submit(build_token_index, partners.search_text)
+        claimed_job = pool.submit(
+            read_table, lambda c: load_claimed_levels(c, ids=ids, area_keys=taxonomy.area_keys)
+        )
+        certs_job = pool.submit(
+            read_table,
+            lambda c: load_valid_certifications(
+                c, ids=ids, certification_keys=list(cert_row_of), today=today
+            ),
+        )
+        locations_job = pool.submit(
+            read_table, lambda c: load_locations(c, ids=ids, state_index=state_index)
+        )
+        claimed = claimed_job.result()
+        cert_rows, cert_idx = certs_job.result()
+        locations = locations_job.result()
+    n = ids.size
 
     evidenced = np.zeros_like(claimed)
+    np.maximum.at(evidenced, cert_rows, level_matrix[cert_idx])
     vendor_names = taxonomy.vendors
     vendor_bit = {v: i for i, v in enumerate(vendor_names)}
+    cert_vendor_bits = np.asarray(
+        [
+            np.uint64(1) << np.uint64(vendor_bit[taxonomy.certifications[k].vendor])
+            for k in cert_row_of
+        ],
+        dtype=np.uint64,
+    )
     vendors = np.zeros(n, dtype=np.uint64)
-    if len(certifications):
-        cert_row_of, level_matrix = certification_level_matrix(taxonomy)
-        cert_idx = certifications["certification_key"].map(cert_row_of)
-        known = cert_idx.notna().to_numpy()
-        rows = rows_for(certifications["partner_id"])[known]
-        idx = cert_idx[known].to_numpy(dtype=np.int64)
-        np.maximum.at(evidenced, rows, level_matrix[idx])
-        cert_vendor_bits = np.asarray(
-            [
-                np.uint64(1) << np.uint64(vendor_bit[taxonomy.certifications[k].vendor])
-                for k in cert_row_of
-            ],
-            dtype=np.uint64,
-        )
-        np.bitwise_or.at(vendors, rows, cert_vendor_bits[idx])
+    np.bitwise_or.at(vendors, cert_rows, cert_vendor_bits[cert_idx])
 
-    loc_row = rows_for(locations["partner_id"]) if len(locations) else np.zeros(0, np.int32)
-    loc_lat = locations["latitude"].to_numpy(dtype=np.float64)
-    loc_lon = locations["longitude"].to_numpy(dtype=np.float64)
-    state_idx = {c: i for i, c in enumerate(STATE_CODES)}
-    loc_state = locations["state"].map(state_idx).fillna(-1).to_numpy(dtype=np.int8)
     location_states = np.zeros(n, dtype=np.uint64)
-    valid_state = loc_state >= 0
-    if valid_state.any():
-        np.bitwise_or.at(
-            location_states,
-            loc_row[valid_state],
-            np.left_shift(np.uint64(1), loc_state[valid_state].astype(np.uint64)),
-        )
-    # Locations are ordered headquarters first within each partner: the first is the HQ.
+    known_state = locations.state >= 0
+    np.bitwise_or.at(
+        location_states,
+        locations.rows[known_state],
+        np.left_shift(np.uint64(1), locations.state[known_state].astype(np.uint64)),
+    )
     hq_lat = np.full(n, np.nan)
     hq_lon = np.full(n, np.nan)
-    hq_city = [""] * n
-    if len(locations):
-        first = np.r_[True, loc_row[1:] != loc_row[:-1]]
-        hq_lat[loc_row[first]] = loc_lat[first]
-        hq_lon[loc_row[first]] = loc_lon[first]
-        labels = (locations["city"] + ", " + locations["state"]).to_numpy()[first]
-        for row, label in zip(loc_row[first], labels, strict=True):
-            hq_city[row] = label
+    hq_city = pa.array([""] * n, type=pa.string())
+    if locations.rows.size:
+        first = np.flatnonzero(np.r_[True, locations.rows[1:] != locations.rows[:-1]])
+        hq_rows = locations.rows[first]
+        hq_lat[hq_rows] = locations.latitude[first]
+        hq_lon[hq_rows] = locations.longitude[first]
+        labels = np.full(n, "", dtype=object)
+        labels[hq_rows] = np.asarray(locations.city_label.take(first).to_pylist(), dtype=object)
+        hq_city = pa.array(labels, type=pa.string())
 
     index = ReadIndex(
         data_version=version,
         built_for_day=today,
-        build_seconds=time.perf_counter() - started,
-        area_keys=area_keys,
+        build_seconds=0.0,
+        area_keys=taxonomy.area_keys,
         technology_columns=np.asarray([a.group == "technology" for a in taxonomy.areas]),
         partner_ids=ids,
-        names=pa.array(names, type=pa.large_string()),
-        search_text=search_text,
-        hq_city=pa.array(hq_city, type=pa.string()),
+        names=partners.names,
+        search_text=None,  # indexed in parallel below, then not kept
+        hq_city=hq_city,
         claimed=claimed,
         evidenced=evidenced,
         hq_latitude=hq_lat,
         hq_longitude=hq_lon,
-        service_radius_km=radius,
-        states_served=states_served,
+        service_radius_km=partners.service_radius_km,
+        states_served=partners.states_served,
         location_states=location_states,
-        segments=segments,
+        segments=partners.segments,
         vendors=vendors,
         vendor_names=vendor_names,
-        freshness_ts=freshness_ts,
-        updated_ts=updated_ts,
-        verified_ts=verified_ts,
-        loc_row=loc_row,
-        loc_latitude=loc_lat,
-        loc_longitude=loc_lon,
-        loc_state=loc_state,
+        freshness_ts=np.fmax(partners.updated_ts, partners.verified_ts),
+        updated_ts=partners.updated_ts,
+        verified_ts=partners.verified_ts,
+        loc_row=locations.rows,
+        loc_latitude=locations.latitude,
+        loc_longitude=locations.longitude,
+        loc_state=locations.state,
     )
-    index.token_index()  # built now, so no visitor's keyword search pays for it
+    index.extras["tokens"] = tokens.result()  # built now: no visitor's search pays for it
     index.build_seconds = time.perf_counter() - started
     return index
 

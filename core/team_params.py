@@ -48,11 +48,6 @@ def team_query_from_search(
     return TeamQuery.model_validate(fields | {"max_size": max_size, "alternatives": alternatives})
 
 
-def search_from_team_query(query: TeamQuery) -> SearchQuery:
-    """The Find partners search with the same needs and filters (for links back)."""
-    return query.search_query().model_copy(update={"needs": list(query.needs)})
-
-
 def params_of(search: SearchQuery, *, max_size: int) -> dict[str, str]:
     """The URL form of a team search; the team size only when it is not the default."""
     params = {k: v for k, v in query_to_params(search).items() if k not in _SEARCH_ONLY}

@@ -8,16 +8,15 @@ read-index build answers in microseconds to milliseconds. Words match by prefix
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-# Letters and digits make words; everything else (spaces, punctuation, "-") separates them.
-WORD_SEPARATOR = r"[^\w]+"
-_WORD = re.compile(r"\w+")
+# White space and these marks separate words, in texts and queries alike ("wi-fi" is two
+# words). Plain replacements, not a regex: over a million descriptions that is 3x faster.
+SEPARATORS = ",.:;&-/()!?'\"|[]{}<>"
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class TokenIndex:
     def match(self, query: str) -> np.ndarray | None:
         """Rows whose text has, for every word of the query, a word starting with it.
         None when the query has no word at all (nothing to filter on)."""
-        words = _WORD.findall(query.lower())
+        words = split_words(query.lower())
         if not words:
             return None
         result: np.ndarray | None = None
@@ -56,31 +55,51 @@ class TokenIndex:
         return result
 
 
-def build_token_index(texts: pa.Array) -> TokenIndex:
-    """`texts` are already lower-cased, one per partner row."""
+def split_words(text: str) -> list[str]:
+    for mark in SEPARATORS:
+        text = text.replace(mark, " ")
+    return text.split()
+
+
+def build_token_index(texts: pa.Array, *, chunk_rows: int = 100_000) -> TokenIndex:
+    """`texts` are already lower-cased, one per partner row.
+
+    Built chunk by chunk with one growing vocabulary, so the transient word lists of a
+    million descriptions never exist all at once; only the compact (word, row) keys do.
+    """
     n = len(texts)
-    if n == 0:
-        return TokenIndex([], np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32))
-    lists = pc.split_pattern_regex(texts, WORD_SEPARATOR)
-    parents = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
-    encoded = pc.dictionary_encode(pc.list_flatten(lists))
-    token_ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    words = encoded.dictionary.to_pylist()
-    del lists, encoded
-    order = sorted(range(len(words)), key=words.__getitem__)
+    word_ids: dict[str, int] = {}
+    key_chunks = []
+    for start in range(0, n, chunk_rows):
+        part = texts.slice(start, chunk_rows)
+        for mark in SEPARATORS:
+            part = pc.replace_substring(part, mark, " ")
+        lists = pc.utf8_split_whitespace(part)
+        encoded = pc.dictionary_encode(pc.list_flatten(lists))
+        local_words = encoded.dictionary.to_pylist()
+        to_global = np.fromiter(
+            (word_ids.setdefault(w, len(word_ids)) for w in local_words), np.int64, len(local_words)
+        )
+        keys = to_global[encoded.indices.to_numpy(zero_copy_only=False)] * n
+        keys += pc.list_parent_indices(lists).to_numpy().astype(np.int64) + start
+        keys.sort()
+        key_chunks.append(keys[np.r_[True, keys[1:] != keys[:-1]]])  # a word once per row
+    words = list(word_ids)  # position = global id
+    order = np.asarray(sorted(range(len(words)), key=words.__getitem__), dtype=np.int64)
     rank = np.empty(len(words), dtype=np.int64)
-    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(words), dtype=np.int64)
-    # One sorted key per (word, row) pair, repeated words in a text dropped. Sort + diff:
-    # NumPy 2's hash-based np.unique is several times slower on millions of int64.
-    keys = rank[token_ids] * n + parents
-    keys.sort()
-    keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
-    del token_ids, parents
-    word_of = keys // n
-    rows = (keys % n).astype(np.int32)
-    starts = np.searchsorted(word_of, np.arange(len(words) + 1)).astype(np.int64)
-    vocabulary = [words[i] for i in order]
-    empty = bool(vocabulary) and vocabulary[0] == ""
-    if empty:  # a text starting with a separator yields an empty first word: never searchable
-        vocabulary[0] = "\x00"
-    return TokenIndex(vocabulary=vocabulary, starts=starts, rows=rows)
+    rank[order] = np.arange(len(words), dtype=np.int64)
+    keys = np.concatenate(key_chunks) if key_chunks else np.zeros(0, dtype=np.int64)
+    del key_chunks
+    # Re-key by alphabetical word rank (so a prefix is a contiguous range), in place.
+    word = keys // max(n, 1)
+    keys -= word * n  # keys now hold rows
+    word = rank[word]
+    word *= n
+    word += keys
+    del keys
+    word.sort()
+    starts = np.searchsorted(word, np.arange(len(words) + 1, dtype=np.int64) * n)
+    rows = (word % max(n, 1)).astype(np.int32)
+    return TokenIndex(
+        vocabulary=[words[i] for i in order], starts=starts.astype(np.int64), rows=rows
+    )

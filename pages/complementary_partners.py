@@ -86,7 +86,7 @@ min_level = (
 try:
     gaps = partner_gaps(index=index, partner_id=int(partner_id), min_level=min_level)
 except UnknownPartnerError as exc:
-    st.error(str(exc))
+    st.error(escape_markdown(str(exc)))
     st.stop()
 
 # ---- the partner -----------------------------------------------------------------------------
@@ -140,6 +140,12 @@ with st.container(border=True):
     elif team.uncovered_needs:
         missing = ", ".join(label(k) for k in team.uncovered_needs)
         st.caption(escape_markdown(f"Nobody within {radius} km of the HQ offers: {missing}."))
+        for need, nearest in team.nearest_for_uncovered.items():
+            st.markdown(
+                f"- {escape_markdown(label(need))}: nearest is "
+                f"[{escape_markdown(nearest.name)}](/partner?id={nearest.partner_id}), "
+                f"{escape_markdown(format_km(nearest.distance_km))} away"
+            )
     else:
         st.caption(
             f"Closing all {len(gaps.gaps)} gaps takes {team.smallest_size} or more partners "

@@ -60,6 +60,7 @@ SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
 COMPARE_MAX = 4
 # Ten cards a page: the browser renders a filter change well under half a second at 100k.
 PAGE_SIZE = 10
+ss = st.session_state
 
 
 # ---- URL <-> widgets -------------------------------------------------------------------
@@ -70,32 +71,31 @@ def apply_query(query: SearchQuery) -> None:
     values = form_values(query, prefix=K)
     if query.page == 1:  # let the pager start at its default instead of overriding it
         del values[f"{K}page"]
-        st.session_state.pop(f"{K}page", None)
-    st.session_state.update(values)
-    st.session_state[f"{K}sig"] = (*search_signature(query), query.sort)
+        ss.pop(f"{K}page", None)
+    ss.update(values)
+    ss[f"{K}sig"] = (*search_signature(query), query.sort)
 
 
 def reset_search() -> None:
     apply_query(SearchQuery())
 
 
-url_params = search_params(st.query_params.to_dict())
-url_problems: list[str] = []
-# The URL changed from outside (fresh load, shared link, back button), or the widgets were
-# dropped when the visitor was on another page: the URL is the truth.
-if url_params != st.session_state.get(f"{K}written") or f"{K}near" not in st.session_state:
-    url_query, url_problems = lenient_query_from_params(url_params)
+def sync_from_url() -> list[str]:
+    """Show the URL's search in the widgets when the URL changed from outside (a fresh load,
+    a shared link, the back button) or the widgets were dropped on another page."""
+    url_params = search_params(st.query_params.to_dict())
+    if url_params == ss.get(f"{K}written") and f"{K}near" in ss:
+        return []
+    url_query, problems = lenient_query_from_params(url_params)
     apply_query(url_query)
+    return problems
 
-# ---- filters ---------------------------------------------------------------------------
 
-filters, main = st.columns([1.2, 2.5], gap="large")
-with filters:
-    jump_to_results = st.empty()  # filled once the count is known: phones stack the columns
+def render_filters() -> None:
     st.markdown("**What do you need?**")
     for group in (TECHNOLOGY, BUSINESS_SERVICES):
         areas = [a for a in taxonomy.areas if a.group == group]
-        chosen = sum(bool(st.session_state.get(need_key(K, a.key))) for a in areas)
+        chosen = sum(bool(ss.get(need_key(K, a.key))) for a in areas)
         title = taxonomy.group_labels[group] + (f" · {chosen} chosen" if chosen else "")
         with st.expander(title, expanded=group == TECHNOLOGY or chosen > 0):
             for area in areas:
@@ -160,26 +160,24 @@ with filters:
         )
     st.button("Start over", on_click=reset_search, icon=":material/restart_alt:", key=f"{K}reset")
 
-# ---- the query the widgets describe --------------------------------------------------------
 
-ss = st.session_state
-query: SearchQuery | None = None
-input_error = None
-try:
-    query = parse_query(query_fields(st.session_state, prefix=K) | {"page_size": PAGE_SIZE})
-except QueryError as exc:
-    input_error = str(exc)
-if query is not None:
+def current_query() -> tuple[SearchQuery | None, str | None]:
+    """The query the widgets describe (a new search starts on page 1), written to the URL."""
+    try:
+        query = parse_query(query_fields(ss, prefix=K) | {"page_size": PAGE_SIZE})
+    except QueryError as exc:
+        return None, str(exc)
     signature = (*search_signature(query), query.sort)
-    if signature != ss.get(f"{K}sig"):  # a new search starts on its first page
+    if signature != ss.get(f"{K}sig"):
         ss[f"{K}sig"] = signature
         ss.pop(f"{K}page", None)  # the pager widget falls back to page 1
         query = query.model_copy(update={"page": 1})
     params = query_to_params(query)
-    if params != url_params:
+    if params != search_params(st.query_params.to_dict()):
         st.query_params.from_dict(params)
     ss[f"{K}written"] = params
-    ss["last_search_params"] = params  # the profile page's "back to results" link
+    ss["last_search_params"] = params  # the profile page's "back to your search" link
+    return query, None
 
 
 def record_demand(query: SearchQuery, results: Any) -> None:
@@ -290,14 +288,7 @@ def render_compare_picker(results: Any, query: SearchQuery) -> None:
         )
 
 
-# ---- results ---------------------------------------------------------------------------------
-
-with main:
-    for problem in url_problems:
-        st.error(f"This link has a value that cannot be used, so it was left out: {problem}")
-    if query is None:
-        st.error(f"Please check the search: {input_error}")
-        st.stop()
+def render_results(query: SearchQuery, jump_to_results: Any) -> None:
     index = get_index_holder().get()
     try:
         results = search_index(index, query)
@@ -307,7 +298,7 @@ with main:
             results = search_index(index, query)
     except QueryError as exc:  # the place could not be found
         st.error(str(exc), icon="📍")
-        st.stop()
+        return
     record_demand(query, results)
     now = datetime.now(UTC)
 
@@ -349,3 +340,25 @@ with main:
         "Ranking is transparent: coverage of your needs, certified evidence, distance and "
         "profile freshness. No partner pays for placement."
     )
+
+
+# A fragment: a filter change reruns only the search, not the app's navigation and sidebar,
+# which keeps the browser's work per change small.
+@st.fragment
+def search_page() -> None:
+    url_problems = sync_from_url()
+    filters, main = st.columns([1.2, 2.5], gap="large")
+    with filters:
+        jump_to_results = st.empty()  # filled once the count is known: phones stack columns
+        render_filters()
+    query, input_error = current_query()
+    with main:
+        for problem in url_problems:
+            st.error(f"This link has a value that cannot be used, so it was left out: {problem}")
+        if query is None:
+            st.error(f"Please check the search: {input_error}")
+        else:
+            render_results(query, jump_to_results)
+
+
+search_page()

@@ -23,20 +23,6 @@ st.markdown(
     "level it **claims** next to the level its **certifications prove**."
 )
 
-points = st.columns(3)
-points[0].markdown(
-    "**Vendor-neutral**  \nOne profile across Microsoft, Cisco, HP, Dell, Fortinet, AWS and "
-    "more – not one vendor's slice."
-)
-points[1].markdown(
-    "**Evidence, not just claims**  \nCertifications back the levels; claims well above the "
-    "evidence are flagged, not hidden."
-)
-points[2].markdown(
-    "**No paid placement**  \nResults rank by your needs, evidence, distance and freshness – "
-    "and each result says why."
-)
-
 
 def area_choice_label(key: str) -> str:
     area = taxonomy.area(key)
@@ -67,18 +53,41 @@ if go:
     else:
         st.switch_page("pages/find_partners.py", query_params=query_to_params(query))
 
+points = st.columns(3)
+points[0].markdown(
+    "**Vendor-neutral**  \nOne profile across Microsoft, Cisco, HP, Dell, Fortinet, AWS and "
+    "more – not one vendor's slice."
+)
+points[1].markdown(
+    "**Evidence, not just claims**  \nCertifications back the levels; claims well above the "
+    "evidence are flagged, not hidden."
+)
+points[2].markdown(
+    "**No paid placement**  \nResults rank by your needs, evidence, distance and freshness – "
+    "and each result says why."
+)
+
+
 index = get_index_holder().get()
 vendor_count = len(taxonomy.vendors)
-figures = st.columns(4)
-figures[0].metric("Partners in the directory", f"{index.size:,}")
-figures[1].metric("Certifications in the catalogue", len(taxonomy.certifications))
-figures[2].metric("Vendors covered", vendor_count)
-figures[3].metric(
-    "Areas compared",
-    len(taxonomy.areas),
-    help=f"{len(taxonomy.technology_keys)} technology domains and "
-    f"{len(taxonomy.service_keys)} business services",
-)
+with st.container(horizontal=True, gap="small"):  # wraps two by two on a phone
+    st.metric("Partners listed", f"{index.size:,}", width=175, border=True)
+    st.metric(
+        "Certifications mapped",
+        len(taxonomy.certifications),
+        help="Vendor certifications and programs, each mapped to the areas it proves",
+        width=175,
+        border=True,
+    )
+    st.metric("Vendors covered", vendor_count, width=175, border=True)
+    st.metric(
+        "Areas compared",
+        len(taxonomy.areas),
+        help=f"{len(taxonomy.technology_keys)} technology domains and "
+        f"{len(taxonomy.service_keys)} business services",
+        width=175,
+        border=True,
+    )
 
 st.markdown("**More ways to find help**")
 links = st.columns(3)

@@ -62,6 +62,8 @@ with Session(get_engine()) as db:
 if profile is None:
     stop_with("warning", f"There is no partner number {raw_id} in the directory (any more).")
 assert profile is not None  # for the type checker: stop_with() stopped otherwise
+# The browser tab (and a bookmark) names the partner; a title is plain text, never markup.
+st.set_page_config(page_title=f"{profile.name} · Partner Atlas", page_icon="🏢", layout="wide")
 now = datetime.now(UTC)
 
 
@@ -255,14 +257,14 @@ if profile.description:
     st.markdown(escape_markdown(profile.description))
 
 certified = sum(a.evidenced >= 2 for a in profile.areas)
-with st.container(horizontal=True, gap="medium"):  # wraps two by two on a phone
-    for label, value in (
-        ("Areas at proficient or better", profile.breadth),
-        ("Areas certified at proficient+", certified),
-        ("Valid certifications", profile.valid_certification_count),
-        ("Claims above evidence", len(profile.flagged)),
+with st.container(horizontal=True, gap="small"):  # wraps two by two on a phone
+    for label, value, explained in (
+        ("Areas ≥ proficient", profile.breadth, "Areas claimed or certified at proficient+"),
+        ("Certified areas", certified, "Areas certifications prove at proficient or better"),
+        ("Certifications", profile.valid_certification_count, "Approved and not expired"),
+        ("Flagged claims", len(profile.flagged), "Claims two levels above what is proven"),
     ):
-        st.metric(label, value, width=170, border=True)
+        st.metric(label, value, help=explained, width=160, border=True)
 
 main, side = st.columns([3, 2], gap="large")
 with main:

@@ -145,7 +145,7 @@ try:
     search = current_search()
 except QueryError as exc:
     with main:
-        st.error(f"Please check the search: {exc}")
+        st.error(f"Please check the search: {escape_markdown(str(exc))}")
     st.stop()
 params = params_of(search, max_size=team_size)
 if params != url_params:
@@ -324,7 +324,10 @@ def render_empty(result: TeamResult) -> None:
 
 with main:
     for problem in url_problems:
-        st.error(f"This link has a value that cannot be used, so it was left out: {problem}")
+        st.error(
+            "This link has a value that cannot be used, so it was left out: "
+            + escape_markdown(problem)  # the problem quotes the link's own text
+        )
     if not search.needs:
         st.info(
             "Choose what you need on the left – two or more things, say Security, Cloud "
@@ -336,7 +339,7 @@ with main:
     try:
         result = find_teams_in_index(get_index_holder().get(), query)
     except QueryError as exc:  # the place could not be found
-        st.error(str(exc), icon="📍")
+        st.error(escape_markdown(str(exc)), icon="📍")  # it quotes the place typed
         st.stop()
     st.caption(escape_markdown(describe_search(search, result.place)))
     if result.place is None:

@@ -164,3 +164,10 @@ def test_confidential_figures_never_reach_the_page(public_app):
     at = open_page(PAGE, needs="security,financing", near="78701")
     assert f"{SECRET_REVENUE:,.0f}" not in texts(at)
     assert str(int(SECRET_REVENUE)) not in texts(at)
+
+
+def test_place_typed_in_a_link_is_shown_literally_when_it_cannot_be_found(public_app):
+    at = open_page(PAGE, needs="security,cloud", near="[here](javascript:alert(1))")
+    assert_no_exception(at)
+    shown = at.error[0].value
+    assert "\\[here\\]\\(javascript" in shown  # escaped: no link, no script

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -286,3 +287,31 @@ def test_unknown_partner_is_reported_for_complements(
     index = ReadIndexHolder(engine=db_engine).get()
     with pytest.raises(UnknownPartnerError):
         find_complements(index=index, partner_id=999_999)
+
+
+def test_cli_team_command_prints_each_team_with_who_covers_which_need(
+    db_url: str,
+    db_engine: Engine,
+    directory: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from core.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    code = main(
+        ["team", "--needs", "security,cloud,financing", "--near", AUSTIN, "--radius-km", "80",
+         "--max-size", "3", "--format", "json"]
+    )  # fmt: skip
+
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["size"] == 2
+    best = data["teams"][0]
+    covers = {m["partner_id"]: m["covers"] for m in best["members"]}
+    assert covers == {
+        directory["secure"]: ["security"],
+        directory["cloud"]: ["cloud", "financing"],
+    }
+    assert best["assignment"]["financing"] == directory["cloud"]
+    assert data["uncovered_needs"] == [] and data["nearest_for_uncovered"] == {}

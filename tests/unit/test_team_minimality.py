@@ -8,7 +8,7 @@ the brute force recomputes the published score from the raw levels, distances an
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa

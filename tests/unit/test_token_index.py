@@ -38,3 +38,12 @@ def test_middle_of_a_word_does_not_match():
 
 def test_a_query_without_words_filters_nothing():
     assert rows("  ,. ") is None
+
+
+def test_building_in_chunks_gives_the_same_index():
+    texts = pa.array(TEXTS * 7, type=pa.large_string())
+    whole = build_token_index(texts)
+    chunked = build_token_index(texts, chunk_rows=3)
+    assert whole.vocabulary == chunked.vocabulary
+    assert whole.starts.tolist() == chunked.starts.tolist()
+    assert whole.rows.tolist() == chunked.rows.tolist()
