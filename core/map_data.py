@@ -20,6 +20,7 @@ from core.coverage import (
     state_values,
     unmet_demand_per_state,
 )
+from core.geo import Place
 from core.map_escape import escape_for_map
 from core.map_layers import (
     COVERAGE_CERTIFIED,
@@ -28,7 +29,7 @@ from core.map_layers import (
     DetailPlan,
     in_window,
 )
-from core.map_regions import Choropleth
+from core.map_regions import Choropleth, circle_box, state_bounds
 from core.read_index import STATE_CODES, ReadIndex
 from core.result_text import distance_text
 from core.search import Matches, SearchQuery, effective_levels
@@ -212,3 +213,14 @@ def state_layer(
     if not counts.any():
         text += " No state has any yet, so every state is grey."
     return StateLayer(choropleth, text, int(counts.sum()))
+
+
+def search_bounds(query: SearchQuery, place: Place | None) -> list[list[float]] | None:
+    """Where the map opens: the search radius, else the region's and chosen states, else None
+    (the continental US)."""
+    if place is not None:
+        return [list(p) for p in circle_box(place.latitude, place.longitude, query.radius_km)]
+    states = list(query.states)
+    if query.region:
+        states += get_taxonomy().region(query.region).states
+    return state_bounds(states) if states else None

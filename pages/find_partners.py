@@ -58,7 +58,8 @@ SORTS = {
 LEVELS = {1: "Foundational", 2: "Proficient", 3: "Expert"}
 SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
 COMPARE_MAX = 4
-# Ten cards a page: the browser renders a filter change well under half a second at 100k.
+# Ten cards a page: the browser's work per filter change grows with the elements shown, and
+# bench/browser_filter.py holds a filter change to 500 ms (p50) at 100,000 partners.
 PAGE_SIZE = 10
 ss = st.session_state
 

@@ -18,7 +18,14 @@ from streamlit_folium import st_folium
 from core.coverage import UNMET_BELOW
 from core.formatting import escape_markdown
 from core.geo import STATE_NAMES
-from core.map_data import STATE_LAYERS, SelectedPartner, marker_rows, selected_partner, state_layer
+from core.map_data import (
+    STATE_LAYERS,
+    SelectedPartner,
+    marker_rows,
+    search_bounds,
+    selected_partner,
+    state_layer,
+)
 from core.map_layers import (
     MARKER_LIMIT,
     DetailPlan,
@@ -29,7 +36,6 @@ from core.map_layers import (
     needs_new_data,
     state_bubbles,
 )
-from core.map_regions import circle_box, state_bounds
 from core.maps import (
     build_partner_layer,
     build_regional_base_map,
@@ -181,17 +187,11 @@ states = state_layer(
     since=utc_now() - timedelta(days=days), window_label=WINDOWS[days], below=UNMET_BELOW,
 )  # fmt: skip
 region_states = taxonomy.region(query.region).states if query.region else ()
-if place is not None:
-    fit = circle_box(place.latitude, place.longitude, query.radius_km)
-elif region_states or query.states:
-    fit = state_bounds([*region_states, *query.states])
-else:
-    fit = None
 base_settings = {
     "choropleth": states.choropleth,
     "region_states": tuple(region_states),
     "region_label": taxonomy.region(query.region).label if query.region else "",
-    "fit": fit,
+    "fit": search_bounds(query, place),
 }
 context = json.dumps(query_to_params(query.model_copy(update={"page": 1, "sort": "best"})))
 base_key = json.dumps([layer, domain, days, context])

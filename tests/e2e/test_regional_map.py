@@ -107,9 +107,9 @@ def test_clicking_a_marker_selects_the_partner_and_draws_its_service_area(
     profile = page.get_by_role("link", name="Open profile")
     expect(profile).to_be_visible()
     expect(profile).to_have_attribute("href", re.compile(r"partner\?id=\d+$"))
-    expect(page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content")).to_contain_text(
-        "Open profile"
-    )
+    # The marker's own popup fades out while the selection layer opens the same one again.
+    popup = page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content").last
+    expect(popup).to_contain_text("Open profile")
     # The service radius (30 km) is drawn as a circle around the selected partner.
     circles = frame.evaluate(
         "() => Object.values(window.map._layers).filter(l => l._mRadius === 30000).length"

@@ -302,3 +302,15 @@ def test_partner_area_map_draws_radius_and_served_states_and_fits_them():
     assert '"radius": 50000.0' in page and "Oklahoma" in page and "fitBounds" in page
     empty = build_partner_area_map(locations=[], service_radius_km=None, states_served=[])
     assert "fitBounds" not in empty.get_root().render()
+
+
+def test_the_map_opens_on_the_search_radius_else_the_region_else_the_whole_country():
+    from core.geo import resolve_place
+    from core.map_data import search_bounds
+
+    near = SearchQuery(near="78701", radius_km=50, region="south")
+    (south, west), (north, east) = search_bounds(near, resolve_place("78701"))
+    assert north - south == pytest.approx(100 / 111.32, rel=0.01)
+    (south, west), (north, east) = search_bounds(SearchQuery(region="new_england"), None)
+    assert 40 < south < 42 and north > 47 and -74 < west < -71 and east > -67.5
+    assert search_bounds(SearchQuery(), None) is None

@@ -16,8 +16,9 @@ from tests.public_directory import add_partner, build_sample_directory
 
 
 @pytest.fixture(scope="module")
-def index() -> ReadIndex:
-    engine = create_db_engine("sqlite://")
+def index(tmp_path_factory: pytest.TempPathFactory) -> ReadIndex:
+    # A file, not ":memory:": the index loader reads over connections of its own.
+    engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('index') / 'index.sqlite'}")
     init_db(engine)
     build_sample_directory(engine, fillers=30)
     with Session(engine) as session:
