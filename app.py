@@ -13,34 +13,35 @@ import streamlit as st
 
 from core.formatting import escape_markdown
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR
-from pages import ROLE_LABELS, current_account, get_engine, sign_out
+from pages import ROLE_LABELS, current_account, get_engine, mark_routed_by_app, sign_out
 
 st.set_page_config(page_title="Partner Atlas", page_icon="🧭", layout="wide")
 
 
-def page(file: str, title: str, icon: str, url_path: str, **kwargs: bool) -> st.Page:
-    # Most url_paths differ from their file's stem, so a first deep link on a fresh server
-    # routes through st.navigation rather than Streamlit's legacy pages-folder mode; for the
-    # two that match (/home, /account) pages.leave_legacy_pages_mode() reroutes it.
-    return st.Page(f"pages/{file}.py", title=title, icon=icon, url_path=url_path, **kwargs)
+def page(file: str, title: str, icon: str, **kwargs: bool) -> st.Page:
+    # Each URL is its file's stem (/find_partners). On a fresh server the very first request
+    # runs in Streamlit's legacy pages-folder mode, which only knows stems: with any other
+    # URL it answers "Page not found" before app.py runs. Matching stems, the page runs,
+    # and pages.leave_legacy_pages_mode() reroutes that request through app.py.
+    return st.Page(f"pages/{file}.py", title=title, icon=icon, **kwargs)
 
 
-HOME = page("home", "Home", "🧭", "home", default=True)
-FIND = page("find_partners", "Find partners", "🔎", "find")
-TEAMS = page("team_builder", "Build a team", "🤝", "teams")
-MAP = page("regional_map", "Regional map", "🗺️", "map")
-COMPARE = page("compare_partners", "Compare", "⚖️", "compare")
-PROFILE = page("partner_profile", "Partner profile", "🏢", "partner")
-SIGN_IN = page("sign_in", "Sign in", "🔑", "sign-in")
-ACCOUNT = page("account", "My account", "👤", "account")
-MY_PROFILE = page("my_profile", "My profile", "✏️", "my-profile")
-MY_LEADS = page("my_leads", "My leads", "📥", "my-leads")
-COMPLEMENTS = page("complementary_partners", "Complementary partners", "🧩", "complements")
-REGION = page("vendor_region", "My region", "📊", "region")
-ACCOUNTS = page("admin_accounts", "Accounts", "👥", "accounts")
-APPROVALS = page("admin_approvals", "Approvals", "✅", "approvals")
-AUDIT = page("admin_audit", "Audit trail", "📜", "audit")
-DATA = page("admin_data", "Import & export", "📦", "data")
+HOME = page("home", "Home", "🧭", default=True)
+FIND = page("find_partners", "Find partners", "🔎")
+TEAMS = page("team_builder", "Build a team", "🤝")
+MAP = page("regional_map", "Regional map", "🗺️")
+COMPARE = page("compare_partners", "Compare", "⚖️")
+PROFILE = page("partner_profile", "Partner profile", "🏢")
+SIGN_IN = page("sign_in", "Sign in", "🔑")
+ACCOUNT = page("account", "My account", "👤")
+MY_PROFILE = page("my_profile", "My profile", "✏️")
+MY_LEADS = page("my_leads", "My leads", "📥")
+COMPLEMENTS = page("complementary_partners", "Complementary partners", "🧩")
+REGION = page("vendor_region", "My region", "📊")
+ACCOUNTS = page("admin_accounts", "Accounts", "👥")
+APPROVALS = page("admin_approvals", "Approvals", "✅")
+AUDIT = page("admin_audit", "Audit trail", "📜")
+DATA = page("admin_data", "Import & export", "📦")
 
 ALL_PAGES = [HOME, FIND, TEAMS, MAP, COMPARE, PROFILE, SIGN_IN, ACCOUNT, MY_PROFILE, MY_LEADS,
              COMPLEMENTS, REGION, ACCOUNTS, APPROVALS, AUDIT, DATA]  # fmt: skip
@@ -54,6 +55,7 @@ ROLE_MENUS = {
 get_engine()  # first start: schema and demo directory, behind a spinner
 account = current_account()
 current = st.navigation(ALL_PAGES, position="hidden")
+mark_routed_by_app()
 
 with st.sidebar:
     st.markdown("### 🧭 Partner Atlas")

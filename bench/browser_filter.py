@@ -29,7 +29,7 @@ from tests.e2e.conftest import (
 )
 
 TARGET_P50_MS = 500.0
-START_PATH = "/find?needs=security&near=60601&radius=80"
+START_PATH = "/find_partners?needs=security&near=60601&radius=80"
 COUNT = ".st-key-find_result_count"
 WARMUP_CHANGES = 4
 # Rendered = no script run in progress and the count differs from the one before the change.

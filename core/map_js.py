@@ -188,7 +188,7 @@ def marker_callback(need_labels: list[str]) -> str:
                 html += '<br>' + NEEDS[i] + ': ' + (WORDS[cov[i]] || '');
             }}
         }}
-        html += '<br><a href="/partner?id=' + encodeURIComponent(String(Number(row[2])))
+        html += '<br><a href="/partner_profile?id=' + encodeURIComponent(String(Number(row[2])))
             + '" target="_blank" rel="noopener">Open profile</a></div>';
         return html;
     }}

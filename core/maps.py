@@ -229,7 +229,8 @@ def partner_popup_html(
     parts = [f"<strong>{escape_for_map(name)}</strong>"]
     parts += [escape_for_map(text) for text in (city, distance, *coverage_lines) if text]
     link = (
-        f'<a href="/partner?id={int(partner_id)}" target="_blank" rel="noopener">Open profile</a>'
+        f'<a href="/partner_profile?id={int(partner_id)}" target="_blank" rel="noopener">'
+        "Open profile</a>"
     )
     return '<div class="pa-popup">' + "<br>".join([*parts, link]) + "</div>"
 

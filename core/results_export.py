@@ -105,7 +105,7 @@ def results_to_csv(
             f"{r.score:.1f}",
             _iso_day(r.updated_at),
             _iso_day(r.verified_at),
-            f"/partner?id={r.partner_id}",
+            f"/partner_profile?id={r.partner_id}",
             " ".join(r.explanation),
         ]
         writer.writerow([_cell(value) for value in row])
@@ -126,6 +126,6 @@ def results_frame(results: SearchResults, *, now: datetime) -> pd.DataFrame:
         row["Areas ≥ proficient"] = r.breadth
         row["Claims above evidence"] = ", ".join(taxonomy.area_label(k) for k in r.flagged_claims)
         row["Updated"] = freshness_text(r.updated_at, None, now=now).split(" · ")[0]
-        row["Profile"] = f"/partner?id={r.partner_id}"
+        row["Profile"] = f"/partner_profile?id={r.partner_id}"
         rows.append(row)
     return pd.DataFrame(rows)

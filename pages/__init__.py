@@ -21,6 +21,7 @@ from core.settings import get_settings
 
 ROLE_LABELS = {ROLE_ADMIN: "Administrator", ROLE_VENDOR: "Vendor team", ROLE_PARTNER: "Partner"}
 SESSION_KEY = "auth"
+ROUTED_KEY = "routed_by_app"
 
 
 @st.cache_resource(show_spinner=False)
@@ -94,17 +95,23 @@ def sign_out() -> None:
 def leave_legacy_pages_mode() -> None:
     """Hand a first deep link that Streamlit ran in its legacy pages-folder mode to app.py.
 
-    On a fresh server, a first request whose path equals a file stem in pages/ (``/home``)
-    runs that file directly, with every file of pages/ listed in the sidebar, because the
-    legacy mode is decided before app.py's st.navigation has ever run. st.navigation
-    switches the flag off on its first run; doing it here and rerunning routes this very
-    request through app.py instead.
+    On a fresh server the first request is decided before app.py's st.navigation has ever
+    run, so Streamlit runs the page file directly, with every file of pages/ listed in the
+    sidebar. st.navigation switches that mode off on its first run; doing it here and
+    rerunning routes this very request through app.py instead. A session app.py has
+    already routed (AppTest resets the mode before every run) only switches it off:
+    rerunning there would drop the click that started the run.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if not st.session_state.get(ROUTED_KEY):
+            st.rerun()
+
+
+def mark_routed_by_app() -> None:
+    st.session_state[ROUTED_KEY] = True
 
 
 def setup_page(title: str, icon: str, *, roles: tuple[str, ...] = ()) -> AccountPublic | None:

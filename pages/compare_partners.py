@@ -1,4 +1,4 @@
-"""Compare partners (/compare?ids=12,7&near=78701): two to four profiles side by side."""
+"""Compare partners (/compare_partners?ids=12,7&near=78701): two to four profiles side by side."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Complementary partners (/complements): who nearby fills this partner's gaps.
+"""Complementary partners (/complementary_partners): who nearby fills this partner's gaps.
 
 A partner account sees its own organisation; vendor teams and administrators pick a partner
 by name (or ?id=12). The page shows the partner's strengths and gaps, the smallest team of
@@ -133,7 +133,7 @@ with st.container(border=True):
         for member in best.members:
             covers = ", ".join(label(k) for k in member.assigned)
             st.markdown(
-                f"- [{escape_markdown(member.name)}](/partner?id={member.partner_id}) · "
+                f"- [{escape_markdown(member.name)}](/partner_profile?id={member.partner_id}) · "
                 f"{escape_markdown(format_km(member.distance_km))} · {escape_markdown(covers)}"
             )
         st.caption(f"{len(best.members)} partners within {radius_text(radius)} of the HQ.")
@@ -143,7 +143,7 @@ with st.container(border=True):
         for need, nearest in team.nearest_for_uncovered.items():
             st.markdown(
                 f"- {escape_markdown(label(need))}: nearest is "
-                f"[{escape_markdown(nearest.name)}](/partner?id={nearest.partner_id}), "
+                f"[{escape_markdown(nearest.name)}](/partner_profile?id={nearest.partner_id}), "
                 f"{escape_markdown(format_km(nearest.distance_km))} away"
             )
     else:

@@ -1,4 +1,4 @@
-"""Partner profile (/partner?id=12): the public, vendor-neutral competency profile.
+"""Partner profile (/partner_profile?id=12): the public, vendor-neutral competency profile.
 
 Claims next to evidence, certifications by vendor, business services (direct or through an
 ally), where the partner works, freshness, and a contact form that creates a lead.

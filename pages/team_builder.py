@@ -1,4 +1,4 @@
-"""Build a team (/teams): the smallest team of nearby partners that covers every need.
+"""Build a team (/team_builder): the smallest team of nearby partners that covers every need.
 
 Same filters and URL parameters as Find partners (core.query_params), plus ``team_size``, so
 the search page's "no single partner" state links here with the same query. Teams show as
@@ -287,7 +287,7 @@ def render_empty(result: TeamResult) -> None:
                 continue
             st.markdown(
                 f"- {escape_markdown(label(need))}: the nearest is "
-                f"[{escape_markdown(nearest.name)}](/partner?id={nearest.partner_id})"
+                f"[{escape_markdown(nearest.name)}](/partner_profile?id={nearest.partner_id})"
                 + escape_markdown(f" in {nearest.hq_city}" if nearest.hq_city else "")
                 + escape_markdown(f", {format_km(nearest.distance_km)} away.")
             )

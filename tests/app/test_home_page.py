@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.app.public_pages import (
     assert_no_exception,
     links,
@@ -34,16 +32,7 @@ def test_home_links_to_search_team_builder_and_map(public_app):
     assert {"find", "teams", "map"} <= targets
 
 
-@pytest.fixture
-def keep_clicks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest resets Streamlit's legacy pages-folder flag before every run, so the home page
-    (whose URL equals its file stem) runs in legacy mode on each click, and
-    pages.leave_legacy_pages_mode() then reruns it, dropping the click. A real server does
-    this only for a process's first request, before anyone could click."""
-    monkeypatch.setattr("pages.leave_legacy_pages_mode", lambda: None)
-
-
-def test_quick_start_opens_find_partners_with_the_search_in_the_url(public_app, keep_clicks):
+def test_quick_start_opens_find_partners_with_the_search_in_the_url(public_app):
     at = open_page(PAGE)
     at.multiselect[0].select("security").select("financing")
     at.text_input[0].input("78701")
@@ -55,7 +44,7 @@ def test_quick_start_opens_find_partners_with_the_search_in_the_url(public_app, 
     assert at.checkbox(key="find_need_financing").value is True
 
 
-def test_quick_start_with_an_unknown_zip_explains_and_stays_on_home(public_app, keep_clicks):
+def test_quick_start_with_an_unknown_zip_explains_and_stays_on_home(public_app):
     at = open_page(PAGE)
     at.text_input[0].input("00000")
     at.button[0].click().run()

@@ -67,10 +67,10 @@ def assert_no_exception(page: Page) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "my-profile",  # the navigation's URL of the partner editor
-        "accounts",  # the navigation's URL of account administration
-        "my_profile",  # the page file's own name: pages-folder mode runs it directly
-        "admin_accounts",
+        "my_profile",  # the partner editor
+        "admin_accounts",  # account administration
+        "admin_audit",
+        "my_leads",
     ],
 )
 def test_first_request_deep_link_shows_no_data_to_an_anonymous_visitor(
@@ -106,7 +106,7 @@ def test_signing_in_through_the_form_shows_the_partner_its_own_profile(
 ) -> None:
     url, names = demo_database
     server = start_app_server(database_url=url)
-    page.goto(f"{server.url}/my-profile")
+    page.goto(f"{server.url}/my_profile")
     wait_for_script_idle(page)
     assert names["partner1"] not in body_text(page)
     close_page_not_found(page)

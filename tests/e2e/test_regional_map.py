@@ -33,7 +33,7 @@ HOSTILE = {
     "59106": "</script><script>alert(1)</script>",
     "59107": "Ends in \\",
 }
-SEARCH = f"/map?q={MARKER}&near=59101&radius=25"
+SEARCH = f"/regional_map?q={MARKER}&near=59101&radius=25"
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def open_map(page: Page, url: str) -> Frame:
 def test_map_renders_markers_and_the_state_choropleth(
     page: Page, map_server: AppServer, require_map_assets: OfflineAssets
 ) -> None:
-    frame = open_map(page, f"{map_server.url}/map?needs=security")
+    frame = open_map(page, f"{map_server.url}/regional_map?needs=security")
     inside = page.frame_locator(MAP_IFRAME)
     expect(inside.locator(".marker-cluster, .pa-pin").first).to_be_visible()
     expect(inside.locator(".pa-legend")).to_contain_text("Partners matching the search")

@@ -63,7 +63,7 @@ def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
 
 
 def test_search_then_profile_then_contact_request(page: Page, app_server: AppServer) -> None:
-    open_and_settle(page, f"{app_server.url}/find?needs=security")
+    open_and_settle(page, f"{app_server.url}/find_partners?needs=security")
     expect(page.locator(RESULT_COUNT)).to_contain_text("match")
     SCREENSHOTS_DIR.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS_DIR / "e2e-find.png")
@@ -71,7 +71,7 @@ def test_search_then_profile_then_contact_request(page: Page, app_server: AppSer
     expect(first).to_be_visible()
     first.click()
 
-    expect(page).to_have_url(re.compile(r"/partner\?id=\d+$"))
+    expect(page).to_have_url(re.compile(r"/partner_profile\?id=\d+$"))
     partner_id = int(page.url.rsplit("=", 1)[1])
     wait_for_script_idle(page)
     expect(page.get_by_text("Competencies: claimed and certified")).to_be_visible()
@@ -91,7 +91,7 @@ def test_search_then_profile_then_contact_request(page: Page, app_server: AppSer
 def test_a_copied_search_url_restores_the_search(
     page: Page, app_server: AppServer, browser: Browser, offline_assets: OfflineAssets
 ) -> None:
-    open_and_settle(page, f"{app_server.url}/find")
+    open_and_settle(page, f"{app_server.url}/find_partners")
     page.get_by_text("Cloud", exact=True).click()
     expect(page).to_have_url(re.compile(r"needs=cloud"))
     near = page.get_by_role("textbox", name="Near (ZIP code or City, ST)")
@@ -122,9 +122,9 @@ def test_a_copied_search_url_restores_the_search(
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/partner?id=1", "Competencies: claimed and certified"),
-        ("/find?needs=security,cloud&near=10001&radius=100", "match"),
-        ("/compare?ids=1,2", "Evidence and reach"),
+        ("/partner_profile?id=1", "Competencies: claimed and certified"),
+        ("/find_partners?needs=security,cloud&near=10001&radius=100", "match"),
+        ("/compare_partners?ids=1,2", "Evidence and reach"),
     ],
 )
 def test_a_deep_link_opened_first_on_a_fresh_server_renders(
@@ -140,17 +140,11 @@ def test_a_deep_link_opened_first_on_a_fresh_server_renders(
     assert_no_exception(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit runs the first session of a process in legacy pages/ mode when a pages/ "
-    "folder exists: /find is unknown there, so the browser shows 'Page not found' before "
-    "app.py's st.navigation routes the link correctly. Fix: rename pages/ (lead's call).",
-)
 def test_a_fresh_server_shows_no_page_not_found_dialog(
     page: Page, start_app_server: Callable[..., AppServer]
 ) -> None:
     server = start_app_server()
-    page.goto(f"{server.url}/find?needs=security")
+    page.goto(f"{server.url}/find_partners?needs=security")
     wait_for_script_idle(page)
     expect(page.locator(RESULT_COUNT)).to_contain_text("match")
     assert not page_not_found_dialog(page).is_visible()

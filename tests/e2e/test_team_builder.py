@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests.e2e.conftest import SCREENSHOTS_DIR, AppServer, wait_for_script_idle
 
 NEEDS = "security,cloud,storage_backup,print_services"
-TEAMS_URL = f"/teams?needs={NEEDS}&near=77002"
+TEAMS_URL = f"/team_builder?needs={NEEDS}&near=77002"
 HEADLINE = re.compile(r"(A team of \d partners|One partner) covers all")
 
 
@@ -96,7 +96,7 @@ def test_contact_this_team_creates_one_linked_lead_per_member(page: Page, start_
 def test_find_partners_empty_state_links_to_teams_with_the_same_query(
     page: Page, app_server: AppServer
 ) -> None:
-    page.goto(f"{app_server.url}/find?needs={NEEDS}&near=77002")
+    page.goto(f"{app_server.url}/find_partners?needs={NEEDS}&near=77002")
     wait_for_script_idle(page)
     link = page.get_by_role("link", name="Look for a team of partners instead")
     expect(link).to_be_visible()
@@ -104,7 +104,7 @@ def test_find_partners_empty_state_links_to_teams_with_the_same_query(
 
     expect(page.get_by_role("heading", name=HEADLINE)).to_be_visible()
     query = parse_qs(urlsplit(page.url).query)
-    assert urlsplit(page.url).path.endswith("/teams")
+    assert urlsplit(page.url).path.endswith("/team_builder")
     assert set(query["needs"][0].split(",")) == set(NEEDS.split(","))  # in taxonomy order
     assert query["near"] == ["77002"]
 

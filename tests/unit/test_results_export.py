@@ -52,7 +52,7 @@ def test_csv_has_claimed_and_evidenced_columns_per_need(index):
     assert secure["Security – claimed"] == "Expert"
     assert secure["Security – evidenced"] == "Proficient"
     assert secure["needs_met"] == "2 of 2"
-    assert secure["profile_link"].startswith("/partner?id=")
+    assert secure["profile_link"].startswith("/partner_profile?id=")
     assert "No paid placement" in secure["why_this_rank"]
 
 
