@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -99,16 +99,23 @@ class SearchQuery(BaseModel):
         raise ValueError(f"unknown vendor {value!r}")
 
 
-def parse_query(fields: dict[str, Any]) -> SearchQuery:
-    """Validate raw fields, turning validation errors into one readable QueryError."""
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validate_readably(model: type[Model], fields: dict[str, Any]) -> Model:
+    """Validate raw fields into `model`, turning errors into one readable QueryError."""
     try:
-        return SearchQuery.model_validate(fields)
+        return model.model_validate(fields)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"]) or "query"
             problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
         raise QueryError("; ".join(problems)) from exc
+
+
+def parse_query(fields: dict[str, Any]) -> SearchQuery:
+    return validate_readably(SearchQuery, fields)
 
 
 @dataclass(frozen=True)

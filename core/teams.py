@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine
 
 from core.geo import Place
@@ -26,12 +26,12 @@ from core.read_index import ReadIndex, ReadIndexHolder
 from core.search import (
     FRESHNESS_HORIZON_DAYS,
     MAX_RADIUS_KM,
-    QueryError,
     SearchQuery,
     effective_levels,
     match_partners,
     nearest_location_km,
     resolve_query_place,
+    validate_readably,
 )
 from core.taxonomy import EXPERT, PROFICIENT
 from core.team_cover import MAX_NEEDS, coverage_masks, smallest_team_size
@@ -107,14 +107,7 @@ class TeamQuery(BaseModel):
 
 def parse_team_query(fields: dict[str, object]) -> TeamQuery:
     """Validate raw fields into a TeamQuery; problems become one readable QueryError."""
-    try:
-        return TeamQuery.model_validate(fields)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            where = ".".join(str(p) for p in error["loc"]) or "query"
-            problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
-        raise QueryError("; ".join(problems)) from exc
+    return validate_readably(TeamQuery, fields)
 
 
 def find_teams(

@@ -29,7 +29,7 @@ def back_to_search() -> None:
 try:
     ids = parse_compare_ids(st.query_params.get("ids"))
 except CompareError as exc:
-    st.error(str(exc))
+    st.error(escape_markdown(str(exc)))
     back_to_search()
     st.stop()
 if len(ids) < MIN_COMPARE:
@@ -46,7 +46,7 @@ if near:
     try:
         place = resolve_place(near[:80])
     except UnknownPlaceError as exc:
-        st.warning(f"Distances are not shown: {exc}")
+        st.warning(f"Distances are not shown: {escape_markdown(str(exc))}")
 
 with Session(get_engine()) as db:
     comparison = load_comparison(session=db, partner_ids=ids, today=date.today(), place=place)

@@ -298,7 +298,7 @@ def render_results(query: SearchQuery, jump_to_results: Any) -> None:
             ss[f"{K}page"] = query.page
             results = search_index(index, query)
     except QueryError as exc:  # the place could not be found
-        st.error(str(exc), icon="📍")
+        st.error(escape_markdown(str(exc)), icon="📍")
         return
     record_demand(query, results)
     now = datetime.now(UTC)
@@ -355,9 +355,12 @@ def search_page() -> None:
     query, input_error = current_query()
     with main:
         for problem in url_problems:
-            st.error(f"This link has a value that cannot be used, so it was left out: {problem}")
+            st.error(
+                "This link has a value that cannot be used, so it was left out: "
+                + escape_markdown(problem)
+            )
         if query is None:
-            st.error(f"Please check the search: {input_error}")
+            st.error(f"Please check the search: {escape_markdown(str(input_error))}")
         else:
             render_results(query, jump_to_results)
 

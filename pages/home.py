@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.formatting import escape_markdown
 from core.geo import UnknownPlaceError, resolve_place
 from core.query_params import query_to_params
 from core.search import SearchQuery
@@ -49,7 +50,7 @@ if go:
             resolve_place(near)  # fail here, next to the box, not on the next page
         query = SearchQuery(needs=needs, near=near or None)
     except UnknownPlaceError as exc:
-        st.error(str(exc), icon="📍")
+        st.error(escape_markdown(str(exc)), icon="📍")
     else:
         st.switch_page("pages/find_partners.py", query_params=query_to_params(query))
 

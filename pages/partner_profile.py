@@ -235,10 +235,10 @@ def render_contact_form(p: PublicProfile) -> None:
         problems = [
             f"- **{FIELD_LABELS.get(f, f)}**: {escape_markdown(m)}" for f, m in exc.errors.items()
         ]
-        st.error("Please check the form:\n" + "\n".join(problems))
+        st.error("Please check the form:\n" + "\n".join(escape_markdown(p) for p in problems))
         return
     except LeadError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return
     sent_times.append(now)
     ss[sent_key] = request.model_dump()

@@ -81,7 +81,9 @@ def write_url(query, **settings) -> None:  # type: ignore[no-untyped-def]
 
 query, problems = lenient_query_from_params(st.query_params.to_dict())
 for problem in problems:
-    st.error(f"This link has a value that cannot be used, so it was left out: {problem}")
+    st.error(
+        "This link has a value that cannot be used, so it was left out: " + escape_markdown(problem)
+    )
 layer = url_choice("layer", list(LAYERS), "matching")
 domain = url_choice("domain", list(taxonomy.area_keys), "security")
 days = url_choice("days", list(WINDOWS), 90)
@@ -125,12 +127,12 @@ with (
             write_url(parse_query(fields), layer=layer, domain=domain, days=days)
             st.rerun()
         except QueryError as exc:
-            st.error(f"Please check the filters: {exc}")
+            st.error(f"Please check the filters: {escape_markdown(str(exc))}")
 
 try:
     place = resolve_query_place(query)
 except QueryError as exc:
-    st.error(f"Please check the place: {exc}")
+    st.error(f"Please check the place: {escape_markdown(str(exc))}")
     st.stop()
 
 index = get_index_holder().get()

@@ -106,7 +106,7 @@ def test_clicking_a_marker_selects_the_partner_and_draws_its_service_area(
     pins.first.click()
     profile = page.get_by_role("link", name="Open profile")
     expect(profile).to_be_visible()
-    expect(profile).to_have_attribute("href", re.compile(r"partner\?id=\d+$"))
+    expect(profile).to_have_attribute("href", re.compile(r"partner_profile\?id=\d+$"))
     # The marker's own popup fades out while the selection layer opens the same one again.
     popup = page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content").last
     expect(popup).to_contain_text("Open profile")
