@@ -90,8 +90,8 @@ def _epoch_seconds(values: tuple[Any, ...]) -> np.ndarray:
 @dataclass
 class PartnerColumns:
     ids: np.ndarray
-    names: pa.Array
-    search_text: pa.Array
+    names: pa.ChunkedArray
+    search_text: pa.ChunkedArray
     service_radius_km: np.ndarray
     states_served: np.ndarray
     segments: np.ndarray
@@ -128,15 +128,17 @@ def load_partners(
         parts["updated_ts"].append(_epoch_seconds(updated))
         parts["verified_ts"].append(_epoch_seconds(verified))
     if not parts["ids"]:
-        empty_text = pa.array([], type=pa.large_string())
+        empty_text = pa.chunked_array([], type=pa.large_string())
         return PartnerColumns(
             ids=np.zeros(0, np.int64), names=empty_text, search_text=empty_text,
             service_radius_km=np.zeros(0, np.float32), states_served=np.zeros(0, np.uint64),
             segments=np.zeros(0, np.uint8), updated_ts=np.zeros(0), verified_ts=np.zeros(0),
         )  # fmt: skip
+    # Text stays in its chunks (a ChunkedArray): concatenating would briefly hold two
+    # copies of every description, hundreds of MB at a million partners.
     return PartnerColumns(
         **{
-            key: pa.concat_arrays(chunks)
+            key: pa.chunked_array(chunks)
             if isinstance(chunks[0], pa.Array)
             else np.concatenate(chunks)
             for key, chunks in parts.items()

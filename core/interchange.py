@@ -110,9 +110,11 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.imported == 0 and self.errors:
-            return f"Nothing was imported: {self.rejected} of {self.rows} rows have problems."
+            has = "has" if self.rejected == 1 else "have"
+            return f"Nothing was imported: {self.rejected} of {self.rows} rows {has} problems."
         text = f"Imported {self.imported} of {self.rows} partners."
-        return text + (f" {self.rejected} rows were rejected." if self.rejected else "")
+        rejected = "1 row was" if self.rejected == 1 else f"{self.rejected} rows were"
+        return text + (f" {rejected} rejected." if self.rejected else "")
 
 
 def csv_columns() -> list[str]:

@@ -53,9 +53,9 @@ class ReadIndex:
     area_keys: tuple[str, ...]
     technology_columns: np.ndarray  # bool per area: True for technology domains
     partner_ids: np.ndarray  # int64, sorted
-    names: pa.Array  # display names
+    names: pa.Array | pa.ChunkedArray  # display names
     # Lower-cased "name description", only until the token index is built from it.
-    search_text: pa.Array | None
+    search_text: pa.Array | pa.ChunkedArray | None
     hq_city: pa.Array  # "Austin, TX"
     claimed: np.ndarray  # int8 (n, areas)
     evidenced: np.ndarray  # int8 (n, areas)
@@ -102,7 +102,7 @@ class ReadIndex:
     def nbytes(self) -> int:
         total = 0
         for value in self.__dict__.values():
-            if isinstance(value, np.ndarray | pa.Array):
+            if isinstance(value, np.ndarray | pa.Array | pa.ChunkedArray):
                 total += value.nbytes
         tokens = self.extras.get("tokens")
         return total + (tokens.nbytes if isinstance(tokens, TokenIndex) else 0)

@@ -265,11 +265,9 @@ def match_partners(
         bit = np.uint64(1) << np.uint64(index.vendor_names.index(query.vendor))
         mask &= (index.vendors & bit) != 0
     if query.keyword:
-        hits = index.token_index().match(query.keyword)
+        hits = index.token_index().match(query.keyword, size=index.size)
         if hits is not None:
-            keep = np.zeros(index.size, dtype=bool)
-            keep[hits] = True
-            mask &= keep
+            mask &= hits
     if place is None:
         rows = np.flatnonzero(mask)
         return Matches(rows=rows, distance_km=None, via_service_area=None)

@@ -31,27 +31,28 @@ class TokenIndex:
     def nbytes(self) -> int:
         return self.starts.nbytes + self.rows.nbytes
 
-    def rows_with_prefix(self, prefix: str) -> np.ndarray:
+    def prefix_range(self, prefix: str) -> tuple[int, int]:
+        """Positions in `rows` of every word starting with `prefix`."""
         lo = bisect.bisect_left(self.vocabulary, prefix)
         hi = bisect.bisect_left(self.vocabulary, prefix + "\U0010ffff")
-        if lo == hi:
-            return np.zeros(0, dtype=np.int32)
-        if hi - lo == 1:
-            return self.rows[self.starts[lo] : self.starts[hi]]
-        return np.unique(self.rows[self.starts[lo] : self.starts[hi]])
+        return int(self.starts[lo]), int(self.starts[hi])
 
-    def match(self, query: str) -> np.ndarray | None:
-        """Rows whose text has, for every word of the query, a word starting with it.
-        None when the query has no word at all (nothing to filter on)."""
+    def match(self, query: str, *, size: int) -> np.ndarray | None:
+        """Boolean mask over `size` partner rows: for every word of the query, the row's
+        text has a word starting with it. None when the query has no word at all.
+
+        Masks, not sorted row lists: a short prefix ("fi") can cover millions of postings,
+        and marking them is linear where sorting them is not.
+        """
         words = split_words(query.lower())
         if not words:
             return None
-        result: np.ndarray | None = None
-        for word in sorted(set(words), key=len, reverse=True):  # rarest-looking first
-            hits = self.rows_with_prefix(word)
-            result = hits if result is None else np.intersect1d(result, hits, assume_unique=True)
-            if result.size == 0:
-                break
+        result = np.ones(size, dtype=bool)
+        for word in set(words):
+            start, stop = self.prefix_range(word)
+            hits = np.zeros(size, dtype=bool)
+            hits[self.rows[start:stop]] = True
+            result &= hits
         return result
 
 
@@ -61,45 +62,41 @@ def split_words(text: str) -> list[str]:
     return text.split()
 
 
+def _word_lists(texts: pa.Array) -> pa.Array:
+    for mark in SEPARATORS:
+        texts = pc.replace_substring(texts, mark, " ")
+    return pc.utf8_split_whitespace(texts)
+
+
 def build_token_index(texts: pa.Array, *, chunk_rows: int = 100_000) -> TokenIndex:
     """`texts` are already lower-cased, one per partner row.
 
-    Built chunk by chunk with one growing vocabulary, so the transient word lists of a
-    million descriptions never exist all at once; only the compact (word, row) keys do.
+    Two passes over chunks of texts: the first collects the vocabulary (sorted, so a
+    prefix is a range), the second turns each chunk's words straight into sorted
+    (word, row) keys. Only those compact keys ever exist for the whole directory; the
+    word lists of a million descriptions never do.
     """
     n = len(texts)
-    word_ids: dict[str, int] = {}
+    chunks = [texts.slice(start, chunk_rows) for start in range(0, n, chunk_rows)]
+    vocabulary_set: set[str] = set()
+    for part in chunks:
+        vocabulary_set.update(pc.unique(pc.list_flatten(_word_lists(part))).to_pylist())
+    vocabulary = sorted(vocabulary_set)
+    lookup = pa.array(vocabulary, type=pa.large_string())
     key_chunks = []
-    for start in range(0, n, chunk_rows):
-        part = texts.slice(start, chunk_rows)
-        for mark in SEPARATORS:
-            part = pc.replace_substring(part, mark, " ")
-        lists = pc.utf8_split_whitespace(part)
-        encoded = pc.dictionary_encode(pc.list_flatten(lists))
-        local_words = encoded.dictionary.to_pylist()
-        to_global = np.fromiter(
-            (word_ids.setdefault(w, len(word_ids)) for w in local_words), np.int64, len(local_words)
-        )
-        keys = to_global[encoded.indices.to_numpy(zero_copy_only=False)] * n
-        keys += pc.list_parent_indices(lists).to_numpy().astype(np.int64) + start
+    for number, part in enumerate(chunks):
+        lists = _word_lists(part)
+        words = pc.index_in(pc.list_flatten(lists), value_set=lookup).to_numpy(zero_copy_only=False)
+        keys = words.astype(np.int64) * n
+        keys += pc.list_parent_indices(lists).to_numpy().astype(np.int64) + number * chunk_rows
         keys.sort()
         key_chunks.append(keys[np.r_[True, keys[1:] != keys[:-1]]])  # a word once per row
-    words = list(word_ids)  # position = global id
-    order = np.asarray(sorted(range(len(words)), key=words.__getitem__), dtype=np.int64)
-    rank = np.empty(len(words), dtype=np.int64)
-    rank[order] = np.arange(len(words), dtype=np.int64)
     keys = np.concatenate(key_chunks) if key_chunks else np.zeros(0, dtype=np.int64)
     del key_chunks
-    # Re-key by alphabetical word rank (so a prefix is a contiguous range), in place.
-    word = keys // max(n, 1)
-    keys -= word * n  # keys now hold rows
-    word = rank[word]
-    word *= n
-    word += keys
-    del keys
-    word.sort()
-    starts = np.searchsorted(word, np.arange(len(words) + 1, dtype=np.int64) * n)
-    rows = (word % max(n, 1)).astype(np.int32)
+    keys.sort()
+    starts = np.searchsorted(keys, np.arange(len(vocabulary) + 1, dtype=np.int64) * n)
     return TokenIndex(
-        vocabulary=[words[i] for i in order], starts=starts.astype(np.int64), rows=rows
+        vocabulary=vocabulary,
+        starts=starts.astype(np.int64),
+        rows=(keys % max(n, 1)).astype(np.int32),
     )

@@ -13,8 +13,8 @@ TEXTS = [
 
 
 def rows(query: str) -> list[int] | None:
-    found = build_token_index(pa.array(TEXTS, type=pa.large_string())).match(query)
-    return None if found is None else sorted(found.tolist())
+    found = build_token_index(pa.array(TEXTS, type=pa.large_string())).match(query, size=len(TEXTS))
+    return None if found is None else sorted(found.nonzero()[0].tolist())
 
 
 def test_a_word_prefix_matches_and_repeated_words_count_once():
