@@ -199,4 +199,7 @@ def lead_funnel(
     for partner_id, status in rows:
         if partner_id in ids and status in counts:
             counts[status] += 1
-    return pd.DataFrame({"status": list(counts), "leads": list(counts.values())})
+    labels = {"qualified_out": "qualified out"}
+    return pd.DataFrame(
+        {"status": [labels.get(s, s) for s in counts], "leads": list(counts.values())}
+    )

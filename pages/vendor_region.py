@@ -18,9 +18,11 @@ from core.analytics import (
     unmet_demand,
 )
 from core.models import ROLE_ADMIN, ROLE_VENDOR, utc_now
+from core.taxonomy import get_taxonomy
 from pages import get_engine, get_index_holder, setup_page
 
 account = setup_page("My region", "📊", roles=(ROLE_VENDOR, ROLE_ADMIN))
+LABELS = alt.Axis(labelLimit=220)  # the default cuts "Office & productivity" short
 assert account is not None  # setup_page stops the run for anonymous visitors
 
 regions = regions_visible_to(account)
@@ -61,7 +63,7 @@ with coverage_tab:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("area:N", sort=list(coverage["area"]), title=None),
+            y=alt.Y("area:N", sort=list(coverage["area"]), title=None, axis=LABELS),
             x=alt.X("partners:Q", title="partners in region"),
             color=alt.Color("basis:N", title=None, legend=alt.Legend(orient="bottom")),
             yOffset="basis:N",
@@ -70,7 +72,9 @@ with coverage_tab:
         .properties(height=520)
     )
     st.altair_chart(chart, use_container_width=True)
-    thin = coverage[coverage["evidenced_proficient"] < max(3, partner_count // 100)]
+    # Areas no certification can evidence (insurance today) would always look "thin".
+    checkable = coverage[coverage["area_key"].isin(get_taxonomy().evidenceable_keys)]
+    thin = checkable[checkable["evidenced_proficient"] < max(3, partner_count // 100)]
     if len(thin):
         st.warning(
             "Thin evidenced coverage: "
@@ -80,7 +84,13 @@ with coverage_tab:
             )
         )
     else:
-        st.success("Every area has certified partners in this region.")
+        st.success("Every area that certifications can prove has certified partners here.")
+    unprovable = coverage.loc[~coverage["area_key"].isin(checkable["area_key"]), "area"]
+    if len(unprovable):
+        st.caption(
+            f"No certification in the catalogue evidences {', '.join(unprovable)}: "
+            "only self-assessed levels exist there."
+        )
 
 with demand_tab:
     days = st.select_slider(
@@ -104,7 +114,7 @@ with demand_tab:
             alt.Chart(demand.head(17))
             .mark_bar(color="#d1495b")
             .encode(
-                y=alt.Y("area:N", sort="-x", title=None),
+                y=alt.Y("area:N", sort="-x", title=None, axis=LABELS),
                 x=alt.X("searches:Q", title="searches with too few results"),
                 tooltip=["area", "searches"],
             ),
@@ -144,6 +154,10 @@ with benchmark_tab:
                     "partner_id": st.column_config.NumberColumn("ID", format="%d"),
                     "name": "Partner",
                     "hq": "Headquarters",
+                    "leads": st.column_config.NumberColumn("Leads", help="last 12 months"),
+                    "reported": st.column_config.NumberColumn("Reported on"),
+                    "won": st.column_config.NumberColumn("Won"),
+                    "closed": st.column_config.NumberColumn("Closed"),
                     "reporting_rate": st.column_config.ProgressColumn(
                         "Reporting", min_value=0, max_value=1, format="percent"
                     ),
