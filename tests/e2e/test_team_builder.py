@@ -64,7 +64,7 @@ def test_teams_render_from_a_link_with_members_and_who_covers_what(
     expect(best.get_by_text("Security:")).to_be_visible()
     expect(best.get_by_text("Print services:")).to_be_visible()
     member_links = best.locator("a[href*='partner_profile?id=']")
-    assert member_links.count() >= 1
+    expect(member_links.first).to_be_visible()  # count() alone would not wait for the render
     expect(page.get_by_role("checkbox", name="Print services")).to_be_checked()
     SCREENSHOTS_DIR.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS_DIR / "team_builder.png"), full_page=True)
@@ -75,6 +75,7 @@ def test_contact_this_team_creates_one_linked_lead_per_member(page: Page, start_
     before = len(team_leads(server))
     open_teams(page, server)
     best = page.locator(".st-key-teams_team_0")
+    expect(best.locator("a[href*='partner_profile?id=']").first).to_be_visible()
     members = best.locator("a[href*='partner_profile?id=']").count()
 
     best.get_by_role("button", name="Contact this team").click()
@@ -111,7 +112,9 @@ def test_find_partners_empty_state_links_to_teams_with_the_same_query(
 
 def test_best_team_is_drawn_on_a_map(page: Page, app_server: AppServer, require_map_assets) -> None:  # type: ignore[no-untyped-def]
     open_teams(page, app_server)
-    members = page.locator(".st-key-teams_team_0").locator("a[href*='partner_profile?id=']").count()
+    links = page.locator(".st-key-teams_team_0").locator("a[href*='partner_profile?id=']")
+    expect(links.first).to_be_visible()
+    members = links.count()
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
     expect(frame.locator(".leaflet-container")).to_be_visible()
     dots = frame.locator("path.leaflet-interactive")  # one dot per member, one for the customer

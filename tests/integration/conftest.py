@@ -217,3 +217,14 @@ def db_engine(db_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2id, with test-sized cost: integration tests are about permissions and data,
+    not hashing (tests/unit/test_accounts.py checks the real parameters)."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(
+        "core.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
@@ -32,14 +31,6 @@ from core.models import (
 from core.profiles_io import create_partner
 
 PASSWORD = "integration-pass"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Still argon2id, with test-sized cost: these tests are about permissions, not hashing."""
-    monkeypatch.setattr(
-        "core.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
 
 
 ACTORS = ("anonymous", "partner_a", "partner_b", "vendor", "admin")

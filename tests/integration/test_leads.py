@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -36,14 +35,6 @@ from core.models import (
 from core.profiles_io import create_partner
 
 PASSWORD = "integration-pass"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Still argon2id, with test-sized cost: these tests are about permissions, not hashing."""
-    monkeypatch.setattr(
-        "core.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
 
 
 REQUEST = ContactRequest(
