@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000
 # Each driver's own placeholder style: qmark for sqlite3, format for psycopg.
 _VALID_CERTIFICATIONS = (
     "SELECT partner_id, certification_key FROM partner_certification "

@@ -216,6 +216,9 @@ def build_read_index(
         loc_state=locations.state,
     )
     index.extras["tokens"] = tokens.result()  # built now: no visitor's search pays for it
+    from core.search import profile_strength  # search builds on this module
+
+    profile_strength(index)  # query-independent ranking inputs, ready before any visitor
     index.build_seconds = time.perf_counter() - started
     return index
 

@@ -83,20 +83,32 @@ def build_token_index(texts: pa.Array, *, chunk_rows: int = 100_000) -> TokenInd
         vocabulary_set.update(pc.unique(pc.list_flatten(_word_lists(part))).to_pylist())
     vocabulary = sorted(vocabulary_set)
     lookup = pa.array(vocabulary, type=pa.large_string())
-    key_chunks = []
+    word_bounds = np.arange(len(vocabulary) + 1, dtype=np.int64) * n
+    chunk_keys: list[np.ndarray | None] = []
+    chunk_starts = []
     for number, part in enumerate(chunks):
         lists = _word_lists(part)
-        words = pc.index_in(pc.list_flatten(lists), value_set=lookup).to_numpy(zero_copy_only=False)
-        keys = words.astype(np.int64) * n
-        keys += pc.list_parent_indices(lists).to_numpy().astype(np.int64) + number * chunk_rows
+        # -1 (never expected) rather than a null, so the cast below can never see a NaN.
+        found = pc.index_in(pc.list_flatten(lists), value_set=lookup).fill_null(-1)
+        words = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+        parents = pc.list_parent_indices(lists).to_numpy().astype(np.int64) + number * chunk_rows
+        known = words >= 0
+        keys = words[known] * n + parents[known]
         keys.sort()
-        key_chunks.append(keys[np.r_[True, keys[1:] != keys[:-1]]])  # a word once per row
-    keys = np.concatenate(key_chunks) if key_chunks else np.zeros(0, dtype=np.int64)
-    del key_chunks
-    keys.sort()
-    starts = np.searchsorted(keys, np.arange(len(vocabulary) + 1, dtype=np.int64) * n)
-    return TokenIndex(
-        vocabulary=vocabulary,
-        starts=starts.astype(np.int64),
-        rows=(keys % max(n, 1)).astype(np.int32),
-    )
+        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # a word once per row
+        chunk_keys.append(keys)
+        chunk_starts.append(np.searchsorted(keys, word_bounds))
+    # Chunks cover increasing rows, so a word's postings are its chunks' postings in chunk
+    # order: scatter each chunk into place instead of concatenating and sorting them all.
+    per_word = [np.diff(bounds) for bounds in chunk_starts]
+    starts = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+    np.cumsum(np.sum(per_word, axis=0) if per_word else [], out=starts[1:])
+    rows = np.empty(int(starts[-1]), dtype=np.int32)
+    next_free = starts[:-1].copy()
+    for i, (bounds, counts) in enumerate(zip(chunk_starts, per_word, strict=True)):
+        keys = chunk_keys[i]
+        chunk_keys[i] = None  # release as we go: peak memory stays near the final size
+        word_of = np.repeat(np.arange(len(vocabulary), dtype=np.int64), counts)
+        rows[next_free[word_of] + np.arange(keys.size) - bounds[:-1][word_of]] = keys % n
+        next_free += counts
+    return TokenIndex(vocabulary=vocabulary, starts=starts, rows=rows)
