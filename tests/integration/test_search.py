@@ -2,86 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from core.db import bump_data_version
 from core.geo import haversine_km, lookup_zip
-from core.models import (
-    Partner,
-    PartnerCertification,
-    PartnerCompetency,
-    PartnerCreate,
-    PartnerLocation,
-)
 from core.read_index import ReadIndexHolder, build_read_index
 from core.search import QueryError, SearchQuery, parse_query, search_directory, search_index
+from tests.public_directory import add_partner
 
 AUSTIN = "78701"
 ROUND_ROCK = "78664"
 SAN_MARCOS = "78666"
 DALLAS = "75201"
-
-
-def add_partner(
-    session: Session,
-    *,
-    name: str,
-    zips: tuple[str, ...],
-    levels: dict[str, int],
-    certs: tuple[str, ...] = (),
-    expired: tuple[str, ...] = (),
-    radius_km: float | None = None,
-    states: tuple[str, ...] = (),
-    segments: tuple[str, ...] = ("11-50",),
-    description: str = "",
-    updated_days_ago: int = 10,
-) -> int:
-    profile = PartnerCreate.model_validate(
-        {
-            "name": name,
-            "description": description,
-            "service_radius_km": radius_km,
-            "states_served": list(states),
-            "segments": list(segments),
-            "competencies": levels,
-        }
-    )
-    partner = Partner.model_validate(profile.model_dump(exclude={"competencies", "locations"}))
-    partner.updated_at = datetime(2026, 11, 1, tzinfo=UTC) - timedelta(days=updated_days_ago)
-    session.add(partner)
-    session.flush()
-    for i, zip_code in enumerate(zips):
-        place = lookup_zip(zip_code)
-        assert place is not None
-        session.add(
-            PartnerLocation(
-                partner_id=partner.id,
-                is_headquarters=i == 0,
-                zip_code=zip_code,
-                city=place.label.split(",")[0],
-                state=place.state,
-                latitude=place.latitude,
-                longitude=place.longitude,
-            )
-        )
-    for key, level in profile.competencies.items():
-        session.add(PartnerCompetency(partner_id=partner.id, area_key=key, claimed_level=level))
-    for key in certs + expired:
-        session.add(
-            PartnerCertification(
-                partner_id=partner.id,
-                certification_key=key,
-                obtained_on=date(2024, 1, 1),
-                expires_on=date(2025, 1, 1) if key in expired else date(2030, 1, 1),
-                status="approved",
-            )
-        )
-    bump_data_version(session)
-    return int(partner.id)
 
 
 @pytest.fixture
@@ -126,13 +61,11 @@ def directory(db_engine: Engine) -> dict[str, int]:
 
 
 def index_of(engine: Engine):
-    return build_read_index(engine, today=date(2026, 11, 24))
+    return build_read_index(engine)
 
 
 def run(engine: Engine, **fields):
-    return search_index(
-        index_of(engine), parse_query(fields), now=datetime(2026, 11, 24, tzinfo=UTC)
-    )
+    return search_index(index_of(engine), parse_query(fields), now=datetime.now(UTC))
 
 
 def test_radius_search_excludes_partner_just_outside_radius(db_engine, directory):

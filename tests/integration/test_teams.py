@@ -3,67 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.complements import UnknownPartnerError, closing_team, find_complements, partner_gaps
-from core.db import bump_data_version
-from core.geo import lookup_zip
-from core.models import Partner, PartnerCertification, PartnerCompetency, PartnerLocation
 from core.read_index import ReadIndexHolder
 from core.search import QueryError
 from core.taxonomy import get_taxonomy
 from core.teams import TeamQuery, find_teams, parse_team_query
+from tests.public_directory import add_partner
 
 AUSTIN = "78701"
 ROUND_ROCK = "78664"
 SAN_MARCOS = "78666"
 DALLAS = "75201"
-
-
-def add_partner(
-    session: Session,
-    *,
-    name: str,
-    zip_code: str,
-    levels: dict[str, int],
-    certs: tuple[str, ...] = (),
-    updated_days_ago: int = 10,
-) -> int:
-    partner = Partner.model_validate({"name": name, "segments": ["11-50"]})
-    partner.updated_at = datetime.now(UTC) - timedelta(days=updated_days_ago)
-    session.add(partner)
-    session.flush()
-    place = lookup_zip(zip_code)
-    assert place is not None
-    session.add(
-        PartnerLocation(
-            partner_id=partner.id,
-            is_headquarters=True,
-            zip_code=zip_code,
-            city=place.label.split(",")[0],
-            state=place.state,
-            latitude=place.latitude,
-            longitude=place.longitude,
-        )
-    )
-    for key, level in levels.items():
-        session.add(PartnerCompetency(partner_id=partner.id, area_key=key, claimed_level=level))
-    for key in certs:
-        session.add(
-            PartnerCertification(
-                partner_id=partner.id,
-                certification_key=key,
-                obtained_on=date(2024, 1, 1),
-                expires_on=date(2099, 1, 1),
-                status="approved",
-            )
-        )
-    bump_data_version(session)
-    return int(partner.id)
 
 
 @pytest.fixture
@@ -74,7 +29,7 @@ def directory(db_engine: Engine) -> dict[str, int]:
             "secure": add_partner(
                 session,
                 name="Austin Secure Backup",
-                zip_code=AUSTIN,
+                zips=(AUSTIN,),
                 levels={"security": 3, "storage_backup": 2},
                 certs=("fortinet-nse4", "veeam-vmce"),
             ),
@@ -82,14 +37,14 @@ def directory(db_engine: Engine) -> dict[str, int]:
             "cloud": add_partner(
                 session,
                 name="Round Rock Cloud & Capital",
-                zip_code=ROUND_ROCK,
+                zips=(ROUND_ROCK,),
                 levels={"cloud": 3, "financing": 2},
             ),
             # Cloud backed by a certification, but no financing.
             "certified_cloud": add_partner(
                 session,
                 name="San Marcos Azure Works",
-                zip_code=SAN_MARCOS,
+                zips=(SAN_MARCOS,),
                 levels={"cloud": 2},
                 certs=("microsoft-az-104",),
             ),
@@ -97,7 +52,7 @@ def directory(db_engine: Engine) -> dict[str, int]:
             "dallas_print": add_partner(
                 session,
                 name="Dallas Print & Imaging",
-                zip_code=DALLAS,
+                zips=(DALLAS,),
                 levels={"print_services": 3},
             ),
         }
@@ -199,7 +154,7 @@ def test_new_partner_is_found_after_the_index_refreshes(
         all_in_one = add_partner(
             session,
             name="Austin All-in-One",
-            zip_code=AUSTIN,
+            zips=(AUSTIN,),
             levels={"security": 2, "cloud": 2, "financing": 2},
         )
         session.commit()
@@ -259,7 +214,7 @@ def test_closing_team_is_the_smallest_team_of_others_that_fills_every_gap(
         almost = add_partner(
             session,
             name="Austin Almost Everything",
-            zip_code=AUSTIN,
+            zips=(AUSTIN,),
             levels={
                 k: 2
                 for k in get_taxonomy().area_keys
