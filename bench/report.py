@@ -13,9 +13,19 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
+def _summary_rows(report: dict[str, Any]) -> list[str]:
+    lines = ["| metric | measured | target | met |", "|---|---:|---:|:-:|"]
+    for row in report.get("summary", []):
+        met = {True: "yes", False: "**no**"}.get(row.get("met"), "")
+        lines.append(f"| {row['metric']} | {row['value']} | {row.get('target', '')} | {met} |")
+    return lines
+
+
 def _search_table(report: dict[str, Any]) -> list[str]:
     lines = [
         "**Search core** (`bench/results/search_core.json`)",
+        "",
+        *_summary_rows(report),
         "",
         "| partners | query | core p50 / p95 ms | NumPy floor p50 ms | SQL baseline p50 ms "
         "| × faster than baseline | × floor |",
@@ -45,13 +55,11 @@ def _search_table(report: dict[str, Any]) -> list[str]:
 
 def _generic_table(name: str, report: dict[str, Any]) -> list[str]:
     """Other benchmarks publish rows of {metric, value, target?, met?} under 'summary'."""
-    rows = report.get("summary", [])
-    lines = [f"**{report.get('benchmark', name)}** (`bench/results/{name}.json`)", ""]
-    lines += ["| metric | measured | target | met |", "|---|---:|---:|:-:|"]
-    for row in rows:
-        met = {True: "yes", False: "**no**"}.get(row.get("met"), "")
-        lines.append(f"| {row['metric']} | {row['value']} | {row.get('target', '')} | {met} |")
-    return lines
+    return [
+        f"**{report.get('benchmark', name)}** (`bench/results/{name}.json`)",
+        "",
+        *_summary_rows(report),
+    ]
 
 
 def render(results_dir: Path) -> str:

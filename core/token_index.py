@@ -15,17 +15,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 # White space and these marks separate words, in texts and queries alike ("wi-fi" is two
-# words). Plain replacements, not a regex: over a million descriptions that is 3x faster.
+# words). All are ASCII, so they can be blanked byte by byte without touching UTF-8.
 SEPARATORS = ",.:;&-/()!?'\"|[]{}<>"
+# One byte table does both jobs for ASCII text: separators become spaces, A-Z lower case.
+_ASCII_TABLE = np.arange(256, dtype=np.uint8)
+_ASCII_TABLE[ord("A") : ord("Z") + 1] += 32
+_ASCII_TABLE[[ord(mark) for mark in SEPARATORS]] = ord(" ")
+_SEPARATOR_TABLE = np.arange(256, dtype=np.uint8)
+_SEPARATOR_TABLE[[ord(mark) for mark in SEPARATORS]] = ord(" ")
 
 
 @dataclass(frozen=True)
 class TokenIndex:
     vocabulary: list[str]  # sorted, so a prefix is a contiguous range
-    starts: (
-        np.ndarray
-    )  # int64, len(vocabulary) + 1: postings of word i are rows[starts[i]:starts[i+1]]
-    rows: np.ndarray  # int32 partner rows, ascending within each word
+    # Postings of word i are rows[starts[i]:starts[i+1]]: int32 partner rows, ascending.
+    starts: np.ndarray  # int64, len(vocabulary) + 1
+    rows: np.ndarray
 
     @property
     def nbytes(self) -> int:
@@ -62,53 +67,100 @@ def split_words(text: str) -> list[str]:
     return text.split()
 
 
-def _word_lists(texts: pa.Array) -> pa.Array:
-    for mark in SEPARATORS:
-        texts = pc.replace_substring(texts, mark, " ")
-    return pc.utf8_split_whitespace(texts)
+def _normalised(texts: pa.Array) -> tuple[pa.Array, bool]:
+    """Lower-cased texts with separators blanked, and whether they are all ASCII.
 
-
-def build_token_index(texts: pa.Array, *, chunk_rows: int = 100_000) -> TokenIndex:
-    """`texts` are already lower-cased, one per partner row.
-
-    Two passes over chunks of texts: the first collects the vocabulary (sorted, so a
-    prefix is a range), the second turns each chunk's words straight into sorted
-    (word, row) keys. Only those compact keys ever exist for the whole directory; the
-    word lists of a million descriptions never do.
+    Works on the value bytes in one table lookup: twenty `replace_substring` passes plus
+    `utf8_lower` cost ten times more over a million descriptions.
     """
-    n = len(texts)
-    chunks = [texts.slice(start, chunk_rows) for start in range(0, n, chunk_rows)]
-    vocabulary_set: set[str] = set()
-    for part in chunks:
-        vocabulary_set.update(pc.unique(pc.list_flatten(_word_lists(part))).to_pylist())
-    vocabulary = sorted(vocabulary_set)
-    lookup = pa.array(vocabulary, type=pa.large_string())
-    word_bounds = np.arange(len(vocabulary) + 1, dtype=np.int64) * n
-    chunk_keys: list[np.ndarray | None] = []
-    chunk_starts = []
-    for number, part in enumerate(chunks):
-        lists = _word_lists(part)
-        # -1 (never expected) rather than a null, so the cast below can never see a NaN.
-        found = pc.index_in(pc.list_flatten(lists), value_set=lookup).fill_null(-1)
-        words = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
-        parents = pc.list_parent_indices(lists).to_numpy().astype(np.int64) + number * chunk_rows
-        known = words >= 0
-        keys = words[known] * n + parents[known]
-        keys.sort()
-        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # a word once per row
-        chunk_keys.append(keys)
-        chunk_starts.append(np.searchsorted(keys, word_bounds))
-    # Chunks cover increasing rows, so a word's postings are its chunks' postings in chunk
-    # order: scatter each chunk into place instead of concatenating and sorting them all.
-    per_word = [np.diff(bounds) for bounds in chunk_starts]
-    starts = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-    np.cumsum(np.sum(per_word, axis=0) if per_word else [], out=starts[1:])
-    rows = np.empty(int(starts[-1]), dtype=np.int32)
-    next_free = starts[:-1].copy()
-    for i, (bounds, counts) in enumerate(zip(chunk_starts, per_word, strict=True)):
-        keys = chunk_keys[i]
-        chunk_keys[i] = None  # release as we go: peak memory stays near the final size
-        word_of = np.repeat(np.arange(len(vocabulary), dtype=np.int64), counts)
-        rows[next_free[word_of] + np.arange(keys.size) - bounds[:-1][word_of]] = keys % n
-        next_free += counts
-    return TokenIndex(vocabulary=vocabulary, starts=starts, rows=rows)
+    texts = texts.cast(pa.large_string()).fill_null("")
+    if len(texts) == 0:
+        return texts, True
+    if texts.offset:
+        texts = pa.concat_arrays([texts])  # buffers start at this array's first value
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[: len(texts) + 1]
+    data = np.frombuffer(texts.buffers()[2] or b"", dtype=np.uint8)[: offsets[-1]]
+    ascii_only = not (data >= 0x80).any()
+    if not ascii_only:
+        texts = pc.utf8_lower(texts)
+        offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[: len(texts) + 1]
+        data = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[: offsets[-1]]
+    table = _ASCII_TABLE if ascii_only else _SEPARATOR_TABLE
+    blanked = pa.LargeStringArray.from_buffers(
+        len(texts), pa.py_buffer(offsets), pa.py_buffer(table[data])
+    )
+    return blanked, ascii_only
+
+
+class TokenIndexBuilder:
+    """Takes texts chunk by chunk in row order; `finish` lays out the postings.
+
+    Each chunk keeps only its own small dictionary, its (word, row) postings grouped by
+    word as int32 rows, and the group sizes. The word lists of a million descriptions
+    never exist at once, and no global sort is needed: a word's postings are its chunks'
+    postings in chunk order.
+    """
+
+    def __init__(self) -> None:
+        self._rows_seen = 0
+        self._chunks: list[tuple[pa.Array, np.ndarray, np.ndarray]] = []
+
+    def add(self, texts: pa.Array) -> None:
+        normalised, ascii_only = _normalised(texts)
+        split = pc.ascii_split_whitespace if ascii_only else pc.utf8_split_whitespace
+        lists = split(normalised)
+        encoded = pc.dictionary_encode(pc.list_flatten(lists))
+        dictionary = encoded.dictionary
+        codes = encoded.indices.to_numpy()
+        rows = pc.list_parent_indices(lists).to_numpy().astype(np.int32) + self._rows_seen
+        self._rows_seen += len(texts)
+        # A stable sort groups the postings by word and keeps rows ascending within each
+        # word; 16-bit codes sort in linear time (radix), four times faster than int32.
+        narrow = np.uint16 if len(dictionary) <= np.iinfo(np.uint16).max else np.int32
+        order = np.argsort(codes.astype(narrow), kind="stable")
+        codes, rows = codes[order], rows[order]
+        # The same word twice in one text is one posting.
+        if codes.size:
+            first = np.r_[True, (codes[1:] != codes[:-1]) | (rows[1:] != rows[:-1])]
+            codes, rows = codes[first], rows[first]
+        counts = np.bincount(codes, minlength=len(dictionary)).astype(np.int64)
+        self._chunks.append((dictionary, rows, counts))
+
+    def finish(self) -> TokenIndex:
+        words: set[str] = set()
+        for dictionary, _, _ in self._chunks:
+            words.update(dictionary.to_pylist())
+        vocabulary = sorted(words)
+        lookup = pa.array(vocabulary, type=pa.large_string())
+        global_ids = [
+            pc.index_in(dictionary.cast(pa.large_string()), value_set=lookup).to_numpy()
+            for dictionary, _, _ in self._chunks
+        ]
+        per_word = np.zeros(len(vocabulary), dtype=np.int64)
+        for ids, (_, _, counts) in zip(global_ids, self._chunks, strict=True):
+            per_word[ids] += counts  # a chunk's dictionary holds each word once
+        starts = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.cumsum(per_word, out=starts[1:])
+        rows = np.empty(int(starts[-1]), dtype=np.int32)
+        next_free = starts[:-1].copy()
+        for number, ids in enumerate(global_ids):
+            _, chunk_rows, counts = self._chunks[number]
+            group_start = np.cumsum(counts) - counts
+            group_of = np.repeat(np.arange(counts.size), counts)
+            where = next_free[ids][group_of] + np.arange(chunk_rows.size) - group_start[group_of]
+            rows[where] = chunk_rows
+            next_free[ids] += counts
+            self._chunks[number] = (pa.array([], pa.string()), chunk_rows[:0], counts[:0])
+        self._chunks = []
+        return TokenIndex(vocabulary=vocabulary, starts=starts, rows=rows)
+
+
+def build_token_index(
+    texts: pa.Array | pa.ChunkedArray, *, chunk_rows: int = 100_000
+) -> TokenIndex:
+    """The index of texts (one per partner row) given all at once."""
+    builder = TokenIndexBuilder()
+    for start in range(0, len(texts), chunk_rows):
+        part = texts.slice(start, chunk_rows)
+        builder.add(part.combine_chunks() if isinstance(part, pa.ChunkedArray) else part)
+    return builder.finish()

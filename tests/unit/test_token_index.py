@@ -47,3 +47,27 @@ def test_building_in_chunks_gives_the_same_index():
     assert whole.vocabulary == chunked.vocabulary
     assert whole.starts.tolist() == chunked.starts.tolist()
     assert whole.rows.tolist() == chunked.rows.tolist()
+
+
+def test_text_case_and_accents_do_not_matter():
+    texts = pa.array(["CAFÉ Réseau Sécurité", "Plain ASCII Firewalls"], type=pa.large_string())
+    index = build_token_index(texts)
+    assert index.match("réseau", size=2).tolist() == [True, False]
+    assert index.match("café", size=2).tolist() == [True, False]
+    assert index.match("FIRE", size=2).tolist() == [False, True]
+
+
+def test_accented_and_plain_chunks_give_the_same_index_as_one_build():
+    texts = pa.array(["Zürich Backup", "zurich backup", None, "ÉCOLE wi-fi"] * 3)
+    whole = build_token_index(texts)
+    chunked = build_token_index(texts, chunk_rows=2)
+    assert whole.vocabulary == chunked.vocabulary == sorted(whole.vocabulary)
+    assert "zürich" in whole.vocabulary and "école" in whole.vocabulary
+    assert whole.rows.tolist() == chunked.rows.tolist()
+
+
+def test_a_slice_of_a_larger_array_is_indexed_on_its_own_rows():
+    texts = pa.array(["alpha one", "beta two", "gamma three"], type=pa.large_string())
+    index = build_token_index(texts.slice(1, 2))
+    assert index.match("beta", size=2).tolist() == [True, False]
+    assert index.match("alpha", size=2).tolist() == [False, False]
