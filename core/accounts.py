@@ -27,6 +27,7 @@ from core.models import (
     Account,
     AccountPublic,
     Partner,
+    as_utc,
     clean_text,
     utc_now,
 )
@@ -252,13 +253,22 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def load_session_account(
-    *, session: Session, account_id: int, last_seen_at: datetime, now: datetime
+    *,
+    session: Session,
+    account_id: int,
+    signed_in_at: datetime,
+    last_seen_at: datetime,
+    now: datetime,
 ) -> AccountPublic | None:
-    """The account of a browser session, or None when it is inactive, gone or idle too long."""
+    """The account of a browser session, or None when it is inactive, gone, idle too long,
+    or its password changed after this session signed in (a reset or a change ends every
+    other session, e.g. one left open on a shared or stolen device)."""
     row = session.get(Account, account_id)
     if row is None or not row.is_active:
         return None
     if now - last_seen_at > timedelta(minutes=get_settings().session_minutes):
+        return None
+    if as_utc(row.password_changed_at) > signed_in_at:
         return None
     return to_public(row)
 

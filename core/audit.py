@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, select
 
+from core.access import ensure_admin, fresh_actor
 from core.models import AccountPublic, AuditEvent, utc_now
 
 ANONYMOUS_LABEL = "anonymous visitor"
@@ -129,6 +130,7 @@ def _filtered(
 def list_audit_events(
     *,
     session: Session,
+    viewer: AccountPublic | None,
     entity_type: str | None = None,
     entity_id: str | int | None = None,
     actor: str | None = None,
@@ -141,18 +143,47 @@ def list_audit_events(
     """Newest first. ``actor`` matches part of the actor label; ``text`` searches the action,
     the entity id and the before/after values. ``until`` is exclusive.
 
-    Callers check that the viewer is an administrator (see pages/admin_audit.py and
-    ``core.access.ensure_admin``): the trail holds contact data of leads.
+    Only administrators may read the trail (``PermissionDenied`` otherwise): it holds the
+    contact data of leads and every confidential figure that was ever changed.
     """
-    statement = _filtered(
-        select(AuditEvent),
+    ensure_admin(fresh_actor(session, viewer))
+    return _entries(
+        session,
         entity_type=entity_type,
         entity_id=entity_id,
         actor=actor,
         since=since,
         until=until,
         text=text,
+        limit=limit,
+        offset=offset,
     )
+
+
+def review_notes(*, session: Session, certification_ids: list[int]) -> dict[int, str]:
+    """The note of the latest approve/reject of each of these certifications ('' when none).
+
+    The partner that submitted a certification sees the reviewer's note, so this reads just
+    those notes, not the trail.
+    """
+    if not certification_ids:
+        return {}
+    rows = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "certification")
+        .where(AuditEvent.entity_id.in_([str(i) for i in certification_ids]))  # type: ignore[attr-defined]
+        .where(AuditEvent.action.in_(("approve", "reject")))  # type: ignore[attr-defined]
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ).all()
+    notes: dict[int, str] = {}
+    for row in rows:  # newest first: the first event per certification wins
+        note = (row.changes or {}).get("review_note", {}).get("after")
+        notes.setdefault(int(row.entity_id), note or "")
+    return notes
+
+
+def _entries(session: Session, *, limit: int, offset: int, **filters: Any) -> list[AuditEntry]:
+    statement = _filtered(select(AuditEvent), **filters)
     statement = statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     rows = session.exec(statement.limit(max(1, min(limit, 1000))).offset(max(0, offset))).all()
     return [
@@ -173,6 +204,7 @@ def list_audit_events(
 def count_audit_events(
     *,
     session: Session,
+    viewer: AccountPublic | None,
     entity_type: str | None = None,
     entity_id: str | int | None = None,
     actor: str | None = None,
@@ -180,6 +212,7 @@ def count_audit_events(
     until: datetime | None = None,
     text: str | None = None,
 ) -> int:
+    ensure_admin(fresh_actor(session, viewer))
     statement = _filtered(
         select(func.count()).select_from(AuditEvent),
         entity_type=entity_type,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from core.access import ensure_admin, ensure_can_edit_partner, fresh_actor
-from core.audit import list_audit_events, record_change
+from core.audit import record_change, review_notes
 from core.db import bump_data_version
 from core.models import (
     CERT_APPROVED,
@@ -90,16 +90,9 @@ def partner_certifications(*, session: Session, partner_id: int) -> list[Certifi
         .where(PartnerCertification.partner_id == partner_id)
         .order_by(PartnerCertification.submitted_at.desc(), PartnerCertification.id.desc())
     ).all()
-    notes: dict[str, str] = {}
-    for row in rows:
-        if row.status != CERT_PENDING:
-            events = list_audit_events(
-                session=session, entity_type="certification", entity_id=row.id, limit=20
-            )
-            review = next((e for e in events if e.action in ("approve", "reject")), None)
-            note = review.changes.get("review_note", {}).get("after") if review else None
-            notes[str(row.id)] = note or ""
-    return [_view(row, notes.get(str(row.id), "")) for row in rows]
+    reviewed = [row.id for row in rows if row.status != CERT_PENDING and row.id is not None]
+    notes = review_notes(session=session, certification_ids=reviewed)
+    return [_view(row, notes.get(row.id or 0, "")) for row in rows]
 
 
 def submit_certification(

@@ -46,6 +46,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored datetime as aware UTC: SQLite and PostgreSQL (timestamp without time zone)
+    hand back the UTC wall time they stored, without an offset."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 # --- shared validators ---------------------------------------------------------------
 
 

@@ -67,6 +67,7 @@ def current_account() -> AccountPublic | None:
         account = load_session_account(
             session=session,
             account_id=auth["account_id"],
+            signed_in_at=auth["signed_in_at"],
             last_seen_at=auth["last_seen_at"],
             now=utc_now(),
         )
@@ -86,6 +87,14 @@ def remember_sign_in(account: AccountPublic) -> None:
         "last_seen_at": now,
     }
     st.session_state.pop("session_expired", None)
+
+
+def keep_signed_in_after_own_password_change() -> None:
+    """A password change ends every session signed in before it; this one made the change,
+    so it counts as signed in from now on."""
+    auth = st.session_state.get(SESSION_KEY)
+    if auth:
+        auth["signed_in_at"] = utc_now()
 
 
 def sign_out() -> None:

@@ -10,7 +10,13 @@ from core.accounts import MIN_PASSWORD_LENGTH, AccountError, change_password
 from core.db import session_scope
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Partner
 from core.taxonomy import get_taxonomy
-from pages import ROLE_LABELS, get_engine, setup_page, sign_out
+from pages import (
+    ROLE_LABELS,
+    get_engine,
+    keep_signed_in_after_own_password_change,
+    setup_page,
+    sign_out,
+)
 
 account = setup_page("My account", "👤", roles=(ROLE_ADMIN, ROLE_VENDOR, ROLE_PARTNER))
 assert account is not None  # setup_page stops the page for anonymous visitors
@@ -54,7 +60,8 @@ if change:
         except (AccountError, PermissionDenied) as exc:
             st.error(str(exc))
         else:
-            st.success("Your password was changed.")
+            keep_signed_in_after_own_password_change()
+            st.success("Your password was changed. Sessions on other devices are signed out.")
 
 st.subheader("Sign out")
 if st.button("Sign out", key="account_sign_out"):

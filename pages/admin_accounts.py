@@ -17,7 +17,7 @@ from core.accounts import MIN_PASSWORD_LENGTH, AccountError, create_account
 from core.db import session_scope
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, ROLES, utc_now
 from core.taxonomy import get_taxonomy
-from pages import ROLE_LABELS, get_engine, setup_page
+from pages import ROLE_LABELS, get_engine, keep_signed_in_after_own_password_change, setup_page
 
 account = setup_page("Accounts", "👥", roles=(ROLE_ADMIN,))
 assert account is not None
@@ -176,9 +176,16 @@ with tab_manage:
             new_password = st.text_input("New password", type="password", key="reset_pw")
             reset = st.form_submit_button("Set new password")
         if reset:
-            run(
-                lambda s: reset_password(
+
+            def reset_and_keep_own_session(s: Session) -> None:
+                reset_password(
                     session=s, actor=account, account_id=chosen.id, new_password=new_password
-                ),
-                f"The password of {chosen.username} is changed.",
+                )
+                if chosen.id == account.id:
+                    keep_signed_in_after_own_password_change()
+
+            run(
+                reset_and_keep_own_session,
+                f"The password of {chosen.username} is changed; "
+                "any session signed in with the old one is ended.",
             )

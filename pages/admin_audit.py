@@ -46,14 +46,18 @@ filters = {
     "text": text.strip() or None,
 }
 with Session(get_engine()) as session:
-    total = count_audit_events(session=session, **filters)
+    total = count_audit_events(session=session, viewer=account, **filters)
 pages = max(1, -(-total // PAGE_SIZE))
 page_no = st.number_input(
     f"Page (of {pages})", min_value=1, max_value=pages, value=1, key=f"audit_page_{pages}"
 )
 with Session(get_engine()) as session:
     events = list_audit_events(
-        session=session, **filters, limit=PAGE_SIZE, offset=(int(page_no) - 1) * PAGE_SIZE
+        session=session,
+        viewer=account,
+        **filters,
+        limit=PAGE_SIZE,
+        offset=(int(page_no) - 1) * PAGE_SIZE,
     )
 
 st.caption(f"{total:,} event(s)")

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from core import account_admin, certifications, leads, profiles
+from core import account_admin, audit, certifications, leads, profiles
 from core.access import PermissionDenied
 from core.accounts import change_password, create_account
 from core.db import session_scope
@@ -196,6 +196,14 @@ OPERATIONS: dict[str, tuple[Operation, set[str]]] = {
     ),
     "list accounts": (
         lambda s, actor, w: account_admin.list_accounts(session=s, actor=actor),
+        {"admin"},
+    ),
+    "read the audit trail": (
+        lambda s, actor, w: audit.list_audit_events(session=s, viewer=actor, text="dana"),
+        {"admin"},
+    ),
+    "count audit events": (
+        lambda s, actor, w: audit.count_audit_events(session=s, viewer=actor),
         {"admin"},
     ),
     "deactivate partner A's account": (

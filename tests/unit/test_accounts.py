@@ -182,7 +182,11 @@ def test_inactive_account_cannot_sign_in_and_its_session_ends(engine: Engine, ad
     with Session(engine) as session:
         assert (
             load_session_account(
-                session=session, account_id=user.id, last_seen_at=utc_now(), now=utc_now()
+                session=session,
+                account_id=user.id,
+                signed_in_at=utc_now(),
+                last_seen_at=utc_now(),
+                now=utc_now(),
             )
             is None
         )
@@ -193,15 +197,18 @@ def test_session_expires_after_idle_minutes(engine: Engine, admin) -> None:
     now = utc_now()
     with Session(engine) as session:
         fresh = load_session_account(
-            session=session, account_id=admin.id, last_seen_at=now, now=now
+            session=session, account_id=admin.id, signed_in_at=now, last_seen_at=now, now=now
         )
         stale = load_session_account(
             session=session,
             account_id=admin.id,
+            signed_in_at=now,
             last_seen_at=now - timedelta(minutes=minutes, seconds=1),
             now=now,
         )
-        gone = load_session_account(session=session, account_id=9999, last_seen_at=now, now=now)
+        gone = load_session_account(
+            session=session, account_id=9999, signed_in_at=now, last_seen_at=now, now=now
+        )
     assert fresh is not None and fresh.id == admin.id
     assert stale is None and gone is None
 
@@ -220,6 +227,40 @@ def test_password_change_needs_the_current_password_and_the_policy(engine: Engin
     with pytest.raises(SignInError):
         sign_in(engine, "root", PASSWORD)
     assert sign_in(engine, "root", "a new secret!").id == admin.id
+
+
+def test_a_password_change_or_reset_ends_sessions_signed_in_before_it(
+    engine: Engine, admin
+) -> None:
+    user = make(engine, admin, username="pat2", role="partner", partner_id=1)
+    before = utc_now()
+
+    def session_alive(signed_in_at) -> bool:
+        with Session(engine) as session:
+            now = utc_now()
+            return (
+                load_session_account(
+                    session=session,
+                    account_id=user.id,
+                    signed_in_at=signed_in_at,
+                    last_seen_at=now,
+                    now=now,
+                )
+                is not None
+            )
+
+    assert session_alive(before)
+    with session_scope(engine) as session:
+        change_password(
+            session=session, actor=user, current_password=PASSWORD, new_password="changed pw 1"
+        )
+    assert not session_alive(before)
+    after_change = utc_now()
+    assert session_alive(after_change)
+    with session_scope(engine) as session:
+        reset_password(session=session, actor=admin, account_id=user.id, new_password="reset pw 22")
+    assert not session_alive(after_change)
+    assert session_alive(utc_now())
 
 
 def test_admin_tools_reset_unlock_update_and_list(engine: Engine, admin) -> None:
