@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
-from sqlmodel import select
+from sqlalchemy import Engine, case, func
+from sqlmodel import Session, select
 
 from core.accounts import create_account
 from core.db import session_scope
-from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Account, Partner
+from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Account, Lead, Partner
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,26 @@ DEMO_VENDOR = DemoAccount(
     vendor_name="Cisco",
     regions=("south", "west"),
 )
-# The two partner accounts belong to the two partners with the lowest ids.
+# The two partner accounts belong to the first two partners with leads to work on (so a
+# visitor trying the demo sees a lead list), or else to the partners with the lowest ids.
 DEMO_PARTNER_LOGINS = (("partner1", "atlas-demo-partner1"), ("partner2", "atlas-demo-partner2"))
+
+
+def demo_partner_ids(session: Session, *, wanted: int = 2) -> list[int]:
+    """Partners with at least three leads, one of them still new; lowest ids otherwise."""
+    is_new = case((Lead.status == "new", 1), else_=0)
+    with_work = session.exec(
+        select(Lead.partner_id)
+        .group_by(Lead.partner_id)
+        .having(func.count() >= 3, func.sum(is_new) >= 1)
+        .order_by(Lead.partner_id)
+        .limit(wanted)
+    ).all()
+    chosen = [int(pid) for pid in with_work]
+    if len(chosen) < wanted:
+        lowest = session.exec(select(Partner.id).order_by(Partner.id).limit(wanted * 2)).all()
+        chosen += [int(pid) for pid in lowest if pid not in chosen][: wanted - len(chosen)]
+    return chosen
 
 
 def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
@@ -46,7 +64,7 @@ def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
 
     demo: list[DemoAccount] = [DEMO_ADMIN, DEMO_VENDOR]
     with session_scope(engine) as session:
-        partner_ids = session.exec(select(Partner.id).order_by(Partner.id).limit(2)).all()
+        partner_ids = demo_partner_ids(session)
         for (username, password), partner_id in zip(DEMO_PARTNER_LOGINS, partner_ids, strict=False):
             name = session.get(Partner, partner_id).name  # type: ignore[union-attr]
             demo.append(

@@ -28,7 +28,17 @@ from core.accounts import (
     load_session_account,
 )
 from core.db import create_db_engine, init_db, session_scope
-from core.models import Account, AccountPublic, AuditEvent, LocationInput, PartnerCreate, utc_now
+from core.demo_accounts import demo_partner_ids
+from core.leads import submit_contact_request
+from core.models import (
+    Account,
+    AccountPublic,
+    AuditEvent,
+    ContactRequest,
+    LocationInput,
+    PartnerCreate,
+    utc_now,
+)
 from core.profiles_io import create_partner
 from core.settings import get_settings
 
@@ -304,6 +314,19 @@ def test_a_forged_role_on_the_actor_grants_nothing(engine: Engine, admin) -> Non
     forged = user.model_copy(update={"role": "admin"})
     with Session(engine) as session, pytest.raises(PermissionDenied):
         list_accounts(session=session, actor=forged)
+
+
+def test_demo_partner_accounts_go_to_partners_with_new_leads_first(engine: Engine) -> None:
+    request = ContactRequest(
+        contact_name="Dana", contact_email="dana@example.com", company_size="1-10", needs=["cloud"]
+    )
+    with session_scope(engine) as session:
+        for _ in range(3):
+            submit_contact_request(session=session, partner_id=2, request=request)
+    with Session(engine) as session:
+        assert demo_partner_ids(session) == [2, 1]
+    by_name = {d.username: d for d in create_demo_accounts(engine=engine)}
+    assert by_name["partner1"].partner_id == 2
 
 
 def test_demo_accounts_are_created_once_for_the_two_lowest_partner_ids(engine: Engine) -> None:
