@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -33,6 +34,28 @@ class AccountAdminView(AccountPublic):
     last_sign_in_at: datetime | None = None
 
 
+def _save(
+    session: Session,
+    actor: AccountPublic,
+    row: Account,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> AccountPublic:
+    """Stage the changed account with its audit event (one transaction, the caller's)."""
+    session.add(row)
+    record_change(
+        session=session,
+        actor=actor,
+        entity_type="account",
+        entity_id=row.id or 0,
+        action=action,
+        before=before,
+        after=after,
+    )
+    return to_public(row)
+
+
 def reset_password(
     *, session: Session, actor: AccountPublic, account_id: int, new_password: str
 ) -> None:
@@ -55,17 +78,8 @@ def set_account_active(
     if active:
         row.failed_sign_ins = 0
         row.locked_until = None
-    session.add(row)
-    record_change(
-        session=session,
-        actor=actor,
-        entity_type="account",
-        entity_id=row.id or 0,
-        action="activate" if active else "deactivate",
-        before=before,
-        after=audit_fields(row) | {"locked_until": row.locked_until},
-    )
-    return to_public(row)
+    after = audit_fields(row) | {"locked_until": row.locked_until}
+    return _save(session, actor, row, "activate" if active else "deactivate", before, after)
 
 
 def unlock_account(*, session: Session, actor: AccountPublic, account_id: int) -> AccountPublic:
@@ -74,17 +88,9 @@ def unlock_account(*, session: Session, actor: AccountPublic, account_id: int) -
     before = {"locked_until": row.locked_until, "failed_sign_ins": row.failed_sign_ins}
     row.locked_until = None
     row.failed_sign_ins = 0
-    session.add(row)
-    record_change(
-        session=session,
-        actor=actor,
-        entity_type="account",
-        entity_id=row.id or 0,
-        action="unlock",
-        before=before,
-        after={"locked_until": None, "failed_sign_ins": 0},
+    return _save(
+        session, actor, row, "unlock", before, {"locked_until": None, "failed_sign_ins": 0}
     )
-    return to_public(row)
 
 
 def update_account(
@@ -119,17 +125,7 @@ def update_account(
             regions if regions is not None else (row.regions or []),
         )
         row.partner_id, row.vendor_name, row.regions = new_partner, new_vendor, new_regions
-    session.add(row)
-    record_change(
-        session=session,
-        actor=actor,
-        entity_type="account",
-        entity_id=row.id or 0,
-        action="update",
-        before=before,
-        after=audit_fields(row),
-    )
-    return to_public(row)
+    return _save(session, actor, row, "update", before, audit_fields(row))
 
 
 def list_accounts(

@@ -91,73 +91,88 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(
-    statement: Any,
-    *,
-    entity_type: str | None,
-    entity_id: str | int | None,
-    actor: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    text: str | None,
-) -> Any:
-    if entity_type:
-        statement = statement.where(AuditEvent.entity_type == entity_type)
-    if entity_id is not None and str(entity_id) != "":
-        statement = statement.where(AuditEvent.entity_id == str(entity_id))
-    if actor:
-        pattern = _like_pattern(actor.strip())
-        statement = statement.where(func.lower(AuditEvent.actor_label).like(pattern, escape="\\"))
-    if since is not None:
-        statement = statement.where(AuditEvent.at >= since)
-    if until is not None:
-        statement = statement.where(AuditEvent.at < until)
-    if text and text.strip():
-        needle = text.strip()
-        # The JSON column stores non-ASCII text as \u escapes: search both spellings.
-        escaped_needle = json.dumps(needle)[1:-1]
-        changes_text = func.lower(cast(AuditEvent.changes, String))
-        conditions = [
-            func.lower(AuditEvent.action).like(_like_pattern(needle), escape="\\"),
-            func.lower(AuditEvent.entity_id).like(_like_pattern(needle), escape="\\"),
-            changes_text.like(_like_pattern(needle), escape="\\"),
-            changes_text.like(_like_pattern(escaped_needle), escape="\\"),
-        ]
-        statement = statement.where(or_(*conditions))
-    return statement
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events to read. ``actor`` matches part of the actor label; ``text`` searches the
+    action, the entity id and the before/after values. ``until`` is exclusive."""
+
+    entity_type: str | None = None
+    entity_id: str | int | None = None
+    actor: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None
+
+    def apply(self, statement: Any) -> Any:
+        if self.entity_type:
+            statement = statement.where(AuditEvent.entity_type == self.entity_type)
+        if self.entity_id is not None and str(self.entity_id) != "":
+            statement = statement.where(AuditEvent.entity_id == str(self.entity_id))
+        if self.actor:
+            pattern = _like_pattern(self.actor.strip())
+            label = func.lower(AuditEvent.actor_label)
+            statement = statement.where(label.like(pattern, escape="\\"))
+        if self.since is not None:
+            statement = statement.where(AuditEvent.at >= self.since)
+        if self.until is not None:
+            statement = statement.where(AuditEvent.at < self.until)
+        if self.text and self.text.strip():
+            needle = self.text.strip()
+            # The JSON column stores non-ASCII text as \u escapes: search both spellings.
+            escaped_needle = json.dumps(needle)[1:-1]
+            changes_text = func.lower(cast(AuditEvent.changes, String))
+            conditions = [
+                func.lower(AuditEvent.action).like(_like_pattern(needle), escape="\\"),
+                func.lower(AuditEvent.entity_id).like(_like_pattern(needle), escape="\\"),
+                changes_text.like(_like_pattern(needle), escape="\\"),
+                changes_text.like(_like_pattern(escaped_needle), escape="\\"),
+            ]
+            statement = statement.where(or_(*conditions))
+        return statement
 
 
 def list_audit_events(
     *,
     session: Session,
     viewer: AccountPublic | None,
-    entity_type: str | None = None,
-    entity_id: str | int | None = None,
-    actor: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    text: str | None = None,
+    filters: AuditFilter | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[AuditEntry]:
-    """Newest first. ``actor`` matches part of the actor label; ``text`` searches the action,
-    the entity id and the before/after values. ``until`` is exclusive.
+    """Newest first, the events ``filters`` select (every event without filters).
 
     Only administrators may read the trail (``PermissionDenied`` otherwise): it holds the
     contact data of leads and every confidential figure that was ever changed.
     """
     ensure_admin(fresh_actor(session, viewer))
-    return _entries(
-        session,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        actor=actor,
-        since=since,
-        until=until,
-        text=text,
-        limit=limit,
-        offset=offset,
-    )
+    statement = (filters or AuditFilter()).apply(select(AuditEvent))
+    statement = statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    rows = session.exec(statement.limit(max(1, min(limit, 1000))).offset(max(0, offset))).all()
+    return [
+        AuditEntry(
+            id=row.id or 0,
+            at=row.at,
+            actor_account_id=row.actor_account_id,
+            actor_label=row.actor_label,
+            entity_type=row.entity_type,
+            entity_id=row.entity_id,
+            action=row.action,
+            changes=dict(row.changes or {}),
+        )
+        for row in rows
+    ]
+
+
+def count_audit_events(
+    *,
+    session: Session,
+    viewer: AccountPublic | None,
+    filters: AuditFilter | None = None,
+) -> int:
+    """How many events ``list_audit_events`` pages through (administrators only)."""
+    ensure_admin(fresh_actor(session, viewer))
+    statement = (filters or AuditFilter()).apply(select(func.count()).select_from(AuditEvent))
+    return int(session.exec(statement).one())
 
 
 def review_notes(*, session: Session, certification_ids: list[int]) -> dict[int, str]:
@@ -180,46 +195,3 @@ def review_notes(*, session: Session, certification_ids: list[int]) -> dict[int,
         note = (row.changes or {}).get("review_note", {}).get("after")
         notes.setdefault(int(row.entity_id), note or "")
     return notes
-
-
-def _entries(session: Session, *, limit: int, offset: int, **filters: Any) -> list[AuditEntry]:
-    statement = _filtered(select(AuditEvent), **filters)
-    statement = statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    rows = session.exec(statement.limit(max(1, min(limit, 1000))).offset(max(0, offset))).all()
-    return [
-        AuditEntry(
-            id=row.id or 0,
-            at=row.at,
-            actor_account_id=row.actor_account_id,
-            actor_label=row.actor_label,
-            entity_type=row.entity_type,
-            entity_id=row.entity_id,
-            action=row.action,
-            changes=dict(row.changes or {}),
-        )
-        for row in rows
-    ]
-
-
-def count_audit_events(
-    *,
-    session: Session,
-    viewer: AccountPublic | None,
-    entity_type: str | None = None,
-    entity_id: str | int | None = None,
-    actor: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    text: str | None = None,
-) -> int:
-    ensure_admin(fresh_actor(session, viewer))
-    statement = _filtered(
-        select(func.count()).select_from(AuditEvent),
-        entity_type=entity_type,
-        entity_id=entity_id,
-        actor=actor,
-        since=since,
-        until=until,
-        text=text,
-    )
-    return int(session.exec(statement).one())

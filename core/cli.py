@@ -168,62 +168,63 @@ def _query_fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, A
     return {name: value for name in names if (value := getattr(args, name, None)) is not None}
 
 
-def _run_query(build: Callable[[], Any], run: Callable[[Any], Any]) -> tuple[Any, int]:
+def _query_command(
+    args: argparse.Namespace,
+    names: Sequence[str],
+    parse: Callable[[dict[str, Any]], Any],
+    run: Callable[..., Any],
+    print_table: Callable[[dict[str, Any]], None],
+) -> int:
+    """Parse the options into a query, run it, print JSON or a table; search and team."""
+    fields = _query_fields(args, names)
     try:
-        query = build()
-        return run(query), OK
+        query = parse(fields)  # before _engine(): an invalid query creates no database
+        result = run(engine=_engine(), query=query)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'query'}: "
-            f"{str(e['msg']).removeprefix('Value error, ')}"
-            for e in exc.errors()
+        return _fail(
+            "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'query'}: "
+                f"{str(e['msg']).removeprefix('Value error, ')}"
+                for e in exc.errors()
+            )
         )
-        return None, _fail(problems)
     except ValueError as exc:  # QueryError, UnknownPlaceError: messages meant for people
-        return None, _fail(str(exc))
-
-
-def _search(args: argparse.Namespace) -> int:
-    from core import search
-
-    fields = _query_fields(args, SEARCH_FIELDS)
-    results, code = _run_query(
-        lambda: search.parse_query(fields),
-        lambda query: search.search_directory(engine=_engine(), query=query),
-    )
-    if code != OK:
-        return code
-    data = results.to_json_dict()
+        return _fail(str(exc))
+    data = result.to_json_dict()
     if args.format == "json":
         print(json.dumps(data, indent=2))
-        return OK
+    else:
+        print_table(data)
+    return OK
+
+
+def _print_results(data: dict[str, Any]) -> None:
     print(f"{data['total']:,} partners (page {data['page']})")
     for r in data["results"]:
         distance = "" if r.get("distance_km") is None else f"{r['distance_km']:.0f} km"
         print(f"{r['partner_id']:>8}  {r['score']:>6.1f}  {distance:>8}  {r['name']}")
-    return OK
 
 
-def _team(args: argparse.Namespace) -> int:
-    from core import teams
-
-    fields = _query_fields(args, TEAM_FIELDS)
-    result, code = _run_query(
-        lambda: teams.parse_team_query(fields),
-        lambda query: teams.find_teams(engine=_engine(), query=query),
-    )
-    if code != OK:
-        return code
-    data = result.to_json_dict()
-    if args.format == "json":
-        print(json.dumps(data, indent=2))
-        return OK
+def _print_teams(data: dict[str, Any]) -> None:
     if not data["teams"]:
         print(f"No team covers all needs; uncovered: {', '.join(data['uncovered_needs'])}")
     for n, team in enumerate(data["teams"], start=1):
         names = " + ".join(m["name"] for m in team["members"])
         print(f"{n}. score {team['score']:.1f}: {names}")
-    return OK
+
+
+def _search(args: argparse.Namespace) -> int:
+    from core import search
+
+    return _query_command(
+        args, SEARCH_FIELDS, search.parse_query, search.search_directory, _print_results
+    )
+
+
+def _team(args: argparse.Namespace) -> int:
+    from core import teams
+
+    return _query_command(args, TEAM_FIELDS, teams.parse_team_query, teams.find_teams, _print_teams)
 
 
 def _read_password() -> str | None:

@@ -1,20 +1,24 @@
-"""The anonymous contact form: plain-word validation messages and a per-session rate limit.
+"""The anonymous contact form: plain-word validation messages, a per-session rate limit, and
+the one send path of both forms (a single partner's profile and "Contact this team").
 
 Validation itself is ``core.models.ContactRequest``; this module turns its errors into one
 sentence per field that a visitor understands, and decides whether a session may send
-another request (the UI keeps the send times of its own session).
+another request (the UI keeps the send times of its own session). A team request counts
+once against the rate limit, however many partners it reaches.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
+from sqlmodel import Session
 
-from core.models import ContactRequest
+from core.leads import LeadError, submit_contact_request, submit_team_contact_request
+from core.models import ContactRequest, Lead
 
 RATE_WINDOW = timedelta(hours=1)
 FIELD_LABELS = {
@@ -95,3 +99,65 @@ def check_rate_limit(sent_at: Iterable[datetime], *, now: datetime, limit: int) 
         return RateLimit(True, len(recent), timedelta(0))
     retry = recent[len(recent) - limit] + RATE_WINDOW - now
     return RateLimit(False, len(recent), max(retry, timedelta(0)))
+
+
+def rate_limit_text(rate: RateLimit) -> str:
+    minutes = max(1, int(rate.retry_after.total_seconds() // 60) + 1)
+    return (
+        f"You have sent {rate.sent_in_window} requests in the last hour. To keep the "
+        f"directory free of spam, please try again in {minutes} minutes."
+    )
+
+
+@dataclass
+class ContactOutcome:
+    """What became of a request: the leads it created, or what the visitor should fix."""
+
+    request: ContactRequest | None = None
+    leads: list[Lead] = field(default_factory=list)
+    field_errors: dict[str, str] = field(default_factory=dict)  # field -> plain sentence
+    problem: str = ""  # a sentence about the request as a whole (rate limit, gone partner)
+
+    @property
+    def sent(self) -> bool:
+        return bool(self.leads)
+
+
+def send_contact_request(
+    *,
+    session: Session,
+    partner_ids: list[int],
+    team: bool,
+    values: Mapping[str, Any],
+    sent_at: list[datetime],
+    now: datetime,
+    limit: int,
+) -> ContactOutcome:
+    """Check the rate limit and the form, then create the leads (or say what is wrong).
+
+    ``team`` sends one linked lead to each partner (source "team", shared ``team_key``);
+    otherwise ``partner_ids`` names the one partner of a profile's form. ``sent_at`` is the
+    session's own list of send times; a successful request appends ``now``.
+    """
+    rate = check_rate_limit(sent_at, now=now, limit=limit)
+    if not rate.allowed:
+        return ContactOutcome(problem=rate_limit_text(rate))
+    try:
+        request = parse_contact_form(values)
+    except ContactFormError as exc:
+        return ContactOutcome(field_errors=exc.errors)
+    try:
+        if team:
+            leads = submit_team_contact_request(
+                session=session, partner_ids=partner_ids, request=request
+            )
+        else:
+            (partner_id,) = partner_ids
+            leads = [
+                submit_contact_request(session=session, partner_id=partner_id, request=request)
+            ]
+    except LeadError as exc:
+        session.rollback()  # all members or none: no half-sent team request
+        return ContactOutcome(problem=str(exc))
+    sent_at.append(now)
+    return ContactOutcome(request=request, leads=leads)

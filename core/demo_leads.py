@@ -23,7 +23,7 @@ from core.geo import haversine_km
 from core.taxonomy import get_taxonomy
 
 if TYPE_CHECKING:
-    from core.demo_data import _Places
+    from core.demo_places import DemoPlaces
 
 PLAIN_WORDS = {
     "hardware": "PCs, servers and printers", "networking": "office networks and Wi-Fi",
@@ -295,7 +295,7 @@ class ActivityWriter:
                 )
         return rows
 
-    def write_search_events(self, *, connection: Any, places: _Places) -> int:
+    def write_search_events(self, *, connection: Any, places: DemoPlaces) -> int:
         """A few thousand anonymous searches, concentrated in some states and needs.
 
         result_count is what a plain radius search over partner locations finds, so the

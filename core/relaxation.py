@@ -40,108 +40,56 @@ def _relaxed(query: SearchQuery, **changes: Any) -> SearchQuery:
     return SearchQuery.model_validate(query.model_dump() | changes | {"page": 1})
 
 
-def _candidates(query: SearchQuery) -> list[tuple[str, str, str, SearchQuery, str | None]]:
+_Candidate = tuple[str, str, str, SearchQuery, str | None]
+
+
+def _candidates(query: SearchQuery) -> list[_Candidate]:
     """(kind, label, reason, relaxed query, target) for every single relaxation that applies."""
     taxonomy = get_taxonomy()
-    out: list[tuple[str, str, str, SearchQuery, str | None]] = []
+    out: list[_Candidate] = []
+
+    def offer(
+        kind: str, label: str, reason: str, *, target: str | None = None, **changes: Any
+    ) -> None:
+        out.append((kind, label, reason, _relaxed(query, **changes), target))
+
     if len(query.needs) > 1:
         for key in query.needs:
             label = taxonomy.area_label(key)
-            out.append(
-                (
-                    "drop_need",
-                    f"Drop the need “{label}”",
-                    f"The need “{label}” rules out the most partners.",
-                    _relaxed(query, needs=[k for k in query.needs if k != key]),
-                    key,
-                )
-            )
+            rest = [k for k in query.needs if k != key]
+            reason = f"The need “{label}” rules out the most partners."
+            offer("drop_need", f"Drop the need “{label}”", reason, target=key, needs=rest)
     if query.needs and query.min_level > 1:
         lower = taxonomy.level_label(query.min_level - 1).lower()
-        out.append(
-            (
-                "lower_level",
-                f"Accept {lower} level",
-                f"Asking for {taxonomy.level_label(query.min_level).lower()} level rules out "
-                "the most partners.",
-                _relaxed(query, min_level=query.min_level - 1),
-                None,
-            )
-        )
+        asked = taxonomy.level_label(query.min_level).lower()
+        reason = f"Asking for {asked} level rules out the most partners."
+        offer("lower_level", f"Accept {lower} level", reason, min_level=query.min_level - 1)
     if query.needs and query.evidence_only:
-        out.append(
-            (
-                "evidence_off",
-                "Include self-assessed levels",
-                "Counting only certified levels rules out the most partners.",
-                _relaxed(query, evidence_only=False),
-                None,
-            )
-        )
+        reason = "Counting only certified levels rules out the most partners."
+        offer("evidence_off", "Include self-assessed levels", reason, evidence_only=False)
     if query.near is not None and query.radius_km < MAX_RADIUS_KM:
         radius = min(MAX_RADIUS_KM, query.radius_km * 2)
-        out.append(
-            (
-                "widen_radius",
-                f"Search within {radius:,.0f} km",
-                f"The {query.radius_km:,.0f} km radius rules out the most partners.",
-                _relaxed(query, radius_km=radius),
-                None,
-            )
-        )
+        reason = f"The {query.radius_km:,.0f} km radius rules out the most partners."
+        offer("widen_radius", f"Search within {radius:,.0f} km", reason, radius_km=radius)
     if query.near is not None and not query.include_service_area:
-        out.append(
-            (
-                "service_area",
-                "Include partners that travel to you",
-                "Counting only partners with an office in the radius rules out the most.",
-                _relaxed(query, include_service_area=True),
-                None,
-            )
-        )
+        reason = "Counting only partners with an office in the radius rules out the most."
+        label = "Include partners that travel to you"
+        offer("service_area", label, reason, include_service_area=True)
     if query.segment:
-        out.append(
-            (
-                "drop_segment",
-                "Any company size",
-                "The company-size filter rules out the most partners.",
-                _relaxed(query, segment=None),
-                None,
-            )
-        )
+        reason = "The company-size filter rules out the most partners."
+        offer("drop_segment", "Any company size", reason, segment=None)
     if query.vendor:
-        out.append(
-            (
-                "drop_vendor",
-                f"Any vendor (not only {query.vendor})",
-                f"The vendor filter ({query.vendor}) rules out the most partners.",
-                _relaxed(query, vendor=None),
-                None,
-            )
-        )
+        reason = f"The vendor filter ({query.vendor}) rules out the most partners."
+        offer("drop_vendor", f"Any vendor (not only {query.vendor})", reason, vendor=None)
     if query.keyword:
-        out.append(
-            (
-                "drop_keyword",
-                "Drop the keyword",
-                "The keyword rules out the most partners.",
-                _relaxed(query, keyword=None),
-                None,
-            )
-        )
+        reason = "The keyword rules out the most partners."
+        offer("drop_keyword", "Drop the keyword", reason, keyword=None)
     if query.states or query.region:
         names = [STATE_NAMES[s] for s in query.states]
         if query.region:
             names.append(taxonomy.region(query.region).label)
-        out.append(
-            (
-                "drop_states",
-                "Any state or region",
-                f"The state/region filter ({', '.join(names)}) rules out the most partners.",
-                _relaxed(query, states=[], region=None),
-                None,
-            )
-        )
+        reason = f"The state/region filter ({', '.join(names)}) rules out the most partners."
+        offer("drop_states", "Any state or region", reason, states=[], region=None)
     return out
 
 

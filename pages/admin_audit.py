@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import streamlit as st
 from sqlmodel import Session
 
-from core.audit import ENTITY_TYPES, count_audit_events, list_audit_events
+from core.audit import ENTITY_TYPES, AuditFilter, count_audit_events, list_audit_events
 from core.models import ROLE_ADMIN
 from pages import get_engine, setup_page
 
@@ -37,16 +37,16 @@ since = c1.date_input("From", value=None, key="audit_since")
 until = c2.date_input("Until (inclusive)", value=None, key="audit_until")
 text = c3.text_input("Containing text", max_chars=200, key="audit_text")
 
-filters = {
-    "entity_type": entity_type or None,
-    "entity_id": entity_id.strip() or None,
-    "actor": actor.strip() or None,
-    "since": datetime.combine(since, time.min, tzinfo=UTC) if since else None,
-    "until": datetime.combine(until, time.min, tzinfo=UTC) + timedelta(days=1) if until else None,
-    "text": text.strip() or None,
-}
+filters = AuditFilter(
+    entity_type=entity_type or None,
+    entity_id=entity_id.strip() or None,
+    actor=actor.strip() or None,
+    since=datetime.combine(since, time.min, tzinfo=UTC) if since else None,
+    until=datetime.combine(until, time.min, tzinfo=UTC) + timedelta(days=1) if until else None,
+    text=text.strip() or None,
+)
 with Session(get_engine()) as session:
-    total = count_audit_events(session=session, viewer=account, **filters)
+    total = count_audit_events(session=session, viewer=account, filters=filters)
 pages = max(1, -(-total // PAGE_SIZE))
 page_no = st.number_input(
     f"Page (of {pages})", min_value=1, max_value=pages, value=1, key=f"audit_page_{pages}"
@@ -55,7 +55,7 @@ with Session(get_engine()) as session:
     events = list_audit_events(
         session=session,
         viewer=account,
-        **filters,
+        filters=filters,
         limit=PAGE_SIZE,
         offset=(int(page_no) - 1) * PAGE_SIZE,
     )

@@ -17,7 +17,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.db import session_scope
 from core.demand import is_demand_signal, record_search_event, search_signature
 from core.formatting import escape_markdown
-from core.geo import STATE_NAMES
 from core.query_params import query_to_params
 from core.relaxation import is_poor, suggest_relaxations
 from core.result_text import (
@@ -34,19 +33,12 @@ from core.results_export import (
     results_frame,
     results_to_csv,
 )
-from core.search import MAX_RADIUS_KM, QueryError, SearchQuery, parse_query, search_index
-from core.search_form import (
-    form_values,
-    lenient_query_from_params,
-    need_key,
-    query_fields,
-    search_params,
-)
-from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
+from core.search import QueryError, SearchQuery, parse_query, search_index
+from core.search_form import form_values, lenient_query_from_params, query_fields, search_params
 from pages import get_engine, get_index_holder, setup_page
+from pages.parts.search_filters import find_filters, show_url_problems
 
 account = setup_page("Find partners", "🔎")
-taxonomy = get_taxonomy()
 K = "find_"  # prefix of every session key of this page
 SORTS = {
     "best": "Best match",
@@ -55,8 +47,6 @@ SORTS = {
     "freshness": "Recently updated",
     "name": "Name A–Z",
 }
-LEVELS = {1: "Foundational", 2: "Proficient", 3: "Expert"}
-SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
 COMPARE_MAX = 4
 # Ten cards a page: the browser's work per filter change grows with the elements shown, and
 # bench/browser_filter.py holds a filter change to 500 ms (p50) at 100,000 partners.
@@ -90,76 +80,6 @@ def sync_from_url() -> list[str]:
     url_query, problems = lenient_query_from_params(url_params)
     apply_query(url_query)
     return problems
-
-
-def render_filters() -> None:
-    st.markdown("**What do you need?**")
-    for group in (TECHNOLOGY, BUSINESS_SERVICES):
-        areas = [a for a in taxonomy.areas if a.group == group]
-        chosen = sum(bool(ss.get(need_key(K, a.key))) for a in areas)
-        title = taxonomy.group_labels[group] + (f" · {chosen} chosen" if chosen else "")
-        with st.expander(title, expanded=group == TECHNOLOGY or chosen > 0):
-            for area in areas:
-                st.checkbox(area.label, key=need_key(K, area.key), help=area.description)
-    st.text_input(
-        "Near (ZIP code or City, ST)",
-        key=f"{K}near",
-        max_chars=80,
-        placeholder="78701 or Austin, TX",
-        help="Leave empty to search the whole country.",
-    )
-    st.number_input(
-        "Within (km)",
-        min_value=1,
-        max_value=int(MAX_RADIUS_KM),
-        step=10,
-        key=f"{K}radius",
-        help=f"1 to {MAX_RADIUS_KM:,.0f} km. 80 km is about 50 miles.",
-    )
-    st.checkbox(
-        "Include partners who travel",
-        key=f"{K}service_area",
-        help="Also partners whose service area (a radius or whole states) covers your place.",
-    )
-    st.selectbox(
-        "Your company size",
-        ["", *taxonomy.segment_keys],
-        key=f"{K}size",
-        format_func=lambda k: "Any size" if not k else SEGMENT_LABELS[k],
-    )
-    st.selectbox(
-        "Minimum level for each need",
-        list(LEVELS),
-        key=f"{K}level",
-        format_func=LEVELS.get,
-        help="\n\n".join(f"**{lv.label}**: {lv.description}" for lv in taxonomy.levels[1:]),
-    )
-    st.checkbox(
-        "Certified levels only",
-        key=f"{K}evidence",
-        help="Count only what approved, unexpired certifications prove, not self-assessment.",
-    )
-    st.text_input("Keyword", key=f"{K}q", max_chars=100, placeholder="e.g. law firms, Veeam")
-    with st.expander("More filters"):
-        st.multiselect(
-            "States with an office",
-            sorted(STATE_NAMES),
-            key=f"{K}states",
-            format_func=lambda c: f"{STATE_NAMES[c]} ({c})",
-        )
-        st.selectbox(
-            "Region",
-            ["", *(r.key for r in taxonomy.regions)],
-            key=f"{K}region",
-            format_func=lambda k: "Any region" if not k else taxonomy.region(k).label,
-        )
-        st.selectbox(
-            "Certified with vendor",
-            ["", *taxonomy.vendors],
-            key=f"{K}vendor",
-            format_func=lambda v: v or "Any vendor",
-        )
-    st.button("Start over", on_click=reset_search, icon=":material/restart_alt:", key=f"{K}reset")
 
 
 def current_query() -> tuple[SearchQuery | None, str | None]:
@@ -351,14 +271,10 @@ def search_page() -> None:
     filters, main = st.columns([1.2, 2.5], gap="large")
     with filters:
         jump_to_results = st.empty()  # filled once the count is known: phones stack columns
-        render_filters()
+        find_filters(K, on_reset=reset_search)
     query, input_error = current_query()
     with main:
-        for problem in url_problems:
-            st.error(
-                "This link has a value that cannot be used, so it was left out: "
-                + escape_markdown(problem)
-            )
+        show_url_problems(url_problems)
         if query is None:
             st.error(f"Please check the search: {escape_markdown(str(input_error))}")
         else:

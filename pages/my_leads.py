@@ -15,16 +15,12 @@ from core.leads import (
     lead_history,
     list_partner_leads,
 )
-from core.models import LEAD_STATUSES, LEAD_TRANSITIONS, ROLE_PARTNER
+from core.models import LEAD_STATUSES, LEAD_TRANSITIONS
 from core.taxonomy import get_taxonomy
-from pages import get_engine, setup_page
+from pages import get_engine
+from pages.parts.partner_page import setup_partner_page
 
-account = setup_page("My leads", "📥", roles=(ROLE_PARTNER,))
-assert account is not None
-if account.partner_id is None:
-    st.error("This account is not linked to a partner organisation. Ask an administrator.")
-    st.stop()
-PARTNER_ID: int = account.partner_id
+account, PARTNER_ID = setup_partner_page("My leads", "📥")
 PAGE_SIZE = 50
 TAXONOMY = get_taxonomy()
 

@@ -7,21 +7,18 @@ survive reruns. Certifications are submitted separately: they wait for approval.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import streamlit as st
 from sqlmodel import Session
 
 from core.access import PermissionDenied
-from core.certifications import partner_certifications
 from core.db import session_scope
 from core.formatting import humanize_age
 from core.geo import STATE_NAMES
-from core.models import ROLE_PARTNER, CertificationInput, Partner, utc_now
+from core.models import Partner, utc_now
 from core.profiles import (
     FIELD_LABELS,
-    CertificationError,
     EditableProfile,
     ProfileConflict,
     ProfileValidationError,
@@ -32,19 +29,14 @@ from core.profiles import (
     load_profile_for_edit,
     parse_profile_form,
     save_profile,
-    submit_certification,
     unflatten_form,
-    withdraw_certification,
 )
 from core.taxonomy import get_taxonomy
-from pages import get_engine, setup_page
+from pages import get_engine
+from pages.parts.certifications import certifications_section
+from pages.parts.partner_page import setup_partner_page
 
-account = setup_page("My profile", "✏️", roles=(ROLE_PARTNER,))
-assert account is not None
-if account.partner_id is None:
-    st.error("This account is not linked to a partner organisation. Ask an administrator.")
-    st.stop()
-PARTNER_ID: int = account.partner_id
+account, PARTNER_ID = setup_partner_page("My profile", "✏️")
 TAXONOMY = get_taxonomy()
 LOADED = f"profile_loaded_{PARTNER_ID}"
 ERRORS, CONFLICT, FLASH = "profile_errors", "profile_conflict", "profile_flash"
@@ -302,78 +294,4 @@ if submitted:
 
 # --- certifications ------------------------------------------------------------------------
 st.divider()
-st.subheader("Certifications")
-st.caption(
-    "New certifications wait for an administrator's approval and count as evidence only "
-    "once approved. Withdrawing one takes effect at once."
-)
-with Session(get_engine()) as session:
-    certifications = partner_certifications(session=session, partner_id=PARTNER_ID)
-if certifications:
-    st.dataframe(
-        [
-            {
-                "Certification": c.name,
-                "Vendor": c.vendor,
-                "Obtained": c.obtained_on,
-                "Expires": c.expires_on,
-                "Status": c.status,
-                "Review note": c.review_note,
-            }
-            for c in certifications
-        ],
-        hide_index=True,
-    )
-else:
-    st.write("No certifications yet.")
-
-catalogue = TAXONOMY.certifications
-with st.form("certification_form", clear_on_submit=True):
-    cert_key = st.selectbox(
-        "Certification",
-        options=sorted(catalogue, key=lambda k: (catalogue[k].vendor, catalogue[k].name)),
-        format_func=lambda k: f"{catalogue[k].vendor} · {catalogue[k].name}",
-        key="cert_key",
-    )
-    c1, c2 = st.columns(2)
-    obtained = c1.date_input("Obtained on", value=None, max_value=date.today(), key="cert_from")
-    expires = c2.date_input("Expires on (optional)", value=None, key="cert_until")
-    submit_cert = st.form_submit_button("Submit for approval")
-if submit_cert:
-    if obtained is None:
-        st.error("Give the date the certification was obtained.")
-    else:
-        try:
-            with session_scope(get_engine()) as session:
-                submit_certification(
-                    session=session,
-                    actor=account,
-                    partner_id=PARTNER_ID,
-                    cert=CertificationInput(
-                        certification_key=cert_key, obtained_on=obtained, expires_on=expires
-                    ),
-                )
-        except (CertificationError, PermissionDenied) as exc:
-            st.error(str(exc))
-        else:
-            st.session_state[FLASH] = "Certification submitted: it waits for approval."
-            st.rerun()
-
-if certifications:
-    with st.form("withdraw_form"):
-        labels = {c.id: f"{c.name} ({c.status}, obtained {c.obtained_on})" for c in certifications}
-        chosen = st.selectbox(
-            "Withdraw a certification",
-            options=list(labels),
-            format_func=labels.get,
-            key="withdraw_id",
-        )
-        withdraw = st.form_submit_button("Withdraw")
-    if withdraw and chosen is not None:
-        try:
-            with session_scope(get_engine()) as session:
-                withdraw_certification(session=session, actor=account, certification_id=chosen)
-        except (CertificationError, PermissionDenied) as exc:
-            st.error(str(exc))
-        else:
-            st.rerun()
+certifications_section(account=account, partner_id=PARTNER_ID, flash_key=FLASH)

@@ -15,23 +15,14 @@ import streamlit as st
 from sqlmodel import Session
 from streamlit_folium import st_folium
 
-from core.contact_form import (
-    FIELD_LABELS,
-    MAX_LENGTHS,
-    ContactFormError,
-    check_rate_limit,
-    parse_contact_form,
-)
-from core.db import session_scope
 from core.formatting import escape_markdown
 from core.geo import STATE_NAMES
-from core.leads import LeadError, submit_contact_request
 from core.maps import build_partner_area_map
 from core.public_profile import PublicProfile, load_public_profile
 from core.result_text import claim_and_evidence, flag_text, freshness_text, level_word, radius_text
-from core.settings import get_settings
 from core.taxonomy import get_taxonomy
 from pages import get_engine, setup_page
+from pages.parts.contact import contact_form
 
 setup_page("Partner profile", "🏢")
 taxonomy = get_taxonomy()
@@ -184,65 +175,18 @@ def render_contact_form(p: PublicProfile) -> None:
             del ss[sent_key]
             st.rerun()
         return
-    limit = get_settings().contact_requests_per_session
     searched = ss.get("last_search_params", {}).get("needs", "")
-    default_needs = [k for k in searched.split(",") if k in taxonomy.area_keys]
-    with st.form("contact_form", enter_to_submit=False):
-        left, right = st.columns(2)
-        name = left.text_input("Your name", max_chars=MAX_LENGTHS["contact_name"])
-        email = right.text_input("Email", max_chars=MAX_LENGTHS["contact_email"])
-        size = left.selectbox(
-            "Company size",
-            taxonomy.segment_keys,
-            index=None,
-            format_func=SEGMENT_LABELS.get,
-            placeholder="Choose…",
-        )
-        needs = right.multiselect(
-            "What you need",
-            taxonomy.area_keys,
-            default=default_needs,
-            format_func=taxonomy.area_label,
-        )
-        message = st.text_area(
-            "Message (optional)",
-            max_chars=MAX_LENGTHS["message"],
-            placeholder="A few words about your business and the project.",
-        )
-        submitted = st.form_submit_button("Send request", type="primary")
-    st.caption(
-        "Your name and email go to this partner only, to answer you. "
-        f"At most {limit} requests per hour from one visit."
+    request = contact_form(
+        form_key="contact_form",
+        partner_ids=[p.partner_id],
+        team=False,
+        default_needs=[k for k in searched.split(",") if k in taxonomy.area_keys],
+        button_label="Send request",
+        message_placeholder="A few words about your business and the project.",
     )
-    if not submitted:
-        return
-    sent_times = ss.setdefault("contact_sent_at", [])
-    rate = check_rate_limit(sent_times, now=now, limit=limit)
-    if not rate.allowed:
-        minutes = max(1, int(rate.retry_after.total_seconds() // 60) + 1)
-        st.error(
-            f"You have sent {rate.sent_in_window} requests in the last hour. To keep the "
-            f"directory free of spam, please try again in {minutes} minutes."
-        )
-        return
-    values = {"contact_name": name, "contact_email": email, "company_size": size,
-              "needs": needs, "message": message}  # fmt: skip
-    try:
-        request = parse_contact_form(values)
-        with session_scope(get_engine()) as db:
-            submit_contact_request(session=db, partner_id=p.partner_id, request=request)
-    except ContactFormError as exc:
-        problems = [
-            f"- **{FIELD_LABELS.get(f, f)}**: {escape_markdown(m)}" for f, m in exc.errors.items()
-        ]
-        st.error("Please check the form:\n" + "\n".join(escape_markdown(p) for p in problems))
-        return
-    except LeadError as exc:
-        st.error(escape_markdown(str(exc)))
-        return
-    sent_times.append(now)
-    ss[sent_key] = request.model_dump()
-    st.rerun()
+    if request is not None:
+        ss[sent_key] = request.model_dump()
+        st.rerun()
 
 
 # ---- the page --------------------------------------------------------------------------

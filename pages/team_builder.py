@@ -8,22 +8,15 @@ cards: members, who covers what (certified or self-assessed), distances, a small
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 from streamlit_folium import st_folium
 
-from core.contact_form import MAX_LENGTHS
-from core.db import session_scope
 from core.formatting import escape_markdown, format_km
-from core.geo import STATE_NAMES
 from core.maps import build_partner_area_map
 from core.result_text import coverage_mark, coverage_text, describe_search, distance_text
-from core.search import MAX_RADIUS_KM, QueryError, SearchQuery, parse_query
-from core.search_form import form_values, lenient_query_from_params, need_key, query_fields
-from core.settings import get_settings
-from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
-from core.team_contact import send_team_request
+from core.search import QueryError, SearchQuery, parse_query
+from core.search_form import form_values, lenient_query_from_params, query_fields
+from core.taxonomy import get_taxonomy
 from core.team_params import (
     params_of,
     team_params,
@@ -38,14 +31,14 @@ from core.team_text import (
     wider_radius_km,
 )
 from core.teams import MAX_TEAM_SIZE, Team, TeamQuery, TeamResult, find_teams_in_index
-from pages import get_engine, get_index_holder, setup_page
+from pages import get_index_holder, setup_page
+from pages.parts.contact import contact_form
+from pages.parts.search_filters import show_url_problems, team_filters
 
 setup_page("Build a team", "🤝")
 taxonomy = get_taxonomy()
 ss = st.session_state
 K = "teams_"  # prefix of every session key of this page
-LEVELS = {1: "Foundational", 2: "Proficient", 3: "Expert"}
-SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
 label = taxonomy.area_label
 
 
@@ -84,59 +77,7 @@ st.caption(
 filters, main = st.columns([1.2, 2.5], gap="large")
 with filters:
     jump_to_teams = st.empty()  # filled once results are known: phones stack the columns
-    st.markdown("**What do you need?**")
-    for group in (TECHNOLOGY, BUSINESS_SERVICES):
-        areas = [a for a in taxonomy.areas if a.group == group]
-        chosen = sum(bool(ss.get(need_key(K, a.key))) for a in areas)
-        title = taxonomy.group_labels[group] + (f" · {chosen} chosen" if chosen else "")
-        with st.expander(title, expanded=group == TECHNOLOGY or chosen > 0):
-            for area in areas:
-                st.checkbox(area.label, key=need_key(K, area.key), help=area.description)
-    st.text_input("Near (ZIP code or City, ST)", key=f"{K}near", max_chars=80, placeholder="78701")
-    st.number_input(
-        "Within (km)",
-        min_value=1,
-        max_value=int(MAX_RADIUS_KM),
-        step=10,
-        key=f"{K}radius",
-        help="80 km is about 50 miles.",
-    )
-    st.selectbox(
-        "Team of at most",
-        list(range(1, MAX_TEAM_SIZE + 1)),
-        key=f"{K}team_size",
-        format_func=lambda n: f"{n} partner{'s' if n > 1 else ''}",
-    )
-    st.selectbox(
-        "Minimum level for each need", list(LEVELS), key=f"{K}level", format_func=LEVELS.get
-    )
-    st.checkbox(
-        "Certified levels only",
-        key=f"{K}evidence",
-        help="Count only what approved, unexpired certifications prove, not self-assessment.",
-    )
-    st.checkbox("Include partners that travel to you", key=f"{K}service_area")
-    with st.expander("More filters"):
-        st.selectbox(
-            "Your company size",
-            ["", *taxonomy.segment_keys],
-            key=f"{K}size",
-            format_func=lambda k: SEGMENT_LABELS.get(k, "Any size"),
-        )
-        st.selectbox(
-            "Certified with vendor",
-            ["", *taxonomy.vendors],
-            key=f"{K}vendor",
-            format_func=lambda v: v or "Any vendor",
-        )
-        st.text_input("Keyword", key=f"{K}q", max_chars=100)
-        st.multiselect("States with an office", sorted(STATE_NAMES), key=f"{K}states")
-        st.selectbox(
-            "Region",
-            ["", *(r.key for r in taxonomy.regions)],
-            key=f"{K}region",
-            format_func=lambda k: taxonomy.region(k).label if k else "Any region",
-        )
+    team_filters(K)
 
 # ---- widgets -> query -> URL -----------------------------------------------------------------
 
@@ -210,49 +151,19 @@ def render_contact(team: Team, query: TeamQuery, n: int) -> None:
             on_click=lambda: ss.update({f"{K}contact": ids}),
         )
         return
-    limit = get_settings().contact_requests_per_session
-    with st.form(f"{K}form_{n}", enter_to_submit=False):
-        st.markdown(f"**Ask these {len(ids)} partners to contact you together**")
-        left, right = st.columns(2)
-        name = left.text_input("Your name", max_chars=MAX_LENGTHS["contact_name"])
-        email = right.text_input("Email", max_chars=MAX_LENGTHS["contact_email"])
-        size = left.selectbox(
-            "Company size",
-            taxonomy.segment_keys,
-            index=None,
-            format_func=SEGMENT_LABELS.get,
-            placeholder="Choose…",
-        )
-        needs = st.multiselect(
-            "What you need", taxonomy.area_keys, default=query.needs, format_func=label
-        )
-        message = st.text_area("Message (optional)", max_chars=MAX_LENGTHS["message"])
-        submitted = st.form_submit_button("Send to the team", type="primary")
-    st.caption(
-        "Your name and email go to these partners only, to answer you. "
-        f"At most {limit} requests per hour from one visit."
+    request = contact_form(
+        form_key=f"{K}form_{n}",
+        partner_ids=ids,
+        team=True,
+        default_needs=query.needs,
+        button_label="Send to the team",
+        title=f"**Ask these {len(ids)} partners to contact you together**",
     )
-    if not submitted:
-        return
-    values = {"contact_name": name, "contact_email": email, "company_size": size,
-              "needs": needs, "message": message}  # fmt: skip
-    with session_scope(get_engine()) as db:
-        outcome = send_team_request(
-            session=db,
-            partner_ids=ids,
-            values=values,
-            sent_at=ss.setdefault("contact_sent_at", []),  # shared with the profile's form
-            now=datetime.now(UTC),
-            limit=limit,
-        )
-    if not outcome.sent:
-        st.error("\n".join(f"- {escape_markdown(p)}" for p in outcome.problems))
-        return
-    request = outcome.request
-    ss[f"{K}sent"] = {"ids": ids, "contact_name": request.contact_name,
-                      "contact_email": request.contact_email}  # fmt: skip
-    ss.pop(f"{K}contact", None)
-    st.rerun()
+    if request is not None:
+        ss[f"{K}sent"] = {"ids": ids, "contact_name": request.contact_name,
+                          "contact_email": request.contact_email}  # fmt: skip
+        ss.pop(f"{K}contact", None)
+        st.rerun()
 
 
 def render_team(team: Team, result: TeamResult, n: int) -> None:
@@ -323,11 +234,7 @@ def render_empty(result: TeamResult) -> None:
 # ---- results -------------------------------------------------------------------------------
 
 with main:
-    for problem in url_problems:
-        st.error(
-            "This link has a value that cannot be used, so it was left out: "
-            + escape_markdown(problem)  # the problem quotes the link's own text
-        )
+    show_url_problems(url_problems)
     if not search.needs:
         st.info(
             "Choose what you need on the left – two or more things, say Security, Cloud "

@@ -7,8 +7,10 @@ expire (or not) the same way whenever the suite runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -119,65 +121,80 @@ def add_partner(
     return int(partner.id)
 
 
+def add_partners(session: Session, partners: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    """Adds each partner (keyword arguments of `add_partner`) in order; ids by nickname."""
+    return {nickname: add_partner(session, **fields) for nickname, fields in partners.items()}
+
+
+def create_directory(engine: Engine, partners: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    """The partners, committed in one transaction; ids by nickname."""
+    with Session(engine) as session:
+        ids = add_partners(session, partners)
+        session.commit()
+    return ids
+
+
+def commit_partner(engine: Engine, **fields: Any) -> int:
+    """One more partner (keyword arguments of `add_partner`), committed; returns its id."""
+    return create_directory(engine, {"new": fields})["new"]
+
+
+SAMPLE_PARTNERS: dict[str, dict[str, Any]] = {
+    "austin_secure": {
+        "name": "Austin Secure Backup",
+        "zips": (AUSTIN,),
+        "levels": {"security": 3, "storage_backup": 2, "financing": 2},
+        "certs": ("fortinet-nse4", "veeam-vmce"),
+        "allies": {"financing": "Lone Star Leasing"},
+        "description": "Firewalls and Veeam backup for law firms",
+        "website": "https://austin-secure.example",
+        "email": "hello@austin-secure.example",
+        "phone": "(512) 555-0100",
+        "verified_days_ago": 40,
+    },
+    "round_rock_claims": {
+        "name": "Round Rock Claims Everything",
+        "zips": (ROUND_ROCK,),
+        "levels": {"security": 3, "storage_backup": 3, "cloud": 3, "insurance": 2},
+        "updated_days_ago": 600,
+    },
+    "san_marcos": {
+        "name": "San Marcos Networks",
+        "zips": (SAN_MARCOS, AUSTIN_EAST),
+        "levels": {"networking": 3, "security": 2, "storage_backup": 2},
+        "certs": ("cisco-ccna",),
+        "expired": ("veeam-vmce",),
+        "pending": ("fortinet-nse4",),
+        "segments": ("1-10", "11-50"),
+    },
+    "dallas_statewide": {
+        "name": "Dallas Statewide MSP",
+        "zips": (DALLAS,),
+        "levels": {"security": 3, "managed_it": 3, "financing": 3},
+        "certs": ("fortinet-nse4", "dell-financial-services"),
+        "states": ("TX",),
+        "segments": ("51-200",),
+    },
+    "evil": {
+        "name": EVIL_NAME,
+        "zips": (AUSTIN_EAST,),
+        "levels": {"cloud": 2, "security": 2},
+        "description": EVIL_DESCRIPTION,
+    },
+    "houston_print": {
+        "name": "Houston Print & Logistics",
+        "zips": (HOUSTON,),
+        "levels": {"print_services": 3, "logistics": 2},
+        "certs": ("hp-managed-print-specialist",),
+        "radius_km": 300,
+    },
+}
+
+
 def build_sample_directory(engine: Engine, *, fillers: int = FILLERS) -> dict[str, int]:
     """Named partners (ids by nickname) plus anonymous Austin fillers."""
     with Session(engine) as session:
-        ids = {
-            "austin_secure": add_partner(
-                session,
-                name="Austin Secure Backup",
-                zips=(AUSTIN,),
-                levels={"security": 3, "storage_backup": 2, "financing": 2},
-                certs=("fortinet-nse4", "veeam-vmce"),
-                allies={"financing": "Lone Star Leasing"},
-                description="Firewalls and Veeam backup for law firms",
-                website="https://austin-secure.example",
-                email="hello@austin-secure.example",
-                phone="(512) 555-0100",
-                verified_days_ago=40,
-            ),
-            "round_rock_claims": add_partner(
-                session,
-                name="Round Rock Claims Everything",
-                zips=(ROUND_ROCK,),
-                levels={"security": 3, "storage_backup": 3, "cloud": 3, "insurance": 2},
-                updated_days_ago=600,
-            ),
-            "san_marcos": add_partner(
-                session,
-                name="San Marcos Networks",
-                zips=(SAN_MARCOS, AUSTIN_EAST),
-                levels={"networking": 3, "security": 2, "storage_backup": 2},
-                certs=("cisco-ccna",),
-                expired=("veeam-vmce",),
-                pending=("fortinet-nse4",),
-                segments=("1-10", "11-50"),
-            ),
-            "dallas_statewide": add_partner(
-                session,
-                name="Dallas Statewide MSP",
-                zips=(DALLAS,),
-                levels={"security": 3, "managed_it": 3, "financing": 3},
-                certs=("fortinet-nse4", "dell-financial-services"),
-                states=("TX",),
-                segments=("51-200",),
-            ),
-            "evil": add_partner(
-                session,
-                name=EVIL_NAME,
-                zips=(AUSTIN_EAST,),
-                levels={"cloud": 2, "security": 2},
-                description=EVIL_DESCRIPTION,
-            ),
-            "houston_print": add_partner(
-                session,
-                name="Houston Print & Logistics",
-                zips=(HOUSTON,),
-                levels={"print_services": 3, "logistics": 2},
-                certs=("hp-managed-print-specialist",),
-                radius_km=300,
-            ),
-        }
+        ids = add_partners(session, SAMPLE_PARTNERS)
         for i in range(fillers):
             add_partner(
                 session,

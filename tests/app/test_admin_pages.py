@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session, select
 
@@ -14,18 +13,9 @@ from core.interchange import export_partners_csv
 from core.models import Account, CertificationInput, Partner, PartnerCertification, PartnerUpdate
 from core.profiles import load_profile_for_edit, save_profile
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
+from tests.app.widgets import click, widget
 
 HOSTILE = "<script>alert('x')</script> **b** [l](javascript:x) \\ `t` ${x} 日本語 🚀"
-
-
-def widget(at: Any, kind: str, label: str) -> Any:
-    matches = [w for w in getattr(at, kind) if w.label == label]
-    assert len(matches) == 1, f"{kind} {label!r}: found {len(matches)}"
-    return matches[0]
-
-
-def click(at: Any, label: str) -> Any:
-    return next(b for b in at.button if b.label == label).click().run()
 
 
 # --- accounts ----------------------------------------------------------------------------------

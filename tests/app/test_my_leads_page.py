@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session
 
 from core.db import session_scope
 from core.leads import submit_contact_request
 from core.models import ContactRequest, Lead
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
+from tests.app.widgets import click, widget
 
 PAGE = "my_leads.py"
 HOSTILE = "<script>alert(1)</script> **x** [y](javascript:z) \\ ` ${t} 日本語"
-
-
-def widget(at: Any, kind: str, label: str) -> Any:
-    matches = [w for w in getattr(at, kind) if w.label == label]
-    assert len(matches) == 1, f"{kind} {label!r}: found {len(matches)}"
-    return matches[0]
-
-
-def click(at: Any, label: str) -> Any:
-    return next(b for b in at.button if b.label == label).click().run()
 
 
 def new_lead(db: AtlasDb, partner_id: int, name: str = "Dana Customer") -> int:

@@ -11,22 +11,13 @@ from core.db import session_scope
 from core.models import AccountPublic, Partner, PartnerCertification, PartnerUpdate
 from core.profiles import load_profile_for_edit, save_profile
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
+from tests.app.widgets import click, widget
 
 PAGE = "my_profile.py"
 HOSTILE = (
     "<script>alert('x')</script> <img src=x onerror=alert(1)> **bold** [a](javascript:x) "
     "\"dq\" 'sq' back\\slash `tick` ${tpl} Ünïcödé 日本語 العربية עברית 🚀"
 )
-
-
-def widget(at: Any, kind: str, label: str) -> Any:
-    matches = [w for w in getattr(at, kind) if w.label == label]
-    assert len(matches) == 1, f"{kind} {label!r}: found {len(matches)}"
-    return matches[0]
-
-
-def click(at: Any, label: str) -> Any:
-    return next(b for b in at.button if b.label == label).click().run()
 
 
 def stored(db: AtlasDb) -> Partner:

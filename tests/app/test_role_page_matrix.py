@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
 
 from core.db import session_scope
 from core.leads import submit_contact_request
@@ -56,6 +57,17 @@ NAVIGABLE = {
 PAGES = all_page_files()
 SIGN_IN_PROMPT = "Please sign in to continue"
 REFUSAL = "does not have access to this page"
+
+
+def rendered_text(at: AppTest) -> str:
+    """The page's text, once it is known to have rendered without an exception."""
+    assert_no_exception(at)
+    return page_text(at)
+
+
+def assert_let_in(text: str) -> None:
+    """Neither the sign-in prompt nor the refusal: the page showed its own content."""
+    assert REFUSAL not in text and SIGN_IN_PROMPT not in text
 
 
 def test_the_matrix_covers_every_page_file() -> None:
@@ -107,10 +119,7 @@ def test_every_page_is_routable_so_its_own_check_answers_deep_links(
 def test_page_through_navigation_renders_for_its_roles(
     shared_atlas_db: AtlasDb, page: str, role: str
 ) -> None:
-    at = open_app(shared_atlas_db, page, as_=role)
-    assert_no_exception(at)
-    text = page_text(at)
-    assert REFUSAL not in text and SIGN_IN_PROMPT not in text
+    assert_let_in(rendered_text(open_app(shared_atlas_db, page, as_=role)))
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -119,10 +128,9 @@ def test_deep_link_checks_access_on_the_page_itself(
     shared_atlas_db: AtlasDb, page: str, role: str
 ) -> None:
     at = open_deep_link(shared_atlas_db, page, as_=role)
-    assert_no_exception(at)
-    text = page_text(at)
+    text = rendered_text(at)
     if page in ALLOWED[role]:
-        assert REFUSAL not in text and SIGN_IN_PROMPT not in text
+        assert_let_in(text)
         return
     assert (SIGN_IN_PROMPT if role == "anonymous" else REFUSAL) in text
     # No data: nothing beyond the title and the prompt.

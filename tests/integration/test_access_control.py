@@ -20,67 +20,25 @@ from core import account_admin, audit, certifications, leads, profiles
 from core.access import PermissionDenied
 from core.accounts import change_password, create_account
 from core.db import session_scope
-from core.models import (
-    AccountPublic,
-    CertificationInput,
-    ContactRequest,
-    LocationInput,
-    PartnerCreate,
-    PartnerUpdate,
-)
-from core.profiles_io import create_partner
-
-PASSWORD = "integration-pass"
-
+from core.models import AccountPublic, CertificationInput, ContactRequest, PartnerUpdate
+from tests.integration.worlds import PASSWORD, World, add_cast, add_partners, in_austin
 
 ACTORS = ("anonymous", "partner_a", "partner_b", "vendor", "admin")
 
 
 @dataclass
-class World:
-    engine: Engine
-    a: int
-    b: int
+class OwnedWorld(World):
+    """The usual world, plus a lead and a pending certification that belong to partner A."""
+
     lead_a: int
     cert_a: int
-    actors: dict[str, AccountPublic | None]
 
 
 @pytest.fixture
-def world(db_engine: Engine) -> World:
+def world(db_engine: Engine) -> OwnedWorld:
+    a, b = add_partners(db_engine, [in_austin("Alpha Networks"), in_austin("Beta Secure")])
     with session_scope(db_engine) as session:
-        a, b = (
-            create_partner(
-                session=session,
-                partner=PartnerCreate(name=name, locations=[LocationInput(zip_code="78701")]),
-                actor_label="test",
-            )
-            for name in ("Alpha Networks", "Beta Secure")
-        )
-    with session_scope(db_engine) as session:
-        admin = create_account(
-            session=session, actor=None, username="admin", password=PASSWORD, role="admin"
-        )
-        partner_a, partner_b = (
-            create_account(
-                session=session,
-                actor=admin,
-                username=name,
-                password=PASSWORD,
-                role="partner",
-                partner_id=pid,
-            )
-            for name, pid in (("partner1", a), ("partner2", b))
-        )
-        vendor = create_account(
-            session=session,
-            actor=admin,
-            username="vendor",
-            password=PASSWORD,
-            role="vendor",
-            vendor_name="Cisco",
-            regions=["south", "west"],
-        )
+        cast = add_cast(session, a=a, b=b, vendor_regions=("south", "west"))
         lead = leads.submit_contact_request(
             session=session,
             partner_id=a,
@@ -93,18 +51,12 @@ def world(db_engine: Engine) -> World:
         )
         cert = certifications.submit_certification(
             session=session,
-            actor=partner_a,
+            actor=cast.partner_a,
             partner_id=a,
             cert=CertificationInput(certification_key="cisco-ccna", obtained_on=date(2024, 1, 2)),
         )
-    actors = {
-        "anonymous": None,
-        "partner_a": partner_a,
-        "partner_b": partner_b,
-        "vendor": vendor,
-        "admin": admin,
-    }
-    return World(db_engine, a, b, int(lead.id), cert.id, actors)  # type: ignore[arg-type]
+    lead_a, cert_a = int(lead.id), int(cert.id)  # type: ignore[arg-type]
+    return OwnedWorld(**vars(cast), engine=db_engine, a=a, b=b, lead_a=lead_a, cert_a=cert_a)
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -126,108 +78,87 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-Operation = Callable[[Session, AccountPublic | None, World], object]
+def save_description(
+    session: Session, actor: AccountPublic | None, partner_id: int, description: str
+) -> object:
+    """Saves a new description over the profile's first version, as the editor page does."""
+    return profiles.save_profile(
+        session=session,
+        actor=actor,  # type: ignore[arg-type]
+        partner_id=partner_id,
+        expected_version=1,
+        changes=PartnerUpdate(description=description),
+    )
 
+
+Operation = Callable[[Session, AccountPublic | None, OwnedWorld], object]
+
+# Operations on partner A's data that partner A itself may do, and the administrator.
+OWNER_OR_ADMIN: dict[str, Operation] = {
+    "load profile for edit": lambda s, actor, w: profiles.load_profile_for_edit(
+        session=s, actor=actor, partner_id=w.a
+    ),
+    "save profile": lambda s, actor, w: save_description(s, actor, w.a, "Changed by someone"),
+    "submit certification": lambda s, actor, w: certifications.submit_certification(
+        session=s,
+        actor=actor,
+        partner_id=w.a,
+        cert=CertificationInput(certification_key="veeam-vmce", obtained_on=date(2024, 3, 1)),
+    ),
+    "withdraw certification": lambda s, actor, w: certifications.withdraw_certification(
+        session=s, actor=actor, certification_id=w.cert_a
+    ),
+    "change lead status": lambda s, actor, w: leads.change_lead_status(
+        session=s, actor=actor, lead_id=w.lead_a, to_status="engaged"
+    ),
+    "list leads": lambda s, actor, w: leads.list_partner_leads(
+        session=s, actor=actor, partner_id=w.a
+    ),
+    "lead history": lambda s, actor, w: leads.lead_history(
+        session=s, actor=actor, lead_id=w.lead_a
+    ),
+}
+
+# Operations only the administrator may do, partner A included among the refused.
+ADMIN_ONLY: dict[str, Operation] = {
+    "review certification": lambda s, actor, w: certifications.review_certification(
+        session=s, actor=actor, certification_id=w.cert_a, approve=True
+    ),
+    "list pending certifications": lambda s, actor, w: certifications.list_pending_certifications(
+        session=s, actor=actor
+    ),
+    "create account": lambda s, actor, w: create_account(
+        session=s,
+        actor=actor,
+        username="intruder",
+        password=PASSWORD,
+        role="partner",
+        partner_id=w.a,
+    ),
+    "list accounts": lambda s, actor, w: account_admin.list_accounts(session=s, actor=actor),
+    "read the audit trail": lambda s, actor, w: audit.list_audit_events(
+        session=s, viewer=actor, filters=audit.AuditFilter(text="dana")
+    ),
+    "count audit events": lambda s, actor, w: audit.count_audit_events(session=s, viewer=actor),
+    "deactivate partner A's account": lambda s, actor, w: account_admin.set_account_active(
+        session=s, actor=actor, account_id=w.partner_a.id, active=False
+    ),
+    "reset partner A's password": lambda s, actor, w: account_admin.reset_password(
+        session=s, actor=actor, account_id=w.partner_a.id, new_password="taken over!"
+    ),
+}
+
+# name: (operation on partner A's data, actors allowed to do it)
 OPERATIONS: dict[str, tuple[Operation, set[str]]] = {
-    # name: (operation on partner A's data, actors allowed to do it)
-    "load profile for edit": (
-        lambda s, actor, w: profiles.load_profile_for_edit(session=s, actor=actor, partner_id=w.a),
-        {"partner_a", "admin"},
-    ),
-    "save profile": (
-        lambda s, actor, w: profiles.save_profile(
-            session=s,
-            actor=actor,
-            partner_id=w.a,
-            expected_version=1,
-            changes=PartnerUpdate(description="Changed by someone"),
-        ),
-        {"partner_a", "admin"},
-    ),
-    "submit certification": (
-        lambda s, actor, w: certifications.submit_certification(
-            session=s,
-            actor=actor,
-            partner_id=w.a,
-            cert=CertificationInput(certification_key="veeam-vmce", obtained_on=date(2024, 3, 1)),
-        ),
-        {"partner_a", "admin"},
-    ),
-    "withdraw certification": (
-        lambda s, actor, w: certifications.withdraw_certification(
-            session=s, actor=actor, certification_id=w.cert_a
-        ),
-        {"partner_a", "admin"},
-    ),
-    "review certification": (
-        lambda s, actor, w: certifications.review_certification(
-            session=s, actor=actor, certification_id=w.cert_a, approve=True
-        ),
-        {"admin"},
-    ),
-    "list pending certifications": (
-        lambda s, actor, w: certifications.list_pending_certifications(session=s, actor=actor),
-        {"admin"},
-    ),
-    "change lead status": (
-        lambda s, actor, w: leads.change_lead_status(
-            session=s, actor=actor, lead_id=w.lead_a, to_status="engaged"
-        ),
-        {"partner_a", "admin"},
-    ),
-    "list leads": (
-        lambda s, actor, w: leads.list_partner_leads(session=s, actor=actor, partner_id=w.a),
-        {"partner_a", "admin"},
-    ),
-    "lead history": (
-        lambda s, actor, w: leads.lead_history(session=s, actor=actor, lead_id=w.lead_a),
-        {"partner_a", "admin"},
-    ),
-    "create account": (
-        lambda s, actor, w: create_account(
-            session=s,
-            actor=actor,
-            username="intruder",
-            password=PASSWORD,
-            role="partner",
-            partner_id=w.a,
-        ),
-        {"admin"},
-    ),
-    "list accounts": (
-        lambda s, actor, w: account_admin.list_accounts(session=s, actor=actor),
-        {"admin"},
-    ),
-    "read the audit trail": (
-        lambda s, actor, w: audit.list_audit_events(session=s, viewer=actor, text="dana"),
-        {"admin"},
-    ),
-    "count audit events": (
-        lambda s, actor, w: audit.count_audit_events(session=s, viewer=actor),
-        {"admin"},
-    ),
-    "deactivate partner A's account": (
-        lambda s, actor, w: account_admin.set_account_active(
-            session=s, actor=actor, account_id=w.actors["partner_a"].id, active=False
-        ),
-        {"admin"},
-    ),
-    "reset partner A's password": (
-        lambda s, actor, w: account_admin.reset_password(
-            session=s,
-            actor=actor,
-            account_id=w.actors["partner_a"].id,
-            new_password="taken over!",
-        ),
-        {"admin"},
-    ),
+    **{name: (run, {"partner_a", "admin"}) for name, run in OWNER_OR_ADMIN.items()},
+    **{name: (run, {"admin"}) for name, run in ADMIN_ONLY.items()},
 }
 
 
 @pytest.mark.parametrize("actor_name", ACTORS)
 @pytest.mark.parametrize("operation", list(OPERATIONS))
 def test_only_the_owner_or_an_admin_may_touch_partner_a(
-    world: World, operation: str, actor_name: str
+    world: OwnedWorld, operation: str, actor_name: str
 ) -> None:
     run, allowed = OPERATIONS[operation]
     actor = world.actors[actor_name]
@@ -241,63 +172,40 @@ def test_only_the_owner_or_an_admin_may_touch_partner_a(
     assert snapshot(world.engine) == before, f"{actor_name} changed data through {operation}"
 
 
-def test_a_forged_partner_id_on_the_actor_is_ignored(world: World) -> None:
+def test_a_forged_partner_id_on_the_actor_is_ignored(world: OwnedWorld) -> None:
     """The page could hand core a doctored AccountPublic; core re-reads the account."""
-    partner_b = world.actors["partner_b"]
-    assert partner_b is not None
-    forged = partner_b.model_copy(update={"partner_id": world.a, "role": "partner"})
+    forged = world.partner_b.model_copy(update={"partner_id": world.a, "role": "partner"})
     before = snapshot(world.engine)
     with pytest.raises(PermissionDenied), session_scope(world.engine) as session:
-        profiles.save_profile(
-            session=session,
-            actor=forged,
-            partner_id=world.a,
-            expected_version=1,
-            changes=PartnerUpdate(description="Hijacked"),
-        )
+        save_description(session, forged, world.a, "Hijacked")
     assert snapshot(world.engine) == before
 
 
-def test_a_deactivated_account_can_no_longer_write(world: World) -> None:
-    admin, partner_a = world.actors["admin"], world.actors["partner_a"]
-    assert admin is not None and partner_a is not None
+def test_a_deactivated_account_can_no_longer_write(world: OwnedWorld) -> None:
     with session_scope(world.engine) as session:
         account_admin.set_account_active(
-            session=session, actor=admin, account_id=partner_a.id, active=False
+            session=session, actor=world.admin, account_id=world.partner_a.id, active=False
         )
     with pytest.raises(PermissionDenied), session_scope(world.engine) as session:
-        profiles.save_profile(
-            session=session,
-            actor=partner_a,
-            partner_id=world.a,
-            expected_version=1,
-            changes=PartnerUpdate(description="After deactivation"),
-        )
+        save_description(session, world.partner_a, world.a, "After deactivation")
     with pytest.raises(PermissionDenied), session_scope(world.engine) as session:
         change_password(
             session=session,
-            actor=partner_a,
+            actor=world.partner_a,
             current_password=PASSWORD,
             new_password="another password",
         )
 
 
-def test_partner_b_saving_its_own_profile_never_touches_partner_a(world: World) -> None:
-    partner_b = world.actors["partner_b"]
+def test_partner_b_saving_its_own_profile_never_touches_partner_a(world: OwnedWorld) -> None:
     with Session(world.engine) as session:
         a_before = profiles.load_profile_for_edit(
-            session=session, actor=world.actors["admin"], partner_id=world.a
+            session=session, actor=world.admin, partner_id=world.a
         )
     with session_scope(world.engine) as session:
-        profiles.save_profile(
-            session=session,
-            actor=partner_b,  # type: ignore[arg-type]
-            partner_id=world.b,
-            expected_version=1,
-            changes=PartnerUpdate(description="Beta's own words"),
-        )
+        save_description(session, world.partner_b, world.b, "Beta's own words")
     with Session(world.engine) as session:
         a_after = profiles.load_profile_for_edit(
-            session=session, actor=world.actors["admin"], partner_id=world.a
+            session=session, actor=world.admin, partner_id=world.a
         )
     assert a_after.values == a_before.values and a_after.version == a_before.version

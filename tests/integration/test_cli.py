@@ -7,7 +7,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +37,16 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
         )
 
     return _run
+
+
+def query_near_austin(
+    run: Callable[..., subprocess.CompletedProcess], command: str, needs: str, *options: str
+) -> dict[str, Any]:
+    """`search` or `team` for ``needs`` within 50 km of 78701, as parsed JSON."""
+    near = ("--near", "78701", "--radius-km", "50", "--format", "json")
+    result = run(command, "--needs", needs, *near, *options)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def test_seed_export_and_seed_if_empty(run, tmp_path: Path) -> None:
@@ -91,19 +103,7 @@ def test_import_of_the_template_succeeds(run) -> None:
 
 def test_search_prints_json_and_rejects_invalid_queries(run) -> None:
     assert run("import", str(TEMPLATE)).returncode == 0
-    result = run(
-        "search",
-        "--needs",
-        "networking,security",
-        "--near",
-        "78701",
-        "--radius-km",
-        "50",
-        "--format",
-        "json",
-    )
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = query_near_austin(run, "search", "networking,security")
     assert data["total"] == 1 and data["page"] == 1
     first = data["results"][0]
     assert first["name"] == "Lone Star Network Solutions"
@@ -123,21 +123,7 @@ def test_team_prints_json(run, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert run("import", str(pair)).returncode == 0
-    result = run(
-        "team",
-        "--needs",
-        "networking,productivity",
-        "--near",
-        "78701",
-        "--radius-km",
-        "50",
-        "--max-size",
-        "2",
-        "--format",
-        "json",
-    )
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = query_near_austin(run, "team", "networking,productivity", "--max-size", "2")
     assert data["size"] == 2
     members = {m["name"] for m in data["teams"][0]["members"]}
     assert members == {"Austin Networks", "Round Rock Office Pros"}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.coverage import (
@@ -17,42 +19,36 @@ from core.coverage import (
 from core.models import SearchEvent, utc_now
 from core.read_index import STATE_CODES, build_read_index
 from core.search import SearchQuery, match_partners
-from tests.public_directory import add_partner
+from tests.public_directory import AUSTIN, DALLAS, create_directory
 
-AUSTIN, DALLAS, OKLAHOMA_CITY, NEW_YORK = "78701", "75201", "73102", "10001"
+OKLAHOMA_CITY, NEW_YORK = "73102", "10001"
+
+PARTNERS: dict[str, dict[str, Any]] = {
+    # Offices in Texas and Oklahoma: counts in both states.
+    "two_states": {
+        "name": "Red River Networks",
+        "zips": (DALLAS, OKLAHOMA_CITY),
+        "levels": {"security": 3},
+        "certs": ("fortinet-nse4",),
+    },
+    "claims_only": {"name": "Austin Claims", "zips": (AUSTIN,), "levels": {"security": 3}},
+    "expired": {
+        "name": "Austin Lapsed",
+        "zips": (AUSTIN,),
+        "levels": {"security": 2},
+        "expired": ("fortinet-nse4",),
+    },
+    "new_york": {
+        "name": "Gotham Cloud",
+        "zips": (NEW_YORK,),
+        "levels": {"cloud": 3, "security": 2},
+        "certs": ("fortinet-nse4",),
+    },
+}
 
 
-def build_directory(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    with Session(engine) as session:
-        ids = {
-            # Offices in Texas and Oklahoma: counts in both states.
-            "two_states": add_partner(
-                session,
-                name="Red River Networks",
-                zips=(DALLAS, OKLAHOMA_CITY),
-                levels={"security": 3},
-                certs=("fortinet-nse4",),
-            ),
-            "claims_only": add_partner(
-                session, name="Austin Claims", zips=(AUSTIN,), levels={"security": 3}
-            ),
-            "expired": add_partner(
-                session,
-                name="Austin Lapsed",
-                zips=(AUSTIN,),
-                levels={"security": 2},
-                expired=("fortinet-nse4",),
-            ),
-            "new_york": add_partner(
-                session,
-                name="Gotham Cloud",
-                zips=(NEW_YORK,),
-                levels={"cloud": 3, "security": 2},
-                certs=("fortinet-nse4",),
-            ),
-        }
-        session.commit()
-    return ids
+def build_directory(engine: Engine) -> dict[str, int]:
+    return create_directory(engine, PARTNERS)
 
 
 def test_matching_partners_are_counted_in_every_state_where_they_have_a_location(db_engine):

@@ -5,14 +5,11 @@ Runs on SQLite and on PostgreSQL (the `db_engine` fixture is parametrised over b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core.access import PermissionDenied
-from core.accounts import create_account
 from core.db import session_scope
 from core.leads import (
     LeadError,
@@ -29,13 +26,8 @@ from core.models import (
     ContactRequest,
     Lead,
     LeadStatusChange,
-    LocationInput,
-    PartnerCreate,
 )
-from core.profiles_io import create_partner
-
-PASSWORD = "integration-pass"
-
+from tests.integration.worlds import World, build_world, in_austin
 
 REQUEST = ContactRequest(
     contact_name="Dana <b>Customer</b>",
@@ -46,53 +38,10 @@ REQUEST = ContactRequest(
 )
 
 
-@dataclass
-class World:
-    engine: Engine
-    a: int
-    b: int
-    admin: AccountPublic
-    partner_a: AccountPublic
-    partner_b: AccountPublic
-    vendor: AccountPublic
-
-
 @pytest.fixture
 def world(db_engine: Engine) -> World:
-    with session_scope(db_engine) as session:
-        ids = [
-            create_partner(
-                session=session,
-                partner=PartnerCreate(name=name, locations=[LocationInput(zip_code="78701")]),
-                actor_label="test",
-            )
-            for name in ("Alpha Networks", "Beta Secure", "Gamma Print")
-        ]
-    with session_scope(db_engine) as session:
-        admin = create_account(
-            session=session, actor=None, username="admin", password=PASSWORD, role="admin"
-        )
-        a, b = (
-            create_account(
-                session=session,
-                actor=admin,
-                username=name,
-                password=PASSWORD,
-                role="partner",
-                partner_id=pid,
-            )
-            for name, pid in (("partner1", ids[0]), ("partner2", ids[1]))
-        )
-        vendor = create_account(
-            session=session,
-            actor=admin,
-            username="vendor",
-            password=PASSWORD,
-            role="vendor",
-            vendor_name="Cisco",
-            regions=["south"],
-        )
-    return World(db_engine, ids[0], ids[1], admin, a, b, vendor)
+    names = ("Alpha Networks", "Beta Secure", "Gamma Print")
+    return build_world(db_engine, [in_austin(name) for name in names])
 
 
 def new_lead(world: World, partner_id: int | None = None) -> int:

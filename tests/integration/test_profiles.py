@@ -1,48 +1,31 @@
-"""The profile editor in core: validation, saving, optimistic concurrency, certifications.
+"""The profile editor in core: validation, saving, optimistic concurrency.
 
 Runs on SQLite and on PostgreSQL (the `db_engine` fixture is parametrised over both).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core import profiles
-from core.access import PermissionDenied
-from core.accounts import create_account
 from core.db import read_data_version, session_scope
 from core.models import (
-    CERT_APPROVED,
-    CERT_PENDING,
     AccountPublic,
     AuditEvent,
-    CertificationInput,
     LocationInput,
     Partner,
-    PartnerCertification,
-    PartnerCreate,
     PartnerUpdate,
 )
 from core.profiles import (
-    CertificationError,
     ProfileConflict,
     ProfileValidationError,
     load_profile_for_edit,
     parse_profile_form,
-    review_certification,
     save_profile,
-    submit_certification,
-    withdraw_certification,
 )
-from core.profiles_io import create_partner
-
-PASSWORD = "integration-pass"
-
+from tests.integration.worlds import World, build_profile_world
 
 HOSTILE = [
     "<script>alert('x')</script>",
@@ -53,58 +36,9 @@ HOSTILE = [
 ]
 
 
-@dataclass
-class World:
-    engine: Engine
-    a: int  # partner ids
-    b: int
-    admin: AccountPublic
-    partner_a: AccountPublic
-    partner_b: AccountPublic
-    vendor: AccountPublic
-
-
 @pytest.fixture
 def world(db_engine: Engine) -> World:
-    with session_scope(db_engine) as session:
-        ids = [
-            create_partner(
-                session=session,
-                partner=PartnerCreate(
-                    name=name,
-                    description="Original description",
-                    locations=[LocationInput(zip_code=zip_code)],
-                    competencies={"networking": 2},
-                ),
-                actor_label="test",
-            )
-            for name, zip_code in (("Alpha Networks", "78701"), ("Beta Secure", "10001"))
-        ]
-    with session_scope(db_engine) as session:
-        admin = create_account(
-            session=session, actor=None, username="admin", password=PASSWORD, role="admin"
-        )
-        accounts = [
-            create_account(
-                session=session,
-                actor=admin,
-                username=f"partner{i}",
-                password=PASSWORD,
-                role="partner",
-                partner_id=pid,
-            )
-            for i, pid in enumerate(ids, start=1)
-        ]
-        vendor = create_account(
-            session=session,
-            actor=admin,
-            username="vendor",
-            password=PASSWORD,
-            role="vendor",
-            vendor_name="Cisco",
-            regions=["south"],
-        )
-    return World(db_engine, ids[0], ids[1], admin, accounts[0], accounts[1], vendor)
+    return build_profile_world(db_engine)
 
 
 def load(world: World, actor: AccountPublic | None = None, partner_id: int | None = None):  # type: ignore[no-untyped-def]
@@ -343,114 +277,6 @@ def test_compare_and_swap_catches_a_save_between_read_and_write(
     stored = load(world).values
     assert stored["description"] == "Got there first"
     assert stored["phone"] is None
-
-
-# --- certifications ----------------------------------------------------------------------------
-
-
-def submit(world: World, key: str = "cisco-ccna", **dates: date) -> int:
-    obtained = dates.get("obtained_on", date.today() - timedelta(days=30))
-    with session_scope(world.engine) as session:
-        view = submit_certification(
-            session=session,
-            actor=world.partner_a,
-            partner_id=world.a,
-            cert=CertificationInput(
-                certification_key=key, obtained_on=obtained, expires_on=dates.get("expires_on")
-            ),
-        )
-    return view.id
-
-
-def cert_status(world: World, cert_id: int) -> str | None:
-    with Session(world.engine) as session:
-        row = session.get(PartnerCertification, cert_id)
-        return row.status if row else None
-
-
-def test_certification_waits_for_approval_then_counts(world: World) -> None:
-    cert_id = submit(world)
-    assert cert_status(world, cert_id) == CERT_PENDING
-    with Session(world.engine) as session:
-        pending = profiles.list_pending_certifications(session=session, actor=world.admin)
-        before = read_data_version(session)
-    assert [p.certification.id for p in pending] == [cert_id]
-    with session_scope(world.engine) as session, pytest.raises(PermissionDenied):
-        review_certification(
-            session=session, actor=world.partner_a, certification_id=cert_id, approve=True
-        )
-    with session_scope(world.engine) as session:
-        review_certification(
-            session=session, actor=world.admin, certification_id=cert_id, approve=True, note="ok"
-        )
-    assert cert_status(world, cert_id) == CERT_APPROVED
-    with Session(world.engine) as session:
-        assert read_data_version(session) > before
-        actions = session.exec(
-            select(AuditEvent.action).where(AuditEvent.entity_type == "certification")
-        ).all()
-    assert {"submit", "approve"} <= set(actions)
-    shown = load(world).certifications
-    assert [(c.id, c.status, c.review_note) for c in shown] == [(cert_id, "approved", "ok")]
-
-
-def test_rejected_certification_never_counts_and_cannot_be_reviewed_twice(world: World) -> None:
-    cert_id = submit(world)
-    with session_scope(world.engine) as session:
-        review_certification(
-            session=session, actor=world.admin, certification_id=cert_id, approve=False
-        )
-    assert cert_status(world, cert_id) == "rejected"
-    with session_scope(world.engine) as session, pytest.raises(CertificationError):
-        review_certification(
-            session=session, actor=world.admin, certification_id=cert_id, approve=True
-        )
-
-
-@pytest.mark.parametrize(
-    ("dates", "message"),
-    [
-        ({"obtained_on": date.today() + timedelta(days=2)}, "future"),
-        (
-            {"obtained_on": date(2024, 5, 1), "expires_on": date(2024, 4, 1)},
-            "after the date obtained",
-        ),
-    ],
-)
-def test_certification_dates_are_checked(world: World, dates: dict, message: str) -> None:
-    with pytest.raises(CertificationError, match=message):
-        submit(world, **dates)
-
-
-def test_duplicate_pending_certification_is_refused(world: World) -> None:
-    submit(world)
-    with pytest.raises(CertificationError, match="already waiting"):
-        submit(world)
-
-
-def test_renewal_supersedes_the_older_approved_entry(world: World) -> None:
-    old = submit(world, obtained_on=date(2022, 1, 1))
-    with session_scope(world.engine) as session:
-        review_certification(session=session, actor=world.admin, certification_id=old, approve=True)
-    new = submit(world, obtained_on=date(2025, 1, 1))
-    with session_scope(world.engine) as session:
-        review_certification(session=session, actor=world.admin, certification_id=new, approve=True)
-    assert cert_status(world, old) is None
-    assert cert_status(world, new) == CERT_APPROVED
-
-
-def test_withdrawing_removes_the_certification_and_is_audited(world: World) -> None:
-    cert_id = submit(world)
-    with session_scope(world.engine) as session:
-        withdraw_certification(session=session, actor=world.partner_a, certification_id=cert_id)
-    assert cert_status(world, cert_id) is None
-    with Session(world.engine) as session:
-        event = session.exec(
-            select(AuditEvent).where(
-                AuditEvent.entity_type == "certification", AuditEvent.action == "withdraw"
-            )
-        ).one()
-    assert event.changes["status"] == {"before": "pending", "after": None}
 
 
 def test_profile_of_a_missing_partner_is_a_clear_error(world: World) -> None:

@@ -7,6 +7,7 @@ partner), so these pin down the edge cases the search tests do not reach.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine
@@ -18,14 +19,15 @@ from core.read_index import build_read_index
 from tests.public_directory import AUSTIN, add_partner
 
 
+def austin_partner(session: Session, name: str, levels: dict[str, int], **details: Any) -> int:
+    """A partner with one office in Austin; `details` are further `add_partner` arguments."""
+    return add_partner(session, name=name, zips=(AUSTIN,), levels=levels, **details)
+
+
 def test_partner_text_with_accents_and_upper_case_is_found_by_keyword(db_engine: Engine):
     with Session(db_engine) as session:
-        partner_id = add_partner(
-            session,
-            name="CAFÉ Réseau Sécurité",
-            zips=(AUSTIN,),
-            levels={"security": 2},
-            description="Pare-feu et SAUVEGARDE",
+        partner_id = austin_partner(
+            session, "CAFÉ Réseau Sécurité", {"security": 2}, description="Pare-feu et SAUVEGARDE"
         )
         session.commit()
     tokens = build_read_index(db_engine).token_index()
@@ -39,8 +41,7 @@ def test_claimed_levels_unpack_across_several_packed_integers(db_engine: Engine)
     # 25 areas need two packed integers (twenty areas each); levels above seven are capped.
     area_keys = tuple(f"area{i}" for i in range(25))
     with Session(db_engine) as session:
-        first = add_partner(session, name="First", zips=(AUSTIN,), levels={})
-        second = add_partner(session, name="Second", zips=(AUSTIN,), levels={})
+        first, second = austin_partner(session, "First", {}), austin_partner(session, "Second", {})
         wanted = {(first, "area0"): 3, (first, "area19"): 2, (first, "area20"): 1,
                   (first, "area24"): 3, (second, "area7"): 9, (second, "area21"): 2}  # fmt: skip
         for (partner_id, key), level in wanted.items():
@@ -58,11 +59,10 @@ def test_claimed_levels_unpack_across_several_packed_integers(db_engine: Engine)
 def test_only_approved_unexpired_catalogue_certifications_count(db_engine: Engine):
     today = date.today()
     with Session(db_engine) as session:
-        holder = add_partner(
+        holder = austin_partner(
             session,
-            name="Holder",
-            zips=(AUSTIN,),
-            levels={"security": 2},
+            "Holder",
+            {"security": 2},
             certs=("fortinet-nse4", "veeam-vmce"),
             expired=("cisco-ccna",),
             pending=("aws-saa",),
@@ -75,7 +75,7 @@ def test_only_approved_unexpired_catalogue_certifications_count(db_engine: Engin
                 status="approved",
             )
         )
-        nobody = add_partner(session, name="Nobody", zips=(AUSTIN,), levels={"security": 1})
+        nobody = austin_partner(session, "Nobody", {"security": 1})
         session.commit()
     ids = np.asarray(sorted([holder, nobody]), dtype=np.int64)
     catalogue = ["cisco-ccna", "veeam-vmce", "aws-saa", "fortinet-nse4"]

@@ -3,61 +3,58 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from core.geo import haversine_km, lookup_zip
 from core.read_index import ReadIndexHolder, build_read_index
 from core.search import QueryError, SearchQuery, parse_query, search_directory, search_index
-from tests.public_directory import add_partner
+from tests.public_directory import (
+    AUSTIN,
+    DALLAS,
+    ROUND_ROCK,
+    SAN_MARCOS,
+    commit_partner,
+    create_directory,
+)
 
-AUSTIN = "78701"
-ROUND_ROCK = "78664"
-SAN_MARCOS = "78666"
-DALLAS = "75201"
+PARTNERS: dict[str, dict[str, Any]] = {
+    "austin_secure": {
+        "name": "Austin Secure Backup",
+        "zips": (AUSTIN,),
+        "levels": {"security": 3, "storage_backup": 2, "financing": 2},
+        "certs": ("fortinet-nse4", "veeam-vmce"),
+        "description": "Firewalls and Veeam backup for law firms",
+    },
+    "round_rock_claims": {
+        "name": "Round Rock Claims Everything",
+        "zips": (ROUND_ROCK,),
+        "levels": {"security": 3, "storage_backup": 3, "financing": 2},
+        "updated_days_ago": 600,
+    },
+    "san_marcos": {
+        "name": "San Marcos Networks",
+        "zips": (SAN_MARCOS,),
+        "levels": {"security": 2, "storage_backup": 2, "financing": 2, "networking": 3},
+        "certs": ("cisco-ccna",),
+        "expired": ("veeam-vmce",),
+    },
+    "dallas_statewide": {
+        "name": "Dallas Statewide MSP",
+        "zips": (DALLAS,),
+        "levels": {"security": 3, "storage_backup": 3, "financing": 3},
+        "certs": ("fortinet-nse4",),
+        "states": ("TX",),
+        "segments": ("201-1000",),
+    },
+}
 
 
 @pytest.fixture
 def directory(db_engine: Engine) -> dict[str, int]:
-    with Session(db_engine) as session:
-        ids = {
-            "austin_secure": add_partner(
-                session,
-                name="Austin Secure Backup",
-                zips=(AUSTIN,),
-                levels={"security": 3, "storage_backup": 2, "financing": 2},
-                certs=("fortinet-nse4", "veeam-vmce"),
-                description="Firewalls and Veeam backup for law firms",
-            ),
-            "round_rock_claims": add_partner(
-                session,
-                name="Round Rock Claims Everything",
-                zips=(ROUND_ROCK,),
-                levels={"security": 3, "storage_backup": 3, "financing": 2},
-                updated_days_ago=600,
-            ),
-            "san_marcos": add_partner(
-                session,
-                name="San Marcos Networks",
-                zips=(SAN_MARCOS,),
-                levels={"security": 2, "storage_backup": 2, "financing": 2, "networking": 3},
-                certs=("cisco-ccna",),
-                expired=("veeam-vmce",),
-            ),
-            "dallas_statewide": add_partner(
-                session,
-                name="Dallas Statewide MSP",
-                zips=(DALLAS,),
-                levels={"security": 3, "storage_backup": 3, "financing": 3},
-                certs=("fortinet-nse4",),
-                states=("TX",),
-                segments=("201-1000",),
-            ),
-        }
-        session.commit()
-    return ids
+    return create_directory(db_engine, PARTNERS)
 
 
 def index_of(engine: Engine):
@@ -156,9 +153,7 @@ def test_paging_is_stable_and_counts_the_total(db_engine, directory):
 def test_index_holder_rebuilds_after_a_write(db_engine, directory):
     holder = ReadIndexHolder(engine=db_engine)
     before = search_directory(engine=db_engine, query=SearchQuery(), holder=holder).total
-    with Session(db_engine) as session:
-        add_partner(session, name="Brand New IT", zips=(AUSTIN,), levels={"cloud": 2})
-        session.commit()
+    commit_partner(db_engine, name="Brand New IT", zips=(AUSTIN,), levels={"cloud": 2})
     after = search_directory(engine=db_engine, query=SearchQuery(), holder=holder).total
     assert (before, after) == (4, 5)
 

@@ -3,61 +3,58 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from core.complements import UnknownPartnerError, closing_team, find_complements, partner_gaps
 from core.read_index import ReadIndexHolder
 from core.search import QueryError
 from core.taxonomy import get_taxonomy
 from core.teams import TeamQuery, find_teams, parse_team_query
-from tests.public_directory import add_partner
+from tests.public_directory import (
+    AUSTIN,
+    DALLAS,
+    ROUND_ROCK,
+    SAN_MARCOS,
+    commit_partner,
+    create_directory,
+)
 
-AUSTIN = "78701"
-ROUND_ROCK = "78664"
-SAN_MARCOS = "78666"
-DALLAS = "75201"
+PARTNERS: dict[str, dict[str, Any]] = {
+    # Certified security and backup, nothing else.
+    "secure": {
+        "name": "Austin Secure Backup",
+        "zips": (AUSTIN,),
+        "levels": {"security": 3, "storage_backup": 2},
+        "certs": ("fortinet-nse4", "veeam-vmce"),
+    },
+    # Cloud and financing, claims only, a little farther.
+    "cloud": {
+        "name": "Round Rock Cloud & Capital",
+        "zips": (ROUND_ROCK,),
+        "levels": {"cloud": 3, "financing": 2},
+    },
+    # Cloud backed by a certification, but no financing.
+    "certified_cloud": {
+        "name": "San Marcos Azure Works",
+        "zips": (SAN_MARCOS,),
+        "levels": {"cloud": 2},
+        "certs": ("microsoft-az-104",),
+    },
+    # Only in Dallas (about 300 km away): the one who offers print services.
+    "dallas_print": {
+        "name": "Dallas Print & Imaging",
+        "zips": (DALLAS,),
+        "levels": {"print_services": 3},
+    },
+}
 
 
 @pytest.fixture
 def directory(db_engine: Engine) -> dict[str, int]:
-    with Session(db_engine) as session:
-        ids = {
-            # Certified security and backup, nothing else.
-            "secure": add_partner(
-                session,
-                name="Austin Secure Backup",
-                zips=(AUSTIN,),
-                levels={"security": 3, "storage_backup": 2},
-                certs=("fortinet-nse4", "veeam-vmce"),
-            ),
-            # Cloud and financing, claims only, a little farther.
-            "cloud": add_partner(
-                session,
-                name="Round Rock Cloud & Capital",
-                zips=(ROUND_ROCK,),
-                levels={"cloud": 3, "financing": 2},
-            ),
-            # Cloud backed by a certification, but no financing.
-            "certified_cloud": add_partner(
-                session,
-                name="San Marcos Azure Works",
-                zips=(SAN_MARCOS,),
-                levels={"cloud": 2},
-                certs=("microsoft-az-104",),
-            ),
-            # Only in Dallas (about 300 km away): the one who offers print services.
-            "dallas_print": add_partner(
-                session,
-                name="Dallas Print & Imaging",
-                zips=(DALLAS,),
-                levels={"print_services": 3},
-            ),
-        }
-        session.commit()
-    return ids
+    return create_directory(db_engine, PARTNERS)
 
 
 def test_team_of_two_covers_needs_no_single_partner_covers(
@@ -150,14 +147,12 @@ def test_new_partner_is_found_after_the_index_refreshes(
     query = TeamQuery(needs=["security", "cloud", "financing"], near=AUSTIN)
     assert find_teams(engine=db_engine, query=query, holder=holder).size == 2
 
-    with Session(db_engine) as session:
-        all_in_one = add_partner(
-            session,
-            name="Austin All-in-One",
-            zips=(AUSTIN,),
-            levels={"security": 2, "cloud": 2, "financing": 2},
-        )
-        session.commit()
+    all_in_one = commit_partner(
+        db_engine,
+        name="Austin All-in-One",
+        zips=(AUSTIN,),
+        levels={"security": 2, "cloud": 2, "financing": 2},
+    )
 
     result = find_teams(engine=db_engine, query=query, holder=holder)
     assert result.size == 1
@@ -210,18 +205,16 @@ def test_closing_team_is_the_smallest_team_of_others_that_fills_every_gap(
     assert "print_services" in nearby.uncovered_needs  # only Dallas prints, 300 km away
     assert nearby.nearest_for_uncovered["print_services"].partner_id == directory["dallas_print"]
 
-    with Session(db_engine) as session:
-        almost = add_partner(
-            session,
-            name="Austin Almost Everything",
-            zips=(AUSTIN,),
-            levels={
-                k: 2
-                for k in get_taxonomy().area_keys
-                if k not in ("cloud", "financing", "print_services")
-            },
-        )
-        session.commit()
+    almost = commit_partner(
+        db_engine,
+        name="Austin Almost Everything",
+        zips=(AUSTIN,),
+        levels={
+            k: 2
+            for k in get_taxonomy().area_keys
+            if k not in ("cloud", "financing", "print_services")
+        },
+    )
     index = ReadIndexHolder(engine=db_engine).get()
 
     team = closing_team(index=index, partner_id=almost, radius_km=400)

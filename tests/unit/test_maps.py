@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 from core.coverage import partners_per_state
@@ -34,6 +33,7 @@ from core.maps import (
 from core.read_index import STATE_CODES, ReadIndex, state_mask
 from core.search import Matches, SearchQuery
 from core.taxonomy import get_taxonomy
+from tests.unit.hand_made_index import hand_made_index
 
 AUSTIN = (30.2672, -97.7431)
 DALLAS = (32.7767, -96.7970)
@@ -58,33 +58,17 @@ def make_index(
     lat = np.asarray([p[0] for p in points], dtype=float)
     lon = np.asarray([p[1] for p in points], dtype=float)
     state_idx = np.asarray([STATE_CODES.index(p[2]) for p in points], dtype=np.int8)
-    names = names or [f"Partner {i}" for i in range(n)]
-    return ReadIndex(
-        data_version=1,
-        built_for_day=date(2026, 1, 1),
-        build_seconds=0.0,
-        area_keys=taxonomy.area_keys,
-        technology_columns=np.asarray([a.group == "technology" for a in taxonomy.areas]),
-        partner_ids=np.arange(1, n + 1, dtype=np.int64),
-        names=pa.array(names, type=pa.large_string()),
-        search_text=pa.array([x.lower() for x in names], type=pa.large_string()),
-        hq_city=pa.array([f"City {p[2]}, {p[2]}" for p in points]),
-        claimed=claimed,
-        evidenced=evidenced,
+    return hand_made_index(
         hq_latitude=lat,
         hq_longitude=lon,
+        hq_city=[f"City {p[2]}, {p[2]}" for p in points],
+        built_for_day=date(2026, 1, 1),
+        names=names or None,
+        claimed=claimed,
+        evidenced=evidenced,
         service_radius_km=np.full(n, radius_km, dtype=np.float32),
         states_served=np.full(n, state_mask(served), dtype=np.uint64),
         location_states=np.left_shift(np.uint64(1), state_idx.astype(np.uint64)),
-        segments=np.zeros(n, dtype=np.uint8),
-        vendors=np.zeros(n, dtype=np.uint64),
-        vendor_names=(),
-        freshness_ts=np.zeros(n),
-        updated_ts=np.zeros(n),
-        verified_ts=np.full(n, np.nan),
-        loc_row=np.arange(n, dtype=np.int32),
-        loc_latitude=lat.copy(),
-        loc_longitude=lon.copy(),
         loc_state=state_idx,
     )
 

@@ -11,7 +11,6 @@ import itertools
 from datetime import UTC, datetime
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 import core.team_search as team_search
@@ -22,6 +21,7 @@ from core.taxonomy import EXPERT, get_taxonomy
 from core.team_cover import coverage_masks, smallest_team_size
 from core.team_search import best_teams, prune_dominated
 from core.teams import TEAM_SCORE_WEIGHTS, TeamQuery, find_teams_in_index
+from tests.unit.hand_made_index import hand_made_index
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 # The strengths the directory produces: (evidenced + half the unbacked claim) / expert.
@@ -174,30 +174,17 @@ def random_directory(rng: np.random.Generator, n: int) -> ReadIndex:
     loc_lon = np.concatenate([hq_lon, hq_lon[branch] + rng.normal(scale=0.5, size=branch.size)])
     order = np.argsort(loc_row, kind="stable")
     updated = NOW.timestamp() - rng.uniform(0, 3 * 365, size=n) * 86400
-    names = [f"Partner {i}" for i in range(n)]
-    return ReadIndex(
-        data_version=1,
-        built_for_day=NOW.date(),
-        build_seconds=0.0,
-        area_keys=taxonomy.area_keys,
-        technology_columns=np.asarray([a.group == "technology" for a in taxonomy.areas]),
-        partner_ids=np.arange(1, n + 1, dtype=np.int64) * 10,
-        names=pa.array(names, type=pa.large_string()),
-        search_text=pa.array([x.lower() for x in names], type=pa.large_string()),
-        hq_city=pa.array(["Austin, TX"] * n, type=pa.string()),
-        claimed=levels,
-        evidenced=evidenced,
+    return hand_made_index(
         hq_latitude=hq_lat,
         hq_longitude=hq_lon,
-        service_radius_km=np.zeros(n, dtype=np.float32),
-        states_served=np.zeros(n, dtype=np.uint64),
-        location_states=np.zeros(n, dtype=np.uint64),
-        segments=np.zeros(n, dtype=np.uint8),
-        vendors=np.zeros(n, dtype=np.uint64),
+        hq_city=["Austin, TX"] * n,
+        built_for_day=NOW.date(),
+        partner_ids=np.arange(1, n + 1, dtype=np.int64) * 10,
+        claimed=levels,
+        evidenced=evidenced,
         vendor_names=taxonomy.vendors,
         freshness_ts=updated,
         updated_ts=updated,
-        verified_ts=np.full(n, np.nan),
         loc_row=loc_row[order],
         loc_latitude=loc_lat[order],
         loc_longitude=loc_lon[order],

@@ -1,0 +1,100 @@
+"""The partner CSV layout (see ``core.interchange``): columns, reports and cell formatting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from core.taxonomy import get_taxonomy
+
+ALL_OR_NOTHING, VALID_ROWS_ONLY = "all_or_nothing", "valid_rows_only"
+REQUIRED_COLUMNS = ("name", "hq_zip")
+GUARDED_COLUMNS = ("name", "description", "email")  # plus every ally_<service>
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, column {self.column}" if self.column else f"line {self.line}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    mode: str
+    rows: int = 0  # data rows read (blank lines are not rows)
+    imported: int = 0
+    rejected: int = 0  # rows with at least one problem
+    ids_kept: int = 0  # rows whose partner_ref became their id
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if self.imported == 0 and self.errors:
+            has = "has" if self.rejected == 1 else "have"
+            return f"Nothing was imported: {self.rejected} of {self.rows} rows {has} problems."
+        text = f"Imported {self.imported} of {self.rows} partners."
+        rejected = "1 row was" if self.rejected == 1 else f"{self.rejected} rows were"
+        return text + (f" {rejected} rejected." if self.rejected else "")
+
+
+def csv_columns() -> list[str]:
+    taxonomy = get_taxonomy()
+    return [
+        "partner_ref",
+        "name",
+        "description",
+        "website",
+        "email",
+        "phone",
+        "hq_zip",
+        "branch_zips",
+        "service_radius_km",
+        "states_served",
+        "segments",
+        *(f"level_{key}" for key in taxonomy.area_keys),
+        *(f"ally_{key}" for key in taxonomy.service_keys),
+        "certifications",
+        "updated_at",
+        "verified_at",
+    ]
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def guard(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def unguard(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
+def format_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def format_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite hands back what it stored: UTC without an offset
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]

@@ -1,0 +1,101 @@
+"""A partner's certifications on My profile: the list, a new one for approval, a withdrawal.
+
+Separate from the profile form on purpose: a certification is not part of the profile's
+version; it waits for an administrator and counts as evidence only once approved.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+from sqlmodel import Session
+
+from core.access import PermissionDenied
+from core.certifications import partner_certifications
+from core.db import session_scope
+from core.models import AccountPublic, CertificationInput
+from core.profiles import CertificationError, submit_certification, withdraw_certification
+from core.taxonomy import get_taxonomy
+from pages import get_engine
+
+
+def certifications_section(*, account: AccountPublic, partner_id: int, flash_key: str) -> None:
+    """``flash_key`` is the page's session key for a message shown after the rerun."""
+    catalogue = get_taxonomy().certifications
+    st.subheader("Certifications")
+    st.caption(
+        "New certifications wait for an administrator's approval and count as evidence only "
+        "once approved. Withdrawing one takes effect at once."
+    )
+    with Session(get_engine()) as session:
+        certifications = partner_certifications(session=session, partner_id=partner_id)
+    if certifications:
+        st.dataframe(
+            [
+                {
+                    "Certification": c.name,
+                    "Vendor": c.vendor,
+                    "Obtained": c.obtained_on,
+                    "Expires": c.expires_on,
+                    "Status": c.status,
+                    "Review note": c.review_note,
+                }
+                for c in certifications
+            ],
+            hide_index=True,
+        )
+    else:
+        st.write("No certifications yet.")
+
+    with st.form("certification_form", clear_on_submit=True):
+        cert_key = st.selectbox(
+            "Certification",
+            options=sorted(catalogue, key=lambda k: (catalogue[k].vendor, catalogue[k].name)),
+            format_func=lambda k: f"{catalogue[k].vendor} · {catalogue[k].name}",
+            key="cert_key",
+        )
+        c1, c2 = st.columns(2)
+        obtained = c1.date_input("Obtained on", value=None, max_value=date.today(), key="cert_from")
+        expires = c2.date_input("Expires on (optional)", value=None, key="cert_until")
+        submit_cert = st.form_submit_button("Submit for approval")
+    if submit_cert:
+        if obtained is None:
+            st.error("Give the date the certification was obtained.")
+        else:
+            try:
+                with session_scope(get_engine()) as session:
+                    submit_certification(
+                        session=session,
+                        actor=account,
+                        partner_id=partner_id,
+                        cert=CertificationInput(
+                            certification_key=cert_key, obtained_on=obtained, expires_on=expires
+                        ),
+                    )
+            except (CertificationError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[flash_key] = "Certification submitted: it waits for approval."
+                st.rerun()
+
+    if certifications:
+        with st.form("withdraw_form"):
+            labels = {
+                c.id: f"{c.name} ({c.status}, obtained {c.obtained_on})" for c in certifications
+            }
+            chosen = st.selectbox(
+                "Withdraw a certification",
+                options=list(labels),
+                format_func=labels.get,
+                key="withdraw_id",
+            )
+            withdraw = st.form_submit_button("Withdraw")
+        if withdraw and chosen is not None:
+            try:
+                with session_scope(get_engine()) as session:
+                    withdraw_certification(session=session, actor=account, certification_id=chosen)
+            except (CertificationError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()

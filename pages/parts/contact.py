@@ -1,0 +1,101 @@
+"""The contact form of a partner's profile and of "Contact this team", as one widget.
+
+Both forms validate, rate-limit and send through ``core.contact_form.send_contact_request``;
+the rate limit counts the requests of the whole visit, from either form.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from core.contact_form import FIELD_LABELS, MAX_LENGTHS, ContactOutcome, send_contact_request
+from core.db import session_scope
+from core.formatting import escape_markdown
+from core.models import ContactRequest
+from core.settings import get_settings
+from core.taxonomy import get_taxonomy
+from pages import get_engine
+
+SENT_AT_KEY = "contact_sent_at"  # the send times of this visit, shared by every contact form
+
+
+def contact_form(
+    *,
+    form_key: str,
+    partner_ids: list[int],
+    team: bool,
+    default_needs: list[str],
+    button_label: str,
+    title: str = "",
+    message_placeholder: str | None = None,
+) -> ContactRequest | None:
+    """Draw the form; on a successful send return the request (the caller confirms it).
+
+    ``team`` sends one linked lead to every partner of ``partner_ids``; otherwise it names
+    the one partner of a profile.
+    """
+    taxonomy = get_taxonomy()
+    segment_labels = {s.key: s.label for s in taxonomy.segments}
+    limit = get_settings().contact_requests_per_session
+    with st.form(form_key, enter_to_submit=False):
+        if title:
+            st.markdown(title)
+        left, right = st.columns(2)
+        name = left.text_input("Your name", max_chars=MAX_LENGTHS["contact_name"])
+        email = right.text_input("Email", max_chars=MAX_LENGTHS["contact_email"])
+        size = left.selectbox(
+            "Company size",
+            taxonomy.segment_keys,
+            index=None,
+            format_func=segment_labels.get,
+            placeholder="Choose…",
+        )
+        needs_column = st if team else right  # a team's longer list of needs: full width
+        needs = needs_column.multiselect(
+            "What you need",
+            taxonomy.area_keys,
+            default=default_needs,
+            format_func=taxonomy.area_label,
+        )
+        message = st.text_area(
+            "Message (optional)",
+            max_chars=MAX_LENGTHS["message"],
+            placeholder=message_placeholder,
+        )
+        submitted = st.form_submit_button(button_label, type="primary")
+    recipients = "these partners" if team else "this partner"
+    st.caption(
+        f"Your name and email go to {recipients} only, to answer you. "
+        f"At most {limit} requests per hour from one visit."
+    )
+    if not submitted:
+        return None
+    values = {"contact_name": name, "contact_email": email, "company_size": size,
+              "needs": needs, "message": message}  # fmt: skip
+    with session_scope(get_engine()) as db:
+        outcome = send_contact_request(
+            session=db,
+            partner_ids=partner_ids,
+            team=team,
+            values=values,
+            sent_at=st.session_state.setdefault(SENT_AT_KEY, []),
+            now=datetime.now(UTC),
+            limit=limit,
+        )
+    if not outcome.sent:
+        show_problems(outcome)
+        return None
+    return outcome.request
+
+
+def show_problems(outcome: ContactOutcome) -> None:
+    if outcome.field_errors:
+        problems = [
+            f"- **{FIELD_LABELS.get(f, f)}**: {escape_markdown(m)}"
+            for f, m in outcome.field_errors.items()
+        ]
+        st.error("Please check the form:\n" + "\n".join(problems))
+    else:
+        st.error(escape_markdown(outcome.problem))
