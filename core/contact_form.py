@@ -62,7 +62,7 @@ def _plain(field: str, error: Mapping[str, Any]) -> str:
     if field == "needs" and kind in ("too_short", "missing"):
         return "choose at least one thing you need."
     if field == "contact_email":
-        return "enter an address like name@example.com, so the partner can answer."
+        return "enter an address like name@example.com, so they can answer you."
     if kind in ("missing", "string_type", "none_required") and field == "company_size":
         return "choose your company size."
     if kind == "missing":

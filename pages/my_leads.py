@@ -82,6 +82,10 @@ st.dataframe(
         for lead in leads
     ],
     hide_index=True,
+    column_config={
+        "Received": st.column_config.DatetimeColumn("Received (UTC)", format="MMM D, YYYY h:mm a"),
+        "Value (USD)": st.column_config.NumberColumn(format="dollar"),
+    },
 )
 st.caption(f"{total:,} lead(s) · page {int(page_no)} of {pages}")
 
@@ -99,17 +103,17 @@ with left:
     st.subheader(f"Lead #{lead.id}")
     st.dataframe(
         [
-            {"": "Contact", "value": lead.contact_name},
-            {"": "Email", "value": lead.contact_email},
-            {"": "Company size", "value": lead.company_size},
-            {"": "Needs", "value": needs_text(lead.needs)},
-            {"": "Status", "value": STATUS_LABELS.get(lead.status, lead.status)},
+            {"": "Contact", "Details": lead.contact_name},
+            {"": "Email", "Details": lead.contact_email},
+            {"": "Company size", "Details": lead.company_size},
+            {"": "Needs", "Details": needs_text(lead.needs)},
+            {"": "Status", "Details": STATUS_LABELS.get(lead.status, lead.status)},
             {
                 "": "Value (USD)",
-                "value": "" if lead.value_usd is None else f"{lead.value_usd:,.2f}",
+                "Details": "" if lead.value_usd is None else f"${lead.value_usd:,.2f}",
             },
-            {"": "Lost reason", "value": lead.lost_reason or ""},
-            {"": "Team request", "value": "yes" if lead.team_key else "no"},
+            {"": "Lost reason", "Details": lead.lost_reason or ""},
+            {"": "Team request", "Details": "yes" if lead.team_key else "no"},
         ],
         hide_index=True,
     )
@@ -171,4 +175,7 @@ with right:
             for entry in history
         ],
         hide_index=True,
+        column_config={
+            "When": st.column_config.DatetimeColumn("When (UTC)", format="MMM D, YYYY h:mm a")
+        },
     )
