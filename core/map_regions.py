@@ -17,7 +17,7 @@ from typing import Any
 import branca.colormap
 import folium
 
-from core.geo import state_boundaries_geojson
+from core.geo_shapes import state_boundaries_geojson
 from core.map_escape import escape_for_map
 from core.map_js import HtmlLegend
 

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from core import geo
+from core import geo, geo_shapes
 from core.geo import UnknownPlaceError
 
 AUSTIN = (30.2672, -97.7431)
@@ -192,14 +192,14 @@ def test_state_centroids_has_51_entries_inside_the_us() -> None:
     for lat, lon in centroids.values():
         assert US_LAT[0] <= lat <= US_LAT[1]
         assert US_LON[0] <= lon <= US_LON[1]
-    assert geo.state_of_point(*centroids["TX"]) == "TX"
+    assert geo_shapes.state_of_point(*centroids["TX"]) == "TX"
 
 
 # --------------------------------------------------------------------------- boundaries
 
 
 def test_boundaries_have_one_feature_per_state_with_code_and_name() -> None:
-    collection = geo.state_boundaries_geojson()
+    collection = geo_shapes.state_boundaries_geojson()
 
     assert collection["type"] == "FeatureCollection"
     features = collection["features"]
@@ -212,14 +212,14 @@ def test_boundaries_have_one_feature_per_state_with_code_and_name() -> None:
 
 @pytest.mark.parametrize(("precision", "max_bytes"), [(2, 3_000_000), (1, 600_000)])
 def test_boundaries_json_stays_small(precision: int, max_bytes: int) -> None:
-    size = len(json.dumps(geo.state_boundaries_geojson(precision=precision)))
+    size = len(json.dumps(geo_shapes.state_boundaries_geojson(precision=precision)))
 
     assert size < max_bytes
 
 
 @pytest.mark.parametrize("precision", [1, 2])
 def test_boundary_geometries_are_valid_polygons_with_closed_rings(precision: int) -> None:
-    for feature in geo.state_boundaries_geojson(precision=precision)["features"]:
+    for feature in geo_shapes.state_boundaries_geojson(precision=precision)["features"]:
         geometry = feature["geometry"]
         assert geometry["type"] in {"Polygon", "MultiPolygon"}
         rings = _rings(geometry)
@@ -232,13 +232,16 @@ def test_boundary_geometries_are_valid_polygons_with_closed_rings(precision: int
 
 
 def test_boundaries_are_cached_per_precision() -> None:
-    assert geo.state_boundaries_geojson() is geo.state_boundaries_geojson(precision=2)
-    assert geo.state_boundaries_geojson(precision=1) is not geo.state_boundaries_geojson()
+    assert geo_shapes.state_boundaries_geojson() is geo_shapes.state_boundaries_geojson(precision=2)
+    assert (
+        geo_shapes.state_boundaries_geojson(precision=1)
+        is not geo_shapes.state_boundaries_geojson()
+    )
 
 
 def test_boundaries_reject_unreasonable_precision() -> None:
     with pytest.raises(ValueError, match="precision"):
-        geo.state_boundaries_geojson(precision=9)
+        geo_shapes.state_boundaries_geojson(precision=9)
 
 
 @pytest.mark.parametrize(
@@ -257,19 +260,20 @@ def test_boundaries_reject_unreasonable_precision() -> None:
 def test_state_of_point_finds_the_containing_state(
     latitude: float, longitude: float, expected: str | None
 ) -> None:
-    assert geo.state_of_point(latitude, longitude) == expected
+    assert geo_shapes.state_of_point(latitude, longitude) == expected
 
 
 def test_every_zip_city_resolves_to_its_state_polygon_for_a_sample() -> None:
     sample = geo.zip_places().sample(200, random_state=7)
     # ZIP centroids near coasts and borders may fall outside ~1 km boundaries; allow a few.
     matches = sum(
-        geo.state_of_point(row.latitude, row.longitude) == row.state for row in sample.itertuples()
+        geo_shapes.state_of_point(row.latitude, row.longitude) == row.state
+        for row in sample.itertuples()
     )
     assert matches >= 190
 
 
 def test_bulk_builds_leave_the_garbage_collector_enabled() -> None:
-    geo.state_boundaries_geojson(precision=3)
+    geo_shapes.state_boundaries_geojson(precision=3)
 
     assert gc.isenabled()
