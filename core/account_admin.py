@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session, select
 
@@ -17,10 +16,10 @@ from core.accounts import (
     audit_fields,
     check_role_fields,
     get_account_row,
+    save_account_change,
     store_password,
     to_public,
 )
-from core.audit import record_change
 from core.models import ROLE_ADMIN, Account, AccountPublic, Partner, clean_text
 
 
@@ -32,28 +31,6 @@ class AccountAdminView(AccountPublic):
     locked_until: datetime | None = None
     created_at: datetime | None = None
     last_sign_in_at: datetime | None = None
-
-
-def _save(
-    session: Session,
-    actor: AccountPublic,
-    row: Account,
-    action: str,
-    before: dict[str, Any],
-    after: dict[str, Any],
-) -> AccountPublic:
-    """Stage the changed account with its audit event (one transaction, the caller's)."""
-    session.add(row)
-    record_change(
-        session=session,
-        actor=actor,
-        entity_type="account",
-        entity_id=row.id or 0,
-        action=action,
-        before=before,
-        after=after,
-    )
-    return to_public(row)
 
 
 def reset_password(
@@ -79,7 +56,9 @@ def set_account_active(
         row.failed_sign_ins = 0
         row.locked_until = None
     after = audit_fields(row) | {"locked_until": row.locked_until}
-    return _save(session, actor, row, "activate" if active else "deactivate", before, after)
+    return save_account_change(
+        session, actor, row, "activate" if active else "deactivate", before, after
+    )
 
 
 def unlock_account(*, session: Session, actor: AccountPublic, account_id: int) -> AccountPublic:
@@ -88,7 +67,7 @@ def unlock_account(*, session: Session, actor: AccountPublic, account_id: int) -
     before = {"locked_until": row.locked_until, "failed_sign_ins": row.failed_sign_ins}
     row.locked_until = None
     row.failed_sign_ins = 0
-    return _save(
+    return save_account_change(
         session, actor, row, "unlock", before, {"locked_until": None, "failed_sign_ins": 0}
     )
 
@@ -125,7 +104,7 @@ def update_account(
             regions if regions is not None else (row.regions or []),
         )
         row.partner_id, row.vendor_name, row.regions = new_partner, new_vendor, new_regions
-    return _save(session, actor, row, "update", before, audit_fields(row))
+    return save_account_change(session, actor, row, "update", before, audit_fields(row))
 
 
 def list_accounts(

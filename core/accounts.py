@@ -296,8 +296,20 @@ def store_password(
     row.password_changed_at = utc_now()
     row.failed_sign_ins = 0
     row.locked_until = None
-    session.add(row)
     after = {"password_changed_at": row.password_changed_at, "locked_until": None}
+    save_account_change(session, actor, row, action, before, after)
+
+
+def save_account_change(
+    session: Session,
+    actor: AccountPublic,
+    row: Account,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> AccountPublic:
+    """Stage the changed account with its audit event (one transaction, the caller's)."""
+    session.add(row)
     record_change(
         session=session,
         actor=actor,
@@ -307,6 +319,7 @@ def store_password(
         before=before,
         after=after,
     )
+    return to_public(row)
 
 
 def get_account_row(session: Session, account_id: int) -> Account:

@@ -65,6 +65,10 @@ class Place:
     state: str  # two-letter code
     zip_code: str | None
 
+    def to_json_dict(self) -> dict[str, Any]:
+        """The place as search and team JSON output show it."""
+        return {"label": self.label, "latitude": self.latitude, "longitude": self.longitude}
+
 
 class UnknownPlaceError(ValueError):
     """Raised when text cannot be resolved; the message is shown to end users as is."""

@@ -58,13 +58,7 @@ class SearchResults:
             "total": self.total,
             "page": self.query.page,
             "page_size": self.query.page_size,
-            "place": None
-            if self.place is None
-            else {
-                "label": self.place.label,
-                "latitude": self.place.latitude,
-                "longitude": self.place.longitude,
-            },
+            "place": None if self.place is None else self.place.to_json_dict(),
             "results": [
                 {
                     "rank": r.rank,

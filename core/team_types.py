@@ -120,13 +120,7 @@ class TeamResult:
             "candidates": self.candidates,
             "needs": self.query.needs,
             "max_size": self.query.max_size,
-            "place": None
-            if self.place is None
-            else {
-                "label": self.place.label,
-                "latitude": self.place.latitude,
-                "longitude": self.place.longitude,
-            },
+            "place": None if self.place is None else self.place.to_json_dict(),
         }
 
 
