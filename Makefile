@@ -2,6 +2,7 @@
 #
 #   make run     install, seed a demo directory if the database is empty, start the app
 #   make test    install, lint, format check, then every test (unit, app, integration, e2e)
+#   make check   ruff, import-linter layer contracts, mypy over core/
 #   make lint    ruff check
 #   make format  ruff fix + format (rewrites files)
 #   make bench   run the benchmarks
@@ -21,10 +22,10 @@ VENV_PY := $(VENV)/bin/python
 # Touched after a successful install; older than requirements.txt means "install again".
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint format bench clean
+.PHONY: help install run test check lint format bench clean
 
 help:
-	@sed -n '3,9s/^# \{0,1\}//p' $(MAKEFILE_LIST)
+	@sed -n '3,10s/^# \{0,1\}//p' $(MAKEFILE_LIST)
 
 install: $(STAMP)
 
@@ -40,10 +41,15 @@ run: install
 	$(VENV_PY) -m streamlit run app.py
 
 # `python -m pytest` (not `pytest`) also puts the project root on sys.path for `import core`.
-test: install
+test: install check
+	$(VENV_PY) -m pytest
+
+# Static checks, fastest first: style, layer contracts (pyproject [tool.importlinter]), types.
+check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV_PY) -m pytest
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -57,5 +63,5 @@ bench: install
 
 # var/ is left alone: it holds the local database, which is data, not build output.
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .cache screenshots
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .cache screenshots
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

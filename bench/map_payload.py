@@ -30,21 +30,22 @@ import numpy as np
 import pyarrow as pa
 from folium.plugins import MarkerCluster
 
-from core.coverage import partners_per_state, state_values
-from core.geo import zip_places
-from core.map_data import marker_rows
-from core.map_escape import escape_for_map
-from core.map_layers import (
+from core.analytics.coverage import partners_per_state, state_values
+from core.geo.places import zip_places
+from core.maps.build import build_partner_layer, build_regional_base_map, render_map_html
+from core.maps.data import marker_rows
+from core.maps.escaping import escape_for_map
+from core.maps.layers import (
     MapView,
     grid_bubbles,
     hq_positions,
     plan_detail,
     state_bubbles,
 )
-from core.map_regions import Choropleth
-from core.maps import build_partner_layer, build_regional_base_map, render_map_html
-from core.read_index import STATE_CODES, ReadIndex
-from core.search import SearchQuery, match_partners
+from core.maps.regions import Choropleth
+from core.search.index import STATE_CODES, ReadIndex
+from core.search.query import SearchQuery
+from core.search.ranking import match_partners
 from core.taxonomy import get_taxonomy
 
 PAYLOAD_TARGET_MB = 1.5

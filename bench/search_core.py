@@ -24,9 +24,10 @@ import pandas as pd
 from sqlalchemy import create_engine, text
 
 from bench.directories import ROOT, directory_url, seed_seconds
-from core.geo import haversine_km, lookup_zip
-from core.read_index import ReadIndex, build_read_index
-from core.search import SearchQuery, search_index
+from core.geo.places import haversine_km, lookup_zip
+from core.search.index import ReadIndex, build_read_index
+from core.search.query import SearchQuery
+from core.search.ranking import search_index
 
 METRO_ZIPS = [
     "78701", "10001", "60601", "94103", "30303", "98101", "02108", "80202", "33130",
@@ -130,7 +131,7 @@ def measure_index_build(url: str) -> dict[str, float]:
     script = (
         "import json, resource, time\n"
         "from sqlalchemy import create_engine\n"
-        "from core.read_index import build_read_index\n"
+        "from core.search.index import build_read_index\n"
         f"engine = create_engine({url!r})\n"
         "t = time.perf_counter(); index = build_read_index(engine); s = time.perf_counter() - t\n"
         "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"

@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import create_engine
 
 from bench.directories import directory_url, seed_seconds
-from core.read_index import build_read_index
-from core.teams import TeamQuery, find_teams_in_index
+from core.search.index import build_read_index
+from core.teams.finder import find_teams_in_index
+from core.teams.query import TeamQuery
 
 TARGET_P50_MS = 200.0
 TARGET_SIZE = 100_000

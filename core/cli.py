@@ -21,8 +21,18 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.accounts.records import create_account
 from core.db import create_db_engine, init_db, is_directory_empty, session_scope
+from core.demo.accounts import create_demo_accounts
+from core.demo.generator import seed_demo_directory
+from core.interchange.export import export_partners_csv
+from core.interchange.format import ALL_OR_NOTHING, VALID_ROWS_ONLY
+from core.interchange.importer import import_partners_csv
+from core.search.query import parse_query
+from core.search.ranking import search_directory
 from core.settings import load_settings
+from core.teams.finder import find_teams
+from core.teams.query import parse_team_query
 
 OK, REFUSED, INVALID = 0, 1, 2
 SEARCH_FIELDS = (
@@ -98,8 +108,6 @@ def _operator() -> str:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from core.demo_data import seed_demo_directory
-
     engine = _engine()
     with Session(engine) as session:
         empty = is_directory_empty(session)
@@ -120,8 +128,6 @@ def _seed(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:  # another process seeded meanwhile
         return _fail(str(exc), REFUSED)
-    from core.accounts import create_demo_accounts
-
     create_demo_accounts(engine=engine)  # documented in the README
     print(
         f"Seeded {summary.partners:,} partners ({summary.locations:,} locations, "
@@ -132,8 +138,6 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from core.interchange import ALL_OR_NOTHING, VALID_ROWS_ONLY, import_partners_csv
-
     source: Any = sys.stdin.buffer if args.file == "-" else args.file
     if args.file != "-" and not os.path.isfile(args.file):
         return _fail(f"no such file: {args.file}")
@@ -151,8 +155,6 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from core.interchange import export_partners_csv
-
     engine = _engine()
     if args.file == "-":
         count = export_partners_csv(engine=engine, path_or_buffer=sys.stdout)
@@ -214,17 +216,11 @@ def _print_teams(data: dict[str, Any]) -> None:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from core import search
-
-    return _query_command(
-        args, SEARCH_FIELDS, search.parse_query, search.search_directory, _print_results
-    )
+    return _query_command(args, SEARCH_FIELDS, parse_query, search_directory, _print_results)
 
 
 def _team(args: argparse.Namespace) -> int:
-    from core import teams
-
-    return _query_command(args, TEAM_FIELDS, teams.parse_team_query, teams.find_teams, _print_teams)
+    return _query_command(args, TEAM_FIELDS, parse_team_query, find_teams, _print_teams)
 
 
 def _read_password() -> str | None:
@@ -238,8 +234,6 @@ def _read_password() -> str | None:
 
 
 def _create_account(args: argparse.Namespace) -> int:
-    from core.accounts import create_account
-
     password = _read_password()
     if password is None:
         return _fail("the passwords do not match")

@@ -17,6 +17,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.geo.places import STATE_NAMES
 from core.taxonomy import MAX_LEVEL, get_taxonomy
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
@@ -88,8 +89,6 @@ def validate_phone(value: str | None) -> str | None:
 
 
 def validate_states(values: list[str]) -> list[str]:
-    from core.geo import STATE_NAMES  # late import: geo loads lazily
-
     cleaned = sorted({v.strip().upper() for v in values if v and v.strip()})
     unknown = [v for v in cleaned if v not in STATE_NAMES]
     if unknown:

@@ -15,8 +15,12 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.accounts.sign_in import load_session_account
 from core.db import create_db_engine, init_db, is_directory_empty
+from core.demo.accounts import create_demo_accounts
+from core.demo.generator import seed_demo_directory
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
+from core.search.index import ReadIndexHolder
 from core.settings import get_settings
 
 ROLE_LABELS = {ROLE_ADMIN: "Administrator", ROLE_VENDOR: "Vendor team", ROLE_PARTNER: "Partner"}
@@ -33,13 +37,9 @@ def get_engine() -> Engine:
     with Session(engine) as session:
         empty = is_directory_empty(session)
     if empty and settings.demo_partners > 0:
-        from core.demo_data import seed_demo_directory
-
         count = settings.demo_partners
         with st.spinner(f"First start: creating a demo directory of {count:,} partners…"):
             seed_demo_directory(engine=engine, partners=count, seed=settings.demo_seed)
-        from core.accounts import create_demo_accounts
-
         create_demo_accounts(engine=engine)
     return engine
 
@@ -47,8 +47,6 @@ def get_engine() -> Engine:
 @st.cache_resource(show_spinner=False)
 def get_index_holder():  # type: ignore[no-untyped-def]
     """The in-memory read index of this process, rebuilt when the data version changes."""
-    from core.read_index import ReadIndexHolder
-
     return ReadIndexHolder(engine=get_engine())
 
 
@@ -61,8 +59,6 @@ def current_account() -> AccountPublic | None:
     auth = st.session_state.get(SESSION_KEY)
     if not auth:
         return None
-    from core.accounts import load_session_account
-
     with Session(get_engine()) as session:
         account = load_session_account(
             session=session,

@@ -6,7 +6,9 @@ import streamlit as st
 from sqlmodel import Session
 
 from core.access import PermissionDenied
-from core.accounts import MIN_PASSWORD_LENGTH, AccountError, change_password
+from core.accounts.errors import AccountError
+from core.accounts.passwords import MIN_PASSWORD_LENGTH
+from core.accounts.records import change_password
 from core.db import session_scope
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Partner
 from core.taxonomy import get_taxonomy

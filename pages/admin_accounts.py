@@ -6,14 +6,16 @@ import streamlit as st
 from sqlmodel import Session
 
 from core.access import PermissionDenied
-from core.account_admin import (
+from core.accounts.admin import (
     list_accounts,
     reset_password,
     set_account_active,
     unlock_account,
     update_account,
 )
-from core.accounts import MIN_PASSWORD_LENGTH, AccountError, create_account
+from core.accounts.errors import AccountError
+from core.accounts.passwords import MIN_PASSWORD_LENGTH
+from core.accounts.records import create_account
 from core.db import session_scope
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, ROLES, utc_now
 from core.taxonomy import get_taxonomy

@@ -6,12 +6,12 @@ import streamlit as st
 from sqlmodel import Session
 
 from core.access import PermissionDenied
-from core.certifications import (
+from core.db import session_scope
+from core.directory.certifications import (
     CertificationError,
     list_pending_certifications,
     review_certification,
 )
-from core.db import session_scope
 from core.models import ROLE_ADMIN
 from core.taxonomy import get_taxonomy
 from pages import get_engine, setup_page

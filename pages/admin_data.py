@@ -7,13 +7,9 @@ import io
 
 import streamlit as st
 
-from core.interchange import (
-    ALL_OR_NOTHING,
-    VALID_ROWS_ONLY,
-    ImportReport,
-    export_partners_csv,
-    import_partners_csv,
-)
+from core.interchange.export import export_partners_csv
+from core.interchange.format import ALL_OR_NOTHING, VALID_ROWS_ONLY, ImportReport
+from core.interchange.importer import import_partners_csv
 from core.models import ROLE_ADMIN, utc_now
 from core.settings import DATA_DIR
 from pages import get_engine, setup_page

@@ -8,10 +8,16 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from core.compare import MAX_COMPARE, MIN_COMPARE, CompareError, load_comparison, parse_compare_ids
+from core.directory.compare import (
+    MAX_COMPARE,
+    MIN_COMPARE,
+    CompareError,
+    load_comparison,
+    parse_compare_ids,
+)
 from core.formatting import escape_markdown, format_km
-from core.geo import UnknownPlaceError, resolve_place
-from core.result_text import claim_and_evidence, freshness_text
+from core.geo.places import UnknownPlaceError, resolve_place
+from core.search.text import claim_and_evidence, freshness_text
 from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
 from pages import get_engine, setup_page
 

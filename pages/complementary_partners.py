@@ -11,18 +11,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.complements import (
+from core.formatting import escape_markdown, format_km
+from core.models import ROLE_PARTNER
+from core.search.query import MAX_RADIUS_KM
+from core.search.text import claim_and_evidence, radius_text
+from core.taxonomy import get_taxonomy
+from core.teams.complements import (
     UnknownPartnerError,
     closing_team,
     find_complements,
     partner_gaps,
     partners_named,
 )
-from core.formatting import escape_markdown, format_km
-from core.models import ROLE_PARTNER
-from core.result_text import claim_and_evidence, radius_text
-from core.search import MAX_RADIUS_KM
-from core.taxonomy import get_taxonomy
 from pages import get_index_holder, setup_page
 
 account = setup_page("Complementary partners", "🧩", roles=("partner", "vendor", "admin"))

@@ -14,12 +14,21 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.analytics.demand import is_demand_signal, record_search_event, search_signature
 from core.db import session_scope
-from core.demand import is_demand_signal, record_search_event, search_signature
 from core.formatting import escape_markdown
-from core.query_params import query_to_params
-from core.relaxation import is_poor, suggest_relaxations
-from core.result_text import (
+from core.search.export import (
+    MAX_EXPORT_ROWS,
+    export_file_name,
+    results_frame,
+    results_to_csv,
+)
+from core.search.form import form_values, lenient_query_from_params, query_fields, search_params
+from core.search.params import query_to_params
+from core.search.query import QueryError, SearchQuery, parse_query
+from core.search.ranking import search_index
+from core.search.relaxation import is_poor, suggest_relaxations
+from core.search.text import (
     coverage_mark,
     coverage_text,
     describe_search,
@@ -27,14 +36,6 @@ from core.result_text import (
     flag_text,
     freshness_text,
 )
-from core.results_export import (
-    MAX_EXPORT_ROWS,
-    export_file_name,
-    results_frame,
-    results_to_csv,
-)
-from core.search import QueryError, SearchQuery, parse_query, search_index
-from core.search_form import form_values, lenient_query_from_params, query_fields, search_params
 from pages import get_engine, get_index_holder, setup_page
 from pages.parts.search_filters import find_filters, show_url_problems
 

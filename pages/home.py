@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core.formatting import escape_markdown
-from core.geo import UnknownPlaceError, resolve_place
-from core.query_params import query_to_params
-from core.search import SearchQuery
+from core.geo.places import UnknownPlaceError, resolve_place
+from core.search.params import query_to_params
+from core.search.query import SearchQuery
 from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
 from pages import get_index_holder, setup_page
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from core.access import PermissionDenied
 from core.db import session_scope
-from core.leads import (
+from core.leads.lifecycle import (
     STATUS_LABELS,
     LeadError,
     change_lead_status,

@@ -14,23 +14,25 @@ from sqlmodel import Session
 
 from core.access import PermissionDenied
 from core.db import session_scope
-from core.formatting import humanize_age
-from core.geo import STATE_NAMES
-from core.models import Partner, utc_now
-from core.profiles import (
+from core.directory.profile_fields import (
     FIELD_LABELS,
-    EditableProfile,
-    ProfileConflict,
     ProfileValidationError,
-    apply_changes,
     flatten_form,
     form_defaults,
     format_value,
-    load_profile_for_edit,
     parse_profile_form,
-    save_profile,
     unflatten_form,
 )
+from core.directory.profiles import (
+    EditableProfile,
+    ProfileConflict,
+    apply_changes,
+    load_profile_for_edit,
+    save_profile,
+)
+from core.formatting import humanize_age
+from core.geo.places import STATE_NAMES
+from core.models import Partner, utc_now
 from core.taxonomy import get_taxonomy
 from pages import get_engine
 from pages.parts.certifications import certifications_section

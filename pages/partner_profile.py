@@ -15,11 +15,11 @@ import streamlit as st
 from sqlmodel import Session
 from streamlit_folium import st_folium
 
+from core.directory.public_profile import PublicProfile, load_public_profile
 from core.formatting import escape_markdown
-from core.geo import STATE_NAMES
-from core.maps import build_partner_area_map
-from core.public_profile import PublicProfile, load_public_profile
-from core.result_text import claim_and_evidence, flag_text, freshness_text, level_word, radius_text
+from core.geo.places import STATE_NAMES
+from core.maps.build import build_partner_area_map
+from core.search.text import claim_and_evidence, flag_text, freshness_text, level_word, radius_text
 from core.taxonomy import get_taxonomy
 from pages import get_engine, setup_page
 from pages.parts.contact import contact_form

@@ -15,10 +15,16 @@ from datetime import timedelta
 import streamlit as st
 from streamlit_folium import st_folium
 
-from core.coverage import UNMET_BELOW
+from core.analytics.coverage import UNMET_BELOW
 from core.formatting import escape_markdown
-from core.geo import STATE_NAMES
-from core.map_data import (
+from core.geo.places import STATE_NAMES
+from core.maps.build import (
+    build_partner_layer,
+    build_regional_base_map,
+    build_selection_layer,
+    partner_popup_html,
+)
+from core.maps.data import (
     STATE_LAYERS,
     SelectedPartner,
     marker_rows,
@@ -26,7 +32,7 @@ from core.map_data import (
     selected_partner,
     state_layer,
 )
-from core.map_layers import (
+from core.maps.layers import (
     MARKER_LIMIT,
     DetailPlan,
     ViewState,
@@ -36,17 +42,12 @@ from core.map_layers import (
     needs_new_data,
     state_bubbles,
 )
-from core.maps import (
-    build_partner_layer,
-    build_regional_base_map,
-    build_selection_layer,
-    partner_popup_html,
-)
 from core.models import utc_now
-from core.query_params import query_to_params
-from core.result_text import coverage_mark, coverage_text, describe_search
-from core.search import MAX_RADIUS_KM, QueryError, match_partners, parse_query, resolve_query_place
-from core.search_form import lenient_query_from_params
+from core.search.form import lenient_query_from_params
+from core.search.params import query_to_params
+from core.search.query import MAX_RADIUS_KM, QueryError, parse_query
+from core.search.ranking import match_partners, resolve_query_place
+from core.search.text import coverage_mark, coverage_text, describe_search
 from core.taxonomy import get_taxonomy
 from pages import get_engine, get_index_holder, setup_page
 

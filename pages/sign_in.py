@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.accounts import SignInError, authenticate
+from core.accounts.errors import SignInError
+from core.accounts.sign_in import authenticate
 from core.db import session_scope
 from core.models import utc_now
 from pages import ROLE_LABELS, get_engine, remember_sign_in, setup_page

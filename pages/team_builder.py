@@ -12,25 +12,26 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from core.formatting import escape_markdown, format_km
-from core.maps import build_partner_area_map
-from core.result_text import coverage_mark, coverage_text, describe_search, distance_text
-from core.search import QueryError, SearchQuery, parse_query
-from core.search_form import form_values, lenient_query_from_params, query_fields
+from core.maps.build import build_partner_area_map
+from core.search.form import form_values, lenient_query_from_params, query_fields
+from core.search.query import QueryError, SearchQuery, parse_query
+from core.search.text import coverage_mark, coverage_text, describe_search, distance_text
 from core.taxonomy import get_taxonomy
-from core.team_params import (
+from core.teams.finder import Team, TeamResult, find_teams_in_index
+from core.teams.params import (
     params_of,
     team_params,
     team_query_from_search,
     team_size_from_params,
 )
-from core.team_text import (
+from core.teams.query import MAX_TEAM_SIZE, TeamQuery
+from core.teams.text import (
     difference_from_best,
     headline,
     too_small_text,
     uncovered_text,
     wider_radius_km,
 )
-from core.teams import MAX_TEAM_SIZE, Team, TeamQuery, TeamResult, find_teams_in_index
 from pages import get_index_holder, setup_page
 from pages.parts.contact import contact_form
 from pages.parts.search_filters import show_url_problems, team_filters

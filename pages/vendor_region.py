@@ -8,7 +8,7 @@ import altair as alt
 import streamlit as st
 from sqlmodel import Session
 
-from core.analytics import (
+from core.analytics.regional import (
     coverage_by_area,
     lead_funnel,
     partner_benchmarks,

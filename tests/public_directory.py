@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.db import bump_data_version, create_db_engine, init_db
-from core.geo import lookup_zip
+from core.geo.places import lookup_zip
 from core.models import (
     Lead,
     Partner,

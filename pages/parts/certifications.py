@@ -12,10 +12,14 @@ import streamlit as st
 from sqlmodel import Session
 
 from core.access import PermissionDenied
-from core.certifications import partner_certifications
 from core.db import session_scope
+from core.directory.certifications import (
+    CertificationError,
+    partner_certifications,
+    submit_certification,
+    withdraw_certification,
+)
 from core.models import AccountPublic, CertificationInput
-from core.profiles import CertificationError, submit_certification, withdraw_certification
 from core.taxonomy import get_taxonomy
 from pages import get_engine
 

@@ -10,9 +10,14 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core.contact_form import FIELD_LABELS, MAX_LENGTHS, ContactOutcome, send_contact_request
 from core.db import session_scope
 from core.formatting import escape_markdown
+from core.leads.contact_requests import (
+    FIELD_LABELS,
+    MAX_LENGTHS,
+    ContactOutcome,
+    send_contact_request,
+)
 from core.models import ContactRequest
 from core.settings import get_settings
 from core.taxonomy import get_taxonomy

@@ -11,11 +11,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from core.formatting import escape_markdown
-from core.geo import STATE_NAMES
-from core.search import MAX_RADIUS_KM
-from core.search_form import need_key
+from core.geo.places import STATE_NAMES
+from core.search.form import need_key
+from core.search.query import MAX_RADIUS_KM
 from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
-from core.teams import MAX_TEAM_SIZE
+from core.teams.query import MAX_TEAM_SIZE
 
 LEVELS = {1: "Foundational", 2: "Proficient", 3: "Expert"}
 

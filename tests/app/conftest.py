@@ -78,8 +78,8 @@ def _copy(source: Path, target: Path) -> None:
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from core.accounts import create_demo_accounts
-    from core.demo_data import seed_demo_directory
+    from core.demo.accounts import create_demo_accounts
+    from core.demo.generator import seed_demo_directory
 
     path = tmp_path_factory.mktemp("app-db") / "template.sqlite"
     engine = create_db_engine(f"sqlite:///{path}")

@@ -7,11 +7,11 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from core.certifications import submit_certification
 from core.db import session_scope
-from core.interchange import export_partners_csv
+from core.directory.certifications import submit_certification
+from core.directory.profiles import load_profile_for_edit, save_profile
+from core.interchange.export import export_partners_csv
 from core.models import Account, CertificationInput, Partner, PartnerCertification, PartnerUpdate
-from core.profiles import load_profile_for_edit, save_profile
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
 from tests.app.widgets import click, widget
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.complements import find_complements, partner_gaps
-from core.read_index import build_read_index
+from core.search.index import build_read_index
 from core.taxonomy import get_taxonomy
+from core.teams.complements import find_complements, partner_gaps
 from tests.app.conftest import assert_no_exception, open_app, open_deep_link, page_text
 
 PAGE = "complementary_partners.py"

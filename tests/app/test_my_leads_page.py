@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core.db import session_scope
-from core.leads import submit_contact_request
+from core.leads.lifecycle import submit_contact_request
 from core.models import ContactRequest, Lead
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
 from tests.app.widgets import click, widget

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from core.db import session_scope
+from core.directory.profiles import load_profile_for_edit, save_profile
 from core.models import AccountPublic, Partner, PartnerCertification, PartnerUpdate
-from core.profiles import load_profile_for_edit, save_profile
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
 from tests.app.widgets import click, widget
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core.geo import lookup_zip
+from core.geo.places import lookup_zip
 from tests.app.public_pages import assert_no_exception, links, open_page, texts
 from tests.public_directory import EVIL_NAME
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from core.db import session_scope
-from core.leads import submit_contact_request
+from core.leads.lifecycle import submit_contact_request
 from core.models import ContactRequest, Lead, Partner
 from tests.app.conftest import (
     ROLES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.analytics import RegionAccessDenied, region_for
+from core.analytics.regional import RegionAccessDenied, region_for
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
 
 PAGE = "vendor_region.py"

@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from core.accounts import create_demo_accounts
 from core.db import create_db_engine
+from core.demo.accounts import create_demo_accounts
 from core.models import Partner
 from tests.e2e.conftest import (
     SCREENSHOTS_DIR,

@@ -226,5 +226,6 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
     monkeypatch.setattr(
-        "core.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        "core.accounts.passwords._hasher",
+        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
     )

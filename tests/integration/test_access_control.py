@@ -16,10 +16,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from core import account_admin, audit, certifications, leads, profiles
+from core import audit
 from core.access import PermissionDenied
-from core.accounts import change_password, create_account
+from core.accounts import admin as account_admin
+from core.accounts.records import change_password, create_account
 from core.db import session_scope
+from core.directory import certifications, profiles
+from core.leads import lifecycle as leads
 from core.models import AccountPublic, CertificationInput, ContactRequest, PartnerUpdate
 from tests.integration.worlds import PASSWORD, World, add_cast, add_partners, in_austin
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from core.interchange import csv_columns
+from core.interchange.format import csv_columns
 from tests.conftest import REPO_ROOT
 
 TEMPLATE = REPO_ROOT / "data" / "partner_template.csv"

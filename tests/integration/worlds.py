@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from core.accounts import create_account
+from core.accounts.records import create_account
 from core.db import session_scope
+from core.directory.records import create_partner
 from core.models import AccountPublic, LocationInput, PartnerCreate
-from core.profiles_io import create_partner
 
 PASSWORD = "integration-pass"
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from core.read_index import ReadIndex
+from core.search.index import ReadIndex
 from core.taxonomy import get_taxonomy
 
 

@@ -1,0 +1,2 @@
+"""Write side of sign-in: accounts, passwords, sessions and their administration.
+Every change is audited through a unit of work."""

@@ -1,0 +1,66 @@
+"""Anonymous searches kept as a demand signal for vendors' regional teams.
+
+What is stored is deliberately coarse and holds no personal data: the needs, the level asked
+for, the state of the place, its position rounded to 2 decimals (about 1 km, so a ZIP
+centroid, never an address), the radius and how many partners were found. Keywords are not
+stored: people type names and e-mail addresses into free-text boxes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from core.geo.places import Place
+from core.models import SearchEvent, utc_now
+from core.search.query import SearchQuery
+
+COORDINATE_DECIMALS = 2
+
+
+def search_signature(query: SearchQuery) -> tuple[Any, ...]:
+    """What makes two searches the same demand: paging, sorting and the view do not."""
+    return (
+        tuple(query.needs),
+        query.min_level,
+        query.evidence_only,
+        (query.near or "").casefold(),
+        query.radius_km,
+        query.include_service_area,
+        tuple(query.states),
+        query.region,
+        query.segment,
+        query.vendor,
+        (query.keyword or "").casefold(),
+    )
+
+
+def is_demand_signal(query: SearchQuery) -> bool:
+    """A search that says what someone wants: at least one need or a place."""
+    return bool(query.needs) or query.near is not None
+
+
+def record_search_event(
+    *,
+    session: Session,
+    query: SearchQuery,
+    place: Place | None,
+    result_count: int,
+    at: datetime | None = None,
+) -> SearchEvent:
+    """Store one anonymous search. The caller commits (``session_scope``)."""
+    event = SearchEvent(
+        at=at or utc_now(),
+        needs=list(query.needs),
+        min_level=int(query.min_level),
+        state=place.state if place else None,
+        latitude=round(place.latitude, COORDINATE_DECIMALS) if place else None,
+        longitude=round(place.longitude, COORDINATE_DECIMALS) if place else None,
+        radius_km=float(query.radius_km) if place else None,
+        result_count=max(0, int(result_count)),
+    )
+    session.add(event)
+    session.flush()
+    return event

@@ -1,0 +1,89 @@
+"""Documented demo accounts for the demo directory; their passwords are in the README."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, case, func
+from sqlmodel import Session, select
+
+from core.accounts.records import create_account
+from core.db import session_scope
+from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Account, Lead, Partner
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A documented demo account: its password is public (README), so demo data only."""
+
+    username: str
+    password: str
+    role: str
+    description: str
+    partner_id: int | None = None
+    vendor_name: str | None = None
+    regions: tuple[str, ...] = ()
+
+
+DEMO_ADMIN = DemoAccount("admin", "atlas-demo-admin", ROLE_ADMIN, "Administrator")
+DEMO_VENDOR = DemoAccount(
+    "cisco",
+    "atlas-demo-vendor",
+    ROLE_VENDOR,
+    "Vendor team: Cisco, regions South and West",
+    vendor_name="Cisco",
+    regions=("south", "west"),
+)
+# The two partner accounts belong to the first two partners with leads to work on (so a
+# visitor trying the demo sees a lead list), or else to the partners with the lowest ids.
+DEMO_PARTNER_LOGINS = (("partner1", "atlas-demo-partner1"), ("partner2", "atlas-demo-partner2"))
+
+
+def demo_partner_ids(session: Session, *, wanted: int = 2) -> list[int]:
+    """Partners with at least three leads, one of them still new; lowest ids otherwise."""
+    is_new = case((Lead.status == "new", 1), else_=0)
+    with_work = session.exec(
+        select(Lead.partner_id)
+        .group_by(Lead.partner_id)
+        .having(func.count() >= 3, func.sum(is_new) >= 1)
+        .order_by(Lead.partner_id)
+        .limit(wanted)
+    ).all()
+    chosen = [int(pid) for pid in with_work]
+    if len(chosen) < wanted:
+        lowest = session.exec(select(Partner.id).order_by(Partner.id).limit(wanted * 2)).all()
+        chosen += [int(pid) for pid in lowest if pid not in chosen][: wanted - len(chosen)]
+    return chosen
+
+
+def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
+    """Create the documented demo accounts that do not exist yet; returns all of them.
+
+    Run after the demo directory is seeded: partner accounts need partners to belong to.
+    """
+
+    demo: list[DemoAccount] = [DEMO_ADMIN, DEMO_VENDOR]
+    with session_scope(engine) as session:
+        partner_ids = demo_partner_ids(session)
+        for (username, password), partner_id in zip(DEMO_PARTNER_LOGINS, partner_ids, strict=False):
+            name = session.get(Partner, partner_id).name  # type: ignore[union-attr]
+            demo.append(
+                DemoAccount(username, password, ROLE_PARTNER, f"Partner: {name}", partner_id)
+            )
+        for entry in demo:
+            exists = session.exec(select(Account.id).where(Account.username == entry.username))
+            if exists.first() is not None:
+                continue
+            create_account(
+                session=session,
+                actor=None,
+                from_cli=True,
+                username=entry.username,
+                password=entry.password,
+                role=entry.role,
+                partner_id=entry.partner_id,
+                vendor_name=entry.vendor_name,
+                regions=entry.regions,
+                display_name=f"Demo {entry.description}"[:120],
+            )
+    return demo

@@ -1,0 +1,2 @@
+"""Read side: the in-memory read index, search queries (URL, form, CLI), ranking,
+explanations, relaxation hints and result export. Index and query in, dataclasses out."""

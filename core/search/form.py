@@ -1,0 +1,103 @@
+"""The Find partners form as plain values: a SearchQuery <-> widget values <-> URL.
+
+Pure functions over mappings, so the page stays thin and the round trips are unit-tested
+without a browser. Widget keys are ``prefix + name`` (one checkbox per need).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from core.search.params import PARAM_FIELDS, query_from_params
+from core.search.query import MAX_RADIUS_KM, QueryError, SearchQuery
+from core.taxonomy import get_taxonomy
+
+# Widget name -> SearchQuery field (needs are one checkbox each: "need_<key>").
+FORM_FIELDS = {
+    "near": "near",
+    "radius": "radius_km",
+    "service_area": "include_service_area",
+    "size": "segment",
+    "level": "min_level",
+    "evidence": "evidence_only",
+    "q": "keyword",
+    "states": "states",
+    "region": "region",
+    "vendor": "vendor",
+    "sort": "sort",
+    "page": "page",
+}
+RADIUS_MIN = 1
+
+
+def need_key(prefix: str, area_key: str) -> str:
+    return f"{prefix}need_{area_key}"
+
+
+def search_params(params: Mapping[str, Any]) -> dict[str, str]:
+    """Only the URL parameters that belong to a search (others are left alone)."""
+    return {k: str(v) for k, v in params.items() if k in PARAM_FIELDS}
+
+
+def form_values(query: SearchQuery, *, prefix: str) -> dict[str, Any]:
+    """The widget values that show ``query``."""
+    values: dict[str, Any] = {
+        need_key(prefix, key): key in query.needs for key in get_taxonomy().area_keys
+    }
+    for name, field in FORM_FIELDS.items():
+        value = getattr(query, field)
+        if field in ("near", "keyword", "segment", "region", "vendor"):
+            value = value or ""  # "" is "any": a selectbox shows None as "nothing chosen"
+        elif field == "radius_km":
+            value = int(min(MAX_RADIUS_KM, max(RADIUS_MIN, round(value))))
+        elif field == "states":
+            value = list(value)
+        values[prefix + name] = value
+    return values
+
+
+def query_fields(state: Mapping[str, Any], *, prefix: str) -> dict[str, Any]:
+    """SearchQuery fields from widget values (validate them with ``parse_query``)."""
+    fields = {
+        "needs": [k for k in get_taxonomy().area_keys if state.get(need_key(prefix, k))],
+    }
+    for name, field in FORM_FIELDS.items():
+        if prefix + name in state:
+            fields[field] = state[prefix + name]
+    if not fields.get("sort"):
+        fields["sort"] = "best"
+    return fields
+
+
+def _plain_problem(name: str, value: str, exc: QueryError) -> str:
+    """One sentence naming the link's value and what would be right."""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    rules = {
+        "radius": f"the radius must be between {RADIUS_MIN} and {MAX_RADIUS_KM:,.0f} km",
+        "level": "the level must be 1 (foundational), 2 (proficient) or 3 (expert)",
+        "page": "the page must be a whole number from 1",
+        "near": "a place is at most 80 characters",
+        "q": "a keyword is at most 100 characters",
+    }
+    if name in rules:
+        return f"{rules[name][:1].upper()}{rules[name][1:]} (the link says “{shown}”)."
+    detail = str(exc).split(": ", 1)[-1]
+    return f"“{name}={shown}”: {detail}."
+
+
+def lenient_query_from_params(params: Mapping[str, Any]) -> tuple[SearchQuery, list[str]]:
+    """The URL's query, leaving out (and naming) each value that cannot be used.
+
+    A shared link with one bad value still restores the rest of the search.
+    """
+    good: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in search_params(params).items():
+        try:
+            query_from_params({name: value})
+        except QueryError as exc:
+            problems.append(_plain_problem(name, str(value), exc))
+        else:
+            good[name] = value
+    return query_from_params(good), problems

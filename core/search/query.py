@@ -1,0 +1,109 @@
+"""What a visitor asks of the directory: one validated ``SearchQuery``, and readable errors.
+
+The same query comes from the Find partners form, a shared URL and the command line
+(``params``, ``form``), so every way in is checked by the same rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from core.models import validate_area_keys, validate_states
+from core.taxonomy import EXPERT, PROFICIENT, get_taxonomy
+
+SortKey = Literal["best", "distance", "breadth", "freshness", "name"]
+MAX_RADIUS_KM = 800.0
+
+
+class QueryError(ValueError):
+    """A query that cannot run; the message is meant for the person who typed it."""
+
+
+class SearchFilters(BaseModel):
+    """Who may serve the customer: needs, level, place and the other filters. Find partners
+    and the team builder share these fields and their rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    needs: list[str] = Field(default_factory=list)
+    min_level: int = Field(default=PROFICIENT, ge=1, le=EXPERT)
+    evidence_only: bool = False
+    near: str | None = Field(default=None, max_length=80)
+    radius_km: float = Field(default=80.0, gt=0, le=MAX_RADIUS_KM)
+    include_service_area: bool = False
+    states: list[str] = Field(default_factory=list)
+    region: str | None = None
+    segment: str | None = None
+    vendor: str | None = None
+    keyword: str | None = Field(default=None, max_length=100)
+
+    @field_validator("needs")
+    @classmethod
+    def _needs(cls, value: list[str]) -> list[str]:
+        return validate_area_keys(value)
+
+    @field_validator("states")
+    @classmethod
+    def _states(cls, value: list[str]) -> list[str]:
+        return validate_states(value)
+
+    @field_validator("near", "keyword", "region", "segment", "vendor", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None and value not in {r.key for r in get_taxonomy().regions}:
+            raise ValueError(f"unknown region {value!r}")
+        return value
+
+    @field_validator("segment")
+    @classmethod
+    def _segment(cls, value: str | None) -> str | None:
+        if value is not None and value not in get_taxonomy().segment_keys:
+            raise ValueError(f"unknown company size {value!r}")
+        return value
+
+    @field_validator("vendor")
+    @classmethod
+    def _vendor(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        for vendor in get_taxonomy().vendors:
+            if vendor.casefold() == value.casefold():
+                return vendor
+        raise ValueError(f"unknown vendor {value!r}")
+
+
+class SearchQuery(SearchFilters):
+    """A Find partners search: the filters, then sort order and page."""
+
+    sort: SortKey = "best"
+    page: int = Field(default=1, ge=1, le=10_000)
+    page_size: int = Field(default=20, ge=1, le=200)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validate_readably(model: type[Model], fields: dict[str, Any]) -> Model:
+    """Validate raw fields into `model`, turning errors into one readable QueryError."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "query"
+            problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+        raise QueryError("; ".join(problems)) from exc
+
+
+def parse_query(fields: dict[str, Any]) -> SearchQuery:
+    return validate_readably(SearchQuery, fields)
