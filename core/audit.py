@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.access import ensure_admin, fresh_actor
 from core.models import AccountPublic, AuditEvent, utc_now
@@ -146,7 +146,7 @@ def list_audit_events(
     """
     ensure_admin(fresh_actor(session, viewer))
     statement = (filters or AuditFilter()).apply(select(AuditEvent))
-    statement = statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    statement = statement.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     rows = session.exec(statement.limit(max(1, min(limit, 1000))).offset(max(0, offset))).all()
     return [
         AuditEntry(
@@ -188,7 +188,7 @@ def review_notes(*, session: Session, certification_ids: list[int]) -> dict[int,
         .where(AuditEvent.entity_type == "certification")
         .where(AuditEvent.entity_id.in_([str(i) for i in certification_ids]))  # type: ignore[attr-defined]
         .where(AuditEvent.action.in_(("approve", "reject")))  # type: ignore[attr-defined]
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     ).all()
     notes: dict[int, str] = {}
     for row in rows:  # newest first: the first event per certification wins

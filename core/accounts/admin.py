@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.access import PermissionDenied, ensure_admin, fresh_actor
 from core.accounts.errors import AccountError
@@ -113,7 +113,7 @@ def list_accounts(
     """Every account (administrators only), optionally of one role or matching ``text``."""
     ensure_admin(fresh_actor(session, actor))
     statement = select(Account, Partner.name).join(
-        Partner, Partner.id == Account.partner_id, isouter=True
+        Partner, col(Partner.id) == Account.partner_id, isouter=True
     )
     if role:
         statement = statement.where(Account.role == role)

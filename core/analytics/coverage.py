@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import Engine, String, cast, func, select
+from sqlmodel import col
 
 from core.analytics.regional import UNMET_BELOW
 from core.models import SearchEvent
@@ -102,22 +103,22 @@ def unmet_demand_per_state(
     """
     wanted = set(needs)
     # needs is JSON; PostgreSQL's json type cannot be grouped, its text can (SQLite: already text).
-    needs_text = cast(SearchEvent.__table__.c.needs, String)
+    needs_text = cast(col(SearchEvent.needs), String)
     statement = (
-        select(SearchEvent.state, needs_text, func.count())
+        select(col(SearchEvent.state), needs_text, func.count())
         .where(
             # The typed column lets each dialect bind the timestamp its own way.
-            SearchEvent.at >= since.astimezone(UTC),
-            SearchEvent.result_count < int(below),
-            SearchEvent.state.is_not(None),
+            col(SearchEvent.at) >= since.astimezone(UTC),
+            col(SearchEvent.result_count) < int(below),
+            col(SearchEvent.state).is_not(None),
         )
-        .group_by(SearchEvent.state, needs_text)
+        .group_by(col(SearchEvent.state), needs_text)
     )
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
     counts = np.zeros(len(STATE_CODES), dtype=np.int64)
     for state, needs_json, count in rows:
-        position = _STATE_INDEX.get(state)
+        position = None if state is None else _STATE_INDEX.get(state)
         if position is None:
             continue
         if wanted and not wanted.intersection(json.loads(needs_json or "[]")):

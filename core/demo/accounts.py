@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.accounts.records import create_account
 from core.db import session_scope
@@ -41,18 +41,20 @@ DEMO_PARTNER_LOGINS = (("partner1", "atlas-demo-partner1"), ("partner2", "atlas-
 
 def demo_partner_ids(session: Session, *, wanted: int = 2) -> list[int]:
     """Partners with at least three leads, one of them still new; lowest ids otherwise."""
-    is_new = case((Lead.status == "new", 1), else_=0)
+    is_new = case((col(Lead.status) == "new", 1), else_=0)
     with_work = session.exec(
         select(Lead.partner_id)
-        .group_by(Lead.partner_id)
+        .group_by(col(Lead.partner_id))
         .having(func.count() >= 3, func.sum(is_new) >= 1)
-        .order_by(Lead.partner_id)
+        .order_by(col(Lead.partner_id))
         .limit(wanted)
     ).all()
     chosen = [int(pid) for pid in with_work]
     if len(chosen) < wanted:
-        lowest = session.exec(select(Partner.id).order_by(Partner.id).limit(wanted * 2)).all()
-        chosen += [int(pid) for pid in lowest if pid not in chosen][: wanted - len(chosen)]
+        lowest = session.exec(select(Partner.id).order_by(col(Partner.id)).limit(wanted * 2)).all()
+        chosen += [pid for pid in lowest if pid is not None and pid not in chosen][
+            : wanted - len(chosen)
+        ]
     return chosen
 
 
@@ -66,7 +68,9 @@ def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
     with session_scope(engine) as session:
         partner_ids = demo_partner_ids(session)
         for (username, password), partner_id in zip(DEMO_PARTNER_LOGINS, partner_ids, strict=False):
-            name = session.get(Partner, partner_id).name  # type: ignore[union-attr]
+            partner = session.get(Partner, partner_id)
+            assert partner is not None  # demo_partner_ids just read its id
+            name = partner.name
             demo.append(
                 DemoAccount(username, password, ROLE_PARTNER, f"Partner: {name}", partner_id)
             )

@@ -25,8 +25,8 @@ from time import perf_counter
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, delete, insert, update
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine, delete, insert, update
+from sqlmodel import Session, SQLModel
 
 from core import models as m
 from core.db import bump_data_version, init_db, is_directory_empty
@@ -36,6 +36,7 @@ from core.demo.places import demo_places
 from core.demo.profiles import generate_chunk
 from core.demo.words import ally_pool
 from core.directory.records import sync_id_sequences
+from core.tables import table_of
 from core.taxonomy import get_taxonomy
 
 CHUNK = 50_000
@@ -51,16 +52,18 @@ class SeedSummary:
     search_events: int = 0
 
 
-def _insert(connection: Any, model: Any, rows: list[dict[str, Any]], batch: int = 20_000) -> None:
+def _insert(
+    connection: Connection, model: type[SQLModel], rows: list[dict[str, Any]], batch: int = 20_000
+) -> None:
     for start in range(0, len(rows), batch):
-        connection.execute(insert(model.__table__), rows[start : start + batch])
+        connection.execute(insert(table_of(model)), rows[start : start + batch])
 
 
 def _clear_directory(engine: Engine) -> None:
     """Delete the directory and its activity. Accounts stay, but partner accounts lose their
     organisation and are deactivated, because their partner no longer exists."""
     with engine.begin() as connection:
-        accounts = m.Account.__table__
+        accounts = table_of(m.Account)
         connection.execute(
             update(accounts)
             .where(accounts.c.partner_id.is_not(None))
@@ -76,7 +79,7 @@ def _clear_directory(engine: Engine) -> None:
             m.SearchEvent,
             m.Partner,
         ):
-            connection.execute(delete(model.__table__))
+            connection.execute(delete(table_of(model)))
 
 
 def seed_demo_directory(
@@ -142,7 +145,7 @@ def seed_demo_directory(
     with Session(engine) as session:
         if activity is not None:
             events = activity.write_search_events(connection=session.connection(), places=places)
-        sync_id_sequences(session=session, tables=[m.Partner.__table__, m.Lead.__table__])
+        sync_id_sequences(session=session, tables=[table_of(m.Partner), table_of(m.Lead)])
         bump_data_version(session)
         session.commit()
     if progress is not None:

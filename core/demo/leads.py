@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 
 from core import models as m
 from core.demo.places import DemoPlaces
 from core.geo.places import haversine_km
+from core.tables import table_of
 from core.taxonomy import get_taxonomy
 
 PLAIN_WORDS = {
@@ -166,7 +167,7 @@ class ActivityWriter:
     _owner: list[np.ndarray] = field(default_factory=list)
     _partners: int = 0
 
-    def write_chunk(self, *, connection: Any, facts: PartnerFacts, chunk_no: int) -> int:
+    def write_chunk(self, *, connection: Connection, facts: PartnerFacts, chunk_no: int) -> int:
         rng = np.random.default_rng([self.seed, 1, chunk_no])
         pr = random.Random(int(rng.integers(1 << 62)))
         n = len(facts.ids)
@@ -190,7 +191,7 @@ class ActivityWriter:
             (m.PartnerYearFigures, figures),
         ):
             for start in range(0, len(rows), 20_000):
-                connection.execute(insert(model.__table__), rows[start : start + 20_000])
+                connection.execute(insert(table_of(model)), rows[start : start + 20_000])
         self._levels.append(facts.levels)
         self._lat.append(facts.loc_lat)
         self._lon.append(facts.loc_lon)
@@ -293,7 +294,7 @@ class ActivityWriter:
                 )
         return rows
 
-    def write_search_events(self, *, connection: Any, places: DemoPlaces) -> int:
+    def write_search_events(self, *, connection: Connection, places: DemoPlaces) -> int:
         """A few thousand anonymous searches, concentrated in some states and needs.
 
         result_count is what a plain radius search over partner locations finds, so the
@@ -346,5 +347,5 @@ class ActivityWriter:
                     "result_count": count,
                 }
             )
-        connection.execute(insert(m.SearchEvent.__table__), rows)
+        connection.execute(insert(table_of(m.SearchEvent)), rows)
         return len(rows)

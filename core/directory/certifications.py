@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.access import ensure_admin, ensure_can_edit_partner, fresh_actor
 from core.audit import record_change, review_notes
@@ -88,7 +88,9 @@ def partner_certifications(*, session: Session, partner_id: int) -> list[Certifi
     rows = session.exec(
         select(PartnerCertification)
         .where(PartnerCertification.partner_id == partner_id)
-        .order_by(PartnerCertification.submitted_at.desc(), PartnerCertification.id.desc())
+        .order_by(
+            col(PartnerCertification.submitted_at).desc(), col(PartnerCertification.id).desc()
+        )
     ).all()
     reviewed = [row.id for row in rows if row.status != CERT_PENDING and row.id is not None]
     notes = review_notes(session=session, certification_ids=reviewed)
@@ -232,9 +234,9 @@ def list_pending_certifications(
     ensure_admin(fresh_actor(session, actor))
     rows = session.exec(
         select(PartnerCertification, Partner.name)
-        .join(Partner, Partner.id == PartnerCertification.partner_id)
+        .join(Partner, col(Partner.id) == PartnerCertification.partner_id)
         .where(PartnerCertification.status == CERT_PENDING)
-        .order_by(PartnerCertification.submitted_at, PartnerCertification.id)
+        .order_by(col(PartnerCertification.submitted_at), col(PartnerCertification.id))
         .limit(limit)
         .offset(offset)
     ).all()

@@ -52,7 +52,7 @@ class Comparison:
 
     def area_rows(self, *, group: str | None = None) -> list[dict[str, object]]:
         """One row per area: its label and, per partner, (claimed, evidenced, ally)."""
-        rows = []
+        rows: list[dict[str, object]] = []
         for area in get_taxonomy().areas:
             if group is not None and area.group != group:
                 continue

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, insert, update
-from sqlmodel import Session, select
+from sqlalchemy import CursorResult, delete, insert, update
+from sqlmodel import Session, col, select
 
 from core.access import ensure_can_edit_partner, fresh_actor
 from core.audit import diff_fields, jsonable, record_change
@@ -90,7 +90,7 @@ def _profile_values(session: Session, partner: Partner) -> tuple[dict[str, Any],
     locations = session.exec(
         select(PartnerLocation)
         .where(PartnerLocation.partner_id == partner.id)
-        .order_by(PartnerLocation.is_headquarters.desc(), PartnerLocation.id)  # type: ignore[attr-defined]
+        .order_by(col(PartnerLocation.is_headquarters).desc(), col(PartnerLocation.id))
     ).all()
     competencies = session.exec(
         select(PartnerCompetency).where(PartnerCompetency.partner_id == partner.id)
@@ -256,6 +256,7 @@ def save_profile(
         .values(version=new_version, **stamp, **scalars)
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)  # what an UPDATE returns; typed as Result
     if result.rowcount != 1:  # another save committed between our read and this update
         raise _conflict(session, partner_id, loaded_values, wanted)
     if "locations" in diff:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.evidence import HeldCertification, check_claims, evidenced_levels
 from core.models import (
@@ -138,7 +138,7 @@ def _locations(session: Session, partner_id: int) -> list[PublicLocation]:
     rows = session.exec(
         select(PartnerLocation)
         .where(PartnerLocation.partner_id == partner_id)
-        .order_by(PartnerLocation.is_headquarters.desc(), PartnerLocation.id)  # type: ignore[attr-defined]
+        .order_by(col(PartnerLocation.is_headquarters).desc(), col(PartnerLocation.id))
     ).all()
     return [
         PublicLocation(

@@ -140,7 +140,7 @@ def partner_row(record: PartnerRecord) -> dict[str, Any]:
 
 
 def _table(model: Any) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
+    return model.__table__
 
 
 def insert_partner_records(

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from core.interchange.format import csv_columns, format_number, format_time, guard
 from core.models import Partner, PartnerCertification, PartnerCompetency, PartnerLocation
+from core.tables import table_of
 from core.taxonomy import get_taxonomy
 
 
@@ -21,7 +22,7 @@ def _export_rows(session: Session, batch_size: int) -> Iterator[list[str]]:
     area_keys, service_keys = taxonomy.area_keys, taxonomy.service_keys
     segment_keys = taxonomy.segment_keys
     p_, loc, comp, cert = (
-        model.__table__
+        table_of(model)
         for model in (Partner, PartnerLocation, PartnerCompetency, PartnerCertification)
     )
     # The first nine in the order the loop below unpacks them.

@@ -47,7 +47,7 @@ from collections.abc import Callable
 from typing import IO
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.directory.records import (
     PartnerRecord,
@@ -72,6 +72,7 @@ from core.interchange.rows import (
     scan,
 )
 from core.models import Partner, utc_now
+from core.tables import table_of
 
 BATCH = 500
 
@@ -82,7 +83,9 @@ def _free_ids(session: Session, refs: list[str]) -> set[int]:
     ordered = sorted(wanted)
     for start in range(0, len(ordered), 900):
         chunk = ordered[start : start + 900]
-        wanted -= set(session.execute(select(Partner.id).where(Partner.id.in_(chunk))).scalars())
+        wanted -= set(
+            session.execute(select(col(Partner.id)).where(col(Partner.id).in_(chunk))).scalars()
+        )
     return wanted
 
 
@@ -119,7 +122,7 @@ def import_partners_csv(
                 session.rollback()
                 report.ids_kept = 0
             else:
-                sync_id_sequences(session=session, tables=[Partner.__table__])
+                sync_id_sequences(session=session, tables=[table_of(Partner)])
                 session.commit()
                 report.imported = written
         except BaseException:

@@ -141,7 +141,8 @@ class RowParser:
     """Turns one row's cells into a validated profile, collecting every problem found."""
 
     def __init__(self, line: int, cells: dict[str, str], now: datetime) -> None:
-        self.line, self.now, self.errors = line, now, []
+        self.line, self.now = line, now
+        self.errors: list[RowError] = []
         self.cells = {
             k: unguard(v) if k in GUARDED_COLUMNS or k.startswith("ally_") else v
             for k, v in cells.items()

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlalchemy import CursorResult, func, update
+from sqlmodel import Session, col, select
 
 from core.access import PermissionDenied, fresh_actor
 from core.audit import ANONYMOUS_LABEL, record_change
@@ -207,6 +207,7 @@ def change_lead_status(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)  # what an UPDATE returns; typed as Result
     if result.rowcount != 1:
         raise LeadError("This lead was changed meanwhile. Reload it and try again.")
     session.add(
@@ -247,7 +248,7 @@ def list_partner_leads(
     statement = select(Lead).where(Lead.partner_id == partner_id)
     if status:
         statement = statement.where(Lead.status == status)
-    statement = statement.order_by(Lead.created_at.desc(), Lead.id.desc())  # type: ignore[attr-defined]
+    statement = statement.order_by(col(Lead.created_at).desc(), col(Lead.id).desc())
     rows = session.exec(statement.limit(max(1, min(limit, 500))).offset(max(0, offset))).all()
     return [_detached(row) for row in rows]
 
@@ -275,9 +276,9 @@ def lead_history(*, session: Session, actor: AccountPublic, lead_id: int) -> lis
     row, _ = _lead_for(session, actor, lead_id)
     changes = session.exec(
         select(LeadStatusChange, Account.username)
-        .join(Account, Account.id == LeadStatusChange.actor_account_id, isouter=True)
+        .join(Account, col(Account.id) == LeadStatusChange.actor_account_id, isouter=True)
         .where(LeadStatusChange.lead_id == lead_id)
-        .order_by(LeadStatusChange.changed_at, LeadStatusChange.id)
+        .order_by(col(LeadStatusChange.changed_at), col(LeadStatusChange.id))
     ).all()
     arrival = LeadHistoryEntry(
         changed_at=row.created_at,

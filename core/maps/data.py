@@ -55,7 +55,7 @@ def marker_rows(
     if query.needs:
         columns = [index.column(key) for key in query.needs]
         effective = effective_levels(index, columns, evidence_only=query.evidence_only)[picked]
-        evidenced = index.evidenced[np.ix_(picked, columns)]
+        evidenced = index.evidenced[np.ix_(picked, np.asarray(columns, dtype=np.intp))]
         codes = np.where(
             evidenced >= query.min_level,
             COVERAGE_CERTIFIED,

@@ -59,7 +59,7 @@ def form_values(query: SearchQuery, *, prefix: str) -> dict[str, Any]:
 
 def query_fields(state: Mapping[str, Any], *, prefix: str) -> dict[str, Any]:
     """SearchQuery fields from widget values (validate them with ``parse_query``)."""
-    fields = {
+    fields: dict[str, Any] = {
         "needs": [k for k in get_taxonomy().area_keys if state.get(need_key(prefix, k))],
     }
     for name, field in FORM_FIELDS.items():

@@ -261,7 +261,7 @@ class ReadIndexHolder:
         try:
             current = self._index
             if current is None or self._is_stale(current, version):
-                self._index = build_read_index(self._engine, today=self._today())
-            return self._index
+                current = self._index = build_read_index(self._engine, today=self._today())
+            return current
         finally:
             self._lock.release()

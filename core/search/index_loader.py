@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -52,11 +52,13 @@ SAFE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def stream_rows(
     conn: Connection, sql: str, params: tuple[Any, ...] = ()
-) -> Iterator[list[tuple[Any, ...]]]:
+) -> Iterator[Sequence[tuple[Any, ...]]]:
     """Chunks of plain tuples; `params` are bound by the driver, never formatted in."""
     dbapi = conn.connection.dbapi_connection
+    if dbapi is None:  # only after the connection was closed or invalidated
+        raise RuntimeError("stream_rows needs an open connection")
     server_side = conn.dialect.name == "postgresql"
-    cursor = dbapi.cursor(name="atlas_read_index") if server_side else dbapi.cursor()  # type: ignore[union-attr]
+    cursor = dbapi.cursor(name="atlas_read_index") if server_side else dbapi.cursor()
     try:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK_ROWS):
@@ -74,7 +76,7 @@ def rows_of(ids: np.ndarray, partner_ids: Any) -> tuple[np.ndarray, np.ndarray]:
     return rows, known
 
 
-def _columns(rows: list[tuple[Any, ...]], count: int) -> list[tuple[Any, ...]]:
+def _columns(rows: Sequence[tuple[Any, ...]], count: int) -> list[tuple[Any, ...]]:
     return list(zip(*rows, strict=True)) if rows else [() for _ in range(count)]
 
 

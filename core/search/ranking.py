@@ -93,11 +93,11 @@ def match_partners(
     if states:
         mask &= (index.location_states & state_mask(states)) != 0
     if query.segment:
-        bit = np.uint8(1 << get_taxonomy().segment_keys.index(query.segment))
-        mask &= (index.segments & bit) != 0
+        segment_bit = np.uint8(1 << get_taxonomy().segment_keys.index(query.segment))
+        mask &= (index.segments & segment_bit) != 0
     if query.vendor:
-        bit = np.uint64(1) << np.uint64(index.vendor_names.index(query.vendor))
-        mask &= (index.vendors & bit) != 0
+        vendor_bit = np.uint64(1) << np.uint64(index.vendor_names.index(query.vendor))
+        mask &= (index.vendors & vendor_bit) != 0
     if query.keyword:
         hits = index.token_index().match(query.keyword, size=index.size)
         if hits is not None:
@@ -127,8 +127,9 @@ def score_matches(
     rows = matches.rows
     if query.needs:
         columns = [index.column(k) for k in query.needs]
-        claimed = index.claimed[np.ix_(rows, columns)].astype(np.float32)
-        evidenced = index.evidenced[np.ix_(rows, columns)].astype(np.float32)
+        cells = np.ix_(rows, np.asarray(columns, dtype=np.intp))
+        claimed = index.claimed[cells].astype(np.float32)
+        evidenced = index.evidenced[cells].astype(np.float32)
         strength = (evidenced + 0.5 * np.maximum(claimed - evidenced, 0)) / EXPERT
         coverage = strength.mean(axis=1)
         evidence = (evidenced >= query.min_level).mean(axis=1)

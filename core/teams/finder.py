@@ -72,8 +72,9 @@ def find_teams_for_place(
         rows = rows[keep]
         distance = None if distance is None else distance[keep]
     columns = [index.column(k) for k in query.needs]
-    claimed = index.claimed[np.ix_(rows, columns)].astype(np.float64)
-    evidenced = index.evidenced[np.ix_(rows, columns)].astype(np.float64)
+    cells = np.ix_(rows, np.asarray(columns, dtype=np.intp))
+    claimed = index.claimed[cells].astype(np.float64)
+    evidenced = index.evidenced[cells].astype(np.float64)
     meets = effective_levels(index, columns, evidence_only=query.evidence_only)[rows]
     meets = meets >= query.min_level
     result = TeamResult(query=query, place=place)
@@ -116,7 +117,10 @@ def find_teams_for_place(
         assignment = {}
         for j, need in enumerate(query.needs):
             # Credit the strongest member; then the closer/fresher one; then the lower id.
-            best = max(positions, key=lambda p, j=j: (strength[p, j], quality[p], -rows[p]))
+            def credit(p: int, j: int = j) -> tuple[np.float64, np.float64, np.intp]:
+                return strength[p, j], quality[p], -rows[p]
+
+            best = max(positions, key=credit)
             assignment[need] = int(index.partner_ids[rows[best]])
         for need, pid in assignment.items():
             by_id[pid].assigned.append(need)

@@ -79,6 +79,7 @@ def prune_dominated(strength: np.ndarray, quality: np.ndarray, *, keep: int) -> 
     for lo in range(0, n_prof, step):
         block = profiles[lo : lo + step]
         better = (profiles[None, :, :] >= block[:, None, :]).all(axis=2)  # (block, profiles)
+        assert isinstance(better, np.ndarray)  # 3-D reduced on one axis; NumPy types a scalar too
         better[np.arange(block.shape[0]), np.arange(lo, lo + block.shape[0])] = False
         pooled = np.where(better[:, :, None], first[None, :, :], m).reshape(block.shape[0], -1)
         if pooled.shape[1] > keep:
