@@ -31,7 +31,7 @@ import pyarrow as pa
 from folium.plugins import MarkerCluster
 
 from core.analytics.coverage import partners_per_state, state_values
-from core.geo.places import zip_places
+from core.geo.zip_data import zip_places
 from core.maps.build import build_partner_layer, build_regional_base_map, render_map_html
 from core.maps.data import marker_rows
 from core.maps.escaping import escape_for_map

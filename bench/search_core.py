@@ -24,7 +24,8 @@ import pandas as pd
 from sqlalchemy import create_engine, text
 
 from bench.directories import ROOT, directory_url, seed_seconds
-from core.geo.places import haversine_km, lookup_zip
+from core.geo.distance import haversine_km
+from core.geo.places import lookup_zip
 from core.search.index import ReadIndex, build_read_index
 from core.search.query import SearchQuery
 from core.search.ranking import search_index

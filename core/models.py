@@ -17,7 +17,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.geo.places import STATE_NAMES
+from core.geo.states import STATE_NAMES
 from core.taxonomy import MAX_LEVEL, get_taxonomy
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")

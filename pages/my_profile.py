@@ -31,7 +31,7 @@ from core.directory.profiles import (
     save_profile,
 )
 from core.formatting import humanize_age
-from core.geo.places import STATE_NAMES
+from core.geo.states import STATE_NAMES
 from core.models import Partner, utc_now
 from core.taxonomy import get_taxonomy
 from pages import get_engine

@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 
 from core.directory.public_profile import PublicProfile, load_public_profile
 from core.formatting import escape_markdown
-from core.geo.places import STATE_NAMES
+from core.geo.states import STATE_NAMES
 from core.maps.build import build_partner_area_map
 from core.search.text import claim_and_evidence, flag_text, freshness_text, level_word, radius_text
 from core.taxonomy import get_taxonomy

@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 
 from core.analytics.coverage import UNMET_BELOW
 from core.formatting import escape_markdown
-from core.geo.places import STATE_NAMES
+from core.geo.states import STATE_NAMES
 from core.maps.build import (
     build_partner_layer,
     build_regional_base_map,

@@ -5,15 +5,16 @@ real ZIP codes (weighted towards cities with many ZIPs, so Houston or Chicago ge
 one-ZIP town few), are expert in 1–3 technology domains, proficient in a few more and
 foundational in some; business services are often delivered through a named ally. Their
 certifications come from the catalogue and mostly back their claims, but about 15% of
-partners over-claim. ``core.demo_leads`` adds three years of leads, yearly figures and
-anonymous searches.
+partners over-claim. ``core.demo.leads`` adds three years of leads and yearly figures, and
+``core.demo.searches`` anonymous searches.
 
 Rows go in with SQLAlchemy Core executemany in chunks of 50,000 partners, so a million
 partners take minutes and bounded memory. Random numbers come from NumPy generators keyed
 by (seed, stream, chunk), so the partners are the same with or without activity.
 
-This module writes; the rows come from ``core.demo_profiles`` (with ``demo_places``,
-``demo_words`` and ``demo_certs``) and ``core.demo_leads``.
+This module writes; the rows come from ``core.demo.profiles`` (with ``core.demo.places``,
+``core.demo.words`` and ``core.demo.certifications``), ``core.demo.leads`` and
+``core.demo.searches``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from core.demo.certifications import catalogue
 from core.demo.leads import ActivityWriter
 from core.demo.places import demo_places
 from core.demo.profiles import generate_chunk
+from core.demo.searches import write_search_events
 from core.demo.words import ally_pool
 from core.directory.records import sync_id_sequences
 from core.tables import table_of
@@ -144,7 +146,9 @@ def seed_demo_directory(
     events = 0
     with Session(engine) as session:
         if activity is not None:
-            events = activity.write_search_events(connection=session.connection(), places=places)
+            events = write_search_events(
+                connection=session.connection(), places=places, activity=activity
+            )
         sync_id_sequences(session=session, tables=[table_of(m.Partner), table_of(m.Lead)])
         bump_data_version(session)
         session.commit()

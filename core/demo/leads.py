@@ -1,4 +1,5 @@
-"""Demo activity for the generated partners: leads, yearly figures and anonymous searches.
+"""Demo activity for the generated partners: leads and yearly figures (the anonymous
+searches are core.demo.searches, from the partners written here).
 
 Leads follow ``core.models.LEAD_TRANSITIONS`` step by step, and each one's status history is
 exactly the walk that produced its final status. Some partners rarely report back (their
@@ -19,50 +20,17 @@ import numpy as np
 from sqlalchemy import Connection, insert
 
 from core import models as m
-from core.demo.places import DemoPlaces
-from core.geo.places import haversine_km
+from core.demo.lead_text import (
+    BUSINESSES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    LOST_REASONS,
+    MESSAGES,
+    PLAIN_WORDS,
+)
 from core.tables import table_of
 from core.taxonomy import get_taxonomy
 
-PLAIN_WORDS = {
-    "hardware": "PCs, servers and printers", "networking": "office networks and Wi-Fi",
-    "security": "cybersecurity", "storage_backup": "backup and disaster recovery",
-    "cloud": "cloud migration and hosting", "productivity": "Microsoft 365 and Google Workspace",
-    "business_apps": "accounting, ERP and CRM software",
-    "collaboration": "Teams and video meeting rooms",
-    "telecom": "business phone systems and internet lines",
-    "mobile": "smartphones and tablets", "managed_it": "managed IT support",
-    "data_analytics": "reports, dashboards and analytics",
-    "iot": "connected sensors and cameras", "financing": "leasing and financing",
-    "logistics": "delivery and multi-site rollouts", "insurance": "cyber insurance",
-    "print_services": "managed print",
-}  # fmt: skip
-FIRST_NAMES = (
-    "Maria", "James", "Aisha", "Wei", "Carlos", "Emily", "Daniel", "Priya", "Kevin", "Sofia",
-    "Marcus", "Hannah", "Luis", "Grace", "Omar", "Rachel", "Tyler", "Mei", "Jorge", "Linda",
-    "Andre", "Keiko", "Sam", "Fatima",
-)  # fmt: skip
-LAST_NAMES = (
-    "Smith", "Lee", "Gonzalez", "Brown", "Nguyen", "Davis", "Martinez", "Wilson", "Khan",
-    "Anderson", "Thomas", "Moore", "Jackson", "Wright", "Flores", "Park", "Rivera", "Campbell",
-    "Mitchell", "Turner",
-)  # fmt: skip
-BUSINESSES = (
-    "Dental", "Law", "Realty", "Construction", "Clinic", "Accounting", "Bakery", "Auto Repair",
-    "Logistics", "Architects", "Veterinary", "Insurance Agency", "Manufacturing", "Farms",
-    "Hotel", "Salon",
-)  # fmt: skip
-MESSAGES = (
-    "We need help with {needs}.",
-    "Looking for a local partner for {needs}. We are about {people} people.",
-    "Our IT person is leaving; we need {needs} soon.",
-    "Please call me about {needs} for our new office.",
-    "We want quotes for {needs} before the end of the quarter.",
-)
-LOST_REASONS = (
-    "chose another provider", "price too high", "project postponed", "no budget this year",
-    "customer stopped answering", "decided to keep it in-house",
-)  # fmt: skip
 # How likely each next step is (filtered through LEAD_TRANSITIONS, so it can never disagree).
 STEP_ODDS: dict[str, dict[str, float]] = {
     "new": {"engaged": 0.72, "qualified_out": 0.18, "lost": 0.10},
@@ -75,25 +43,6 @@ STEP_ODDS: dict[str, dict[str, float]] = {
 PROGRAM_SOURCES = {"directory": 0.45, "co_marketing": 0.32, "vendor_referral": 0.13, "team": 0.10}
 OTHER_SOURCES = {"directory": 0.68, "vendor_referral": 0.18, "team": 0.14}
 PROGRAM_SHARE = 0.3
-DEMAND = {
-    "security": 3.0,
-    "cloud": 2.5,
-    "managed_it": 2.5,
-    "networking": 2.0,
-    "productivity": 2.0,
-    "storage_backup": 1.5,
-    "hardware": 1.5,
-    "telecom": 1.0,
-    "collaboration": 1.0,
-    "business_apps": 1.0,
-    "mobile": 0.8,
-    "data_analytics": 0.8,
-    "iot": 0.6,
-    "insurance": 0.6,
-    "financing": 0.5,
-    "print_services": 0.4,
-    "logistics": 0.3,
-}
 
 
 @dataclass(frozen=True)
@@ -111,7 +60,8 @@ class PartnerFacts:
     loc_lon: np.ndarray
 
 
-def _pick(pr: random.Random, odds: dict[str, float]) -> str:
+def pick(pr: random.Random, odds: dict[str, float]) -> str:
+    """A key of ``odds``, chosen with probability proportional to its weight."""
     roll, total = pr.random() * sum(odds.values()), 0.0
     for key, weight in odds.items():
         total += weight
@@ -144,7 +94,7 @@ def walk_lead(
             odds["won"] *= skill * (0.6 if weak else 1.0)
         if weak and "qualified_out" in odds:
             odds["qualified_out"] *= 2.0
-        following = _pick(pr, odds)
+        following = pick(pr, odds)
         mean_days = 2.0 / (0.5 + skill) if status == "new" else 20.0
         at = at + timedelta(days=pr.expovariate(1 / mean_days))
         if at > now:
@@ -152,6 +102,17 @@ def walk_lead(
         steps.append((status, following, at))
         status = following
     return steps
+
+
+@dataclass(frozen=True)
+class WrittenPartners:
+    """The partners an ActivityWriter has written so far: their levels and locations."""
+
+    count: int
+    levels: np.ndarray  # (partners, areas) in the order written
+    latitude: np.ndarray  # per location
+    longitude: np.ndarray
+    owner: np.ndarray  # per location: row of its partner in ``levels``
 
 
 @dataclass
@@ -212,7 +173,7 @@ class ActivityWriter:
         taxonomy = get_taxonomy()
         lead_id, self.next_lead_id = self.next_lead_id, self.next_lead_id + 1
         created = self.now - timedelta(seconds=int(3 * 365 * 86400 * pr.random() ** 1.3))
-        source = _pick(pr, sources)
+        source = pick(pr, sources)
         vendor = None
         if source in ("co_marketing", "vendor_referral"):
             held = facts.vendors[i]
@@ -294,58 +255,14 @@ class ActivityWriter:
                 )
         return rows
 
-    def write_search_events(self, *, connection: Connection, places: DemoPlaces) -> int:
-        """A few thousand anonymous searches, concentrated in some states and needs.
-
-        result_count is what a plain radius search over partner locations finds, so the
-        rural and niche searches that find 0–2 partners show up as unmet demand.
-        """
+    def written(self) -> WrittenPartners | None:
+        """What the searches need to know of the partners written so far (None: none yet)."""
         if not self._partners:
-            return 0
-        taxonomy = get_taxonomy()
-        rng = np.random.default_rng([self.seed, 2])
-        pr = random.Random(int(rng.integers(1 << 62)))
-        lat, lon = np.concatenate(self._lat), np.concatenate(self._lon)
-        owner, levels = np.concatenate(self._owner), np.concatenate(self._levels)
-        order = np.argsort(lat, kind="stable")
-        lat, lon, owner = lat[order], lon[order], owner[order]
-        states = sorted(places.by_state)
-        weight = np.array([places.by_state[s][1][-1] for s in states])
-        weight[rng.choice(len(states), size=6, replace=False)] *= 3.0  # hot markets
-        hot_need = {s: pr.choice(taxonomy.area_keys) for s in states}
-        column = {k: j for j, k in enumerate(taxonomy.area_keys)}
-        n_events = int(min(6000, max(1000, 2 * self._partners)))
-        picks = rng.choice(len(states), size=n_events, p=weight / weight.sum())
-        rows = []
-        for state_index in picks:
-            state = states[int(state_index)]
-            row = int(places.sample_in_state(state, np.array([pr.random()]))[0])
-            e_lat, e_lon = float(places.lat[row]), float(places.lon[row])
-            demand = {
-                k: DEMAND.get(k, 1.0) * (4.0 if k == hot_need[state] else 1.0)
-                for k in taxonomy.area_keys
-            }
-            needs: list[str] = []
-            for _ in range(pr.choice((1, 1, 2, 2, 3))):
-                needs.append(_pick(pr, {k: v for k, v in demand.items() if k not in needs}))
-            radius = pr.choice((25.0, 40.0, 50.0, 50.0, 80.0, 100.0, 150.0))
-            min_level = _pick(pr, {"1": 0.15, "2": 0.65, "3": 0.20})
-            lo, hi = np.searchsorted(lat, [e_lat - radius / 110.0, e_lat + radius / 110.0])
-            near = haversine_km(e_lat, e_lon, lat[lo:hi], lon[lo:hi]) <= radius
-            found = np.unique(owner[lo:hi][near])
-            cols = [column[k] for k in needs]
-            count = int((levels[found][:, cols] >= int(min_level)).all(axis=1).sum())
-            rows.append(
-                {
-                    "at": self.now - timedelta(seconds=int(365 * 86400 * pr.random())),
-                    "needs": [k for k in taxonomy.area_keys if k in needs],
-                    "min_level": int(min_level),
-                    "state": state,
-                    "latitude": e_lat,
-                    "longitude": e_lon,
-                    "radius_km": radius,
-                    "result_count": count,
-                }
-            )
-        connection.execute(insert(table_of(m.SearchEvent)), rows)
-        return len(rows)
+            return None
+        return WrittenPartners(
+            count=self._partners,
+            levels=np.concatenate(self._levels),
+            latitude=np.concatenate(self._lat),
+            longitude=np.concatenate(self._lon),
+            owner=np.concatenate(self._owner),
+        )

@@ -1,7 +1,7 @@
 """Where demo partners sit: every active street ZIP, weighted like the real channel.
 
-Shared by the partner generator (``core.demo_profiles``) and the demo searches
-(``core.demo_leads``), and cached because reading the ZIP table is the slow part.
+Shared by the partner generator (``core.demo.profiles``) and the demo searches
+(``core.demo.searches``), and cached because reading the ZIP table is the slow part.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from core.geo.places import haversine_km, state_centroids, zip_places
+from core.geo.distance import haversine_km
+from core.geo.zip_data import state_centroids, zip_places
 
 
 @dataclass(frozen=True)

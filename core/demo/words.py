@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from core.demo.leads import PLAIN_WORDS
+from core.demo.lead_text import PLAIN_WORDS
 from core.taxonomy import get_taxonomy
 
 BRAND_WORDS = {

@@ -13,7 +13,8 @@ from datetime import date
 from sqlmodel import Session
 
 from core.directory.public_profile import PublicProfile, load_public_profile
-from core.geo.places import Place, haversine_km
+from core.geo.distance import haversine_km
+from core.geo.places import Place
 from core.taxonomy import get_taxonomy
 
 MIN_COMPARE, MAX_COMPARE = 2, 4

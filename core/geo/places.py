@@ -1,11 +1,10 @@
-"""Offline US geography: ZIP and city lookup and distances (state shapes: core.geo_shapes).
+"""Places people search around: ZIP and city lookup, typo-tolerant, with user-facing errors.
 
-Everything comes from two packaged data sets, so the app never needs a network geocoder:
-``zipcodes`` (42,789 USPS ZIP codes with coordinates) and the Census 2016 cartographic
-state boundaries that ship inside ``plotly-geo``. The coverage is the 50 states plus DC.
+Everything comes from packaged data (core.geo.zip_data), so the app never needs a network
+geocoder. The coverage is the 50 states plus DC.
 
-Importing this module is cheap: the data is loaded on first use and the indexes are built once
-and cached, because ``zipcodes`` answers every query with a full scan of its list.
+Importing this module is cheap: the indexes are built on first use and cached, because
+``zipcodes`` answers every query with a full scan of its list.
 """
 
 from __future__ import annotations
@@ -13,46 +12,21 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
-import gc
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import Any
 
-import numpy as np
+from core.geo.bulk_build import gc_paused
+from core.geo.states import STATE_NAMES, parse_state
+from core.geo.zip_data import city_label, zip_coordinates, zip_records
 
-if TYPE_CHECKING:
-    import pandas as pd
-    from numpy.typing import ArrayLike
-
-STATE_NAMES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
-    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
-    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
-    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
-    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-}  # fmt: skip
-
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
-
-_STATE_BY_NAME = {name.casefold(): code for code, name in STATE_NAMES.items()}
 _ZIP_RE = re.compile(r"(\d{5})(?:[-\s]?\d{4})?")
 _TRAILING_ZIP_RE = re.compile(r"[\s,](\d{5})(?:-\d{4})?$")
 # USPS writes "Saint Louis"; people type "St. Louis". Expanding both sides makes them meet.
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 _PUNCTUATION = str.maketrans({".": " ", "-": " ", ",": " ", "'": None, "’": None})
 _EXAMPLE = 'a ZIP code such as 78701 or a city and state such as "Austin, TX"'
-
-_P = ParamSpec("_P")
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -74,31 +48,6 @@ class UnknownPlaceError(ValueError):
     """Raised when text cannot be resolved; the message is shown to end users as is."""
 
 
-def gc_paused(build: Callable[_P, _T]) -> Callable[_P, _T]:
-    """Run a one-off bulk build with the cyclic garbage collector paused.
-
-    The builds allocate hundreds of thousands of small tuples, lists and dicts, and every burst
-    set off full collections that rescan all live objects (the 42k ZIP dicts among them): that
-    made them 3-5x slower. Nothing they create is cyclic garbage and reference counting keeps
-    freeing memory meanwhile; the collector is restored even on error.
-    """
-
-    @functools.wraps(build)
-    def run(*args: _P.args, **kwargs: _P.kwargs) -> _T:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return build(*args, **kwargs)
-        finally:
-            if was_enabled:  # nested builds leave re-enabling to the outermost one
-                gc.enable()
-
-    return run
-
-
-# --------------------------------------------------------------------------- ZIPs and cities
-
-
 def _normalize(text: str, *, expand_last: bool = True) -> str:
     """Comparison key for city names: case, punctuation and St/Ft/Mt spelling ignored."""
     tokens = text.casefold().translate(_PUNCTUATION).split()
@@ -106,11 +55,6 @@ def _normalize(text: str, *, expand_last: bool = True) -> str:
     last = tokens.pop() if tokens and not expand_last else None
     tokens = [_ABBREVIATIONS.get(token, token) for token in tokens]
     return " ".join(tokens if last is None else [*tokens, last])
-
-
-def _city_label(city: str) -> str:
-    # The data has a few oddities such as "Winston-salem".
-    return "-".join(part[:1].upper() + part[1:] for part in city.split("-"))
 
 
 class _CityTally:
@@ -139,19 +83,6 @@ class _Index:
     prefix_entries: list[tuple[str, str]]  # (normalized city, state)
 
 
-def _records() -> list[dict[str, Any]]:
-    """ZIP records in the 50 states + DC; shared with the ``zipcodes`` cache, never mutate."""
-    import zipcodes  # deferred: it materializes 42k dicts
-
-    return [r for r in zipcodes.list_all() if r["state"] in STATE_NAMES]
-
-
-def _coordinates(record: dict[str, Any]) -> tuple[float, float] | None:
-    lat, lon = float(record["lat"] or 0), float(record["long"] or 0)
-    # The data uses (0, 0) for "unknown"; no US ZIP is actually there.
-    return None if lat == 0 and lon == 0 else (lat, lon)
-
-
 @functools.lru_cache(maxsize=1)
 @gc_paused
 def _index() -> _Index:
@@ -167,12 +98,12 @@ def _index() -> _Index:
             name = normalized[city] = _normalize(city)
         entry = into.get((name, state))
         if entry is None:
-            entry = into[(name, state)] = _CityTally(f"{_city_label(city)}, {state}", state)
+            entry = into[(name, state)] = _CityTally(f"{city_label(city)}, {state}", state)
         return entry
 
-    for record in _records():
+    for record in zip_records():
         code, state, city = record["zip_code"], record["state"], record["city"]
-        point = _coordinates(record)
+        point = zip_coordinates(record)
         if point is None:
             unlocated.add(code)
             continue
@@ -210,18 +141,11 @@ def lookup_zip(zip_code: str) -> Place | None:
     return Place(label, lat, lon, state, match.group(1))
 
 
-def _parse_state(text: str) -> str | None:
-    cleaned = " ".join(text.replace(".", " ").split())
-    if cleaned.upper() in STATE_NAMES:
-        return cleaned.upper()
-    return _STATE_BY_NAME.get(cleaned.casefold())
-
-
 def _split_city_state(text: str) -> tuple[str, str | None]:
     """Split "City, ST" / "City ST" / "City Texas"; a missing state comes back as None."""
     if "," in text:
         city, state_text = (part.strip() for part in text.rsplit(",", 1))
-        state = _parse_state(state_text)
+        state = parse_state(state_text)
         if state is None:
             example = f"{city or 'Austin'}, TX"
             raise UnknownPlaceError(
@@ -233,7 +157,7 @@ def _split_city_state(text: str) -> tuple[str, str | None]:
     # Longest state name first so "West Virginia" is not read as "Virginia".
     for size in (3, 2, 1):
         if len(words) > size:
-            state = _parse_state(" ".join(words[-size:]))
+            state = parse_state(" ".join(words[-size:]))
             if state is not None:
                 return " ".join(words[:-size]), state
     return text, None
@@ -331,68 +255,3 @@ def city_suggestions(prefix: str, *, limit: int = 10) -> list[str]:
     ]
     hits.sort(key=lambda key: (-index.cities[key].count, key))
     return [index.cities[key].label for key in hits[:limit]]
-
-
-# --------------------------------------------------------------------------- distances
-
-
-def haversine_km(
-    lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
-) -> float | np.ndarray:
-    """Great-circle distance in km between points given in degrees.
-
-    Arrays (or pandas Series) broadcast like any NumPy expression, so one origin against a
-    column of partners is a single call; all-scalar input gives a plain float.
-    """
-    phi1, lam1, phi2, lam2 = (
-        np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2)
-    )
-    a = (
-        np.sin((phi2 - phi1) / 2) ** 2
-        + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
-    )
-    # Rounding can push a hair above 1 for antipodal points; arcsin would return NaN.
-    distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    return float(distance) if distance.ndim == 0 else distance
-
-
-# --------------------------------------------------------------------------- ZIP table
-
-
-@functools.lru_cache(maxsize=1)
-@gc_paused
-def _zip_places() -> pd.DataFrame:
-    import pandas as pd
-
-    rows = [
-        (r["zip_code"], _city_label(r["city"]), r["state"], *point)
-        for r in _records()
-        if r["active"]
-        and r["zip_code_type"] == "STANDARD"
-        and (point := _coordinates(r)) is not None
-    ]
-    return pd.DataFrame(rows, columns=["zip_code", "city", "state", "latitude", "longitude"])
-
-
-def zip_places() -> pd.DataFrame:
-    """Active STANDARD (street-delivery) ZIPs with coordinates in the 50 states + DC.
-
-    Columns: zip_code, city, state, latitude, longitude. Returns a copy of the cached table so
-    callers may add columns freely.
-    """
-    return _zip_places().copy()
-
-
-@functools.lru_cache(maxsize=1)
-def _state_centroids() -> dict[str, tuple[float, float]]:
-    means = _zip_places().groupby("state")[["latitude", "longitude"]].mean()
-    return {
-        str(code): (round(float(row.latitude), 4), round(float(row.longitude), 4))
-        for code, row in means.iterrows()
-    }
-
-
-def state_centroids() -> dict[str, tuple[float, float]]:
-    """State code -> (lat, lon), the mean of its ZIP positions: where people are, not the
-    geometric centre, which suits labels and aggregate markers."""
-    return dict(_state_centroids())

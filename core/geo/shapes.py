@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from core.geo.places import STATE_NAMES, gc_paused
+from core.geo.bulk_build import gc_paused
+from core.geo.states import STATE_NAMES
 
 # --------------------------------------------------------------------------- boundaries
 

@@ -23,7 +23,8 @@ from typing import Any, Literal
 import numpy as np
 
 from core.analytics.coverage import hq_states
-from core.geo.places import STATE_NAMES, state_centroids
+from core.geo.states import STATE_NAMES
+from core.geo.zip_data import state_centroids
 from core.search.index import STATE_CODES, ReadIndex
 
 MARKER_LIMIT = 2_000  # single markers up to this many partners in the data window

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from core.db import read_data_version
 from core.evidence import certification_level_matrix
-from core.geo.places import STATE_NAMES
+from core.geo.states import STATE_NAMES
 from core.search.index_loader import (
     load_claimed_levels,
     load_locations,

@@ -16,7 +16,8 @@ import numpy as np
 from sqlalchemy import Engine
 
 from core.evidence import ClaimCheck
-from core.geo.places import Place, UnknownPlaceError, haversine_km, resolve_place
+from core.geo.distance import haversine_km
+from core.geo.places import Place, UnknownPlaceError, resolve_place
 from core.search.index import STATE_BIT, ReadIndex, ReadIndexHolder, state_mask
 from core.search.query import QueryError, SearchQuery
 from core.search.results import NeedCoverage, RankedPartner, SearchResults, explain

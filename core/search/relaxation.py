@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.geo.places import STATE_NAMES, Place
+from core.geo.places import Place
+from core.geo.states import STATE_NAMES
 from core.search.index import ReadIndex
 from core.search.query import MAX_RADIUS_KM, SearchQuery
 from core.search.ranking import match_partners, resolve_query_place

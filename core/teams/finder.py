@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import Engine
 
-from core.geo.places import Place, haversine_km
+from core.geo.distance import haversine_km
+from core.geo.places import Place
 from core.search.index import ReadIndex, ReadIndexHolder
 from core.search.ranking import (
     FRESHNESS_HORIZON_DAYS,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from core.formatting import escape_markdown
-from core.geo.places import STATE_NAMES
+from core.geo.states import STATE_NAMES
 from core.search.form import need_key
 from core.search.query import MAX_RADIUS_KM
 from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy

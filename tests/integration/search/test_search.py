@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from core.geo.places import haversine_km, lookup_zip
+from core.geo.distance import haversine_km
+from core.geo.places import lookup_zip
 from core.search.index import ReadIndexHolder, build_read_index
 from core.search.query import QueryError, SearchQuery, parse_query
 from core.search.ranking import search_directory, search_index

@@ -15,7 +15,7 @@ from core import models as m
 from core.db import create_db_engine, read_data_version
 from core.demo.generator import SeedSummary, seed_demo_directory
 from core.evidence import HeldCertification, evidenced_levels
-from core.geo.places import zip_places
+from core.geo.zip_data import zip_places
 from core.taxonomy import get_taxonomy
 
 TODAY = date(2025, 6, 1)

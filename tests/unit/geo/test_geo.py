@@ -11,7 +11,10 @@ import pytest
 
 from core.geo import places as geo
 from core.geo import shapes as geo_shapes
+from core.geo.distance import haversine_km
 from core.geo.places import UnknownPlaceError
+from core.geo.states import STATE_NAMES
+from core.geo.zip_data import state_centroids, zip_places
 
 AUSTIN = (30.2672, -97.7431)
 DALLAS = (32.7767, -96.7970)
@@ -59,7 +62,7 @@ def test_city_and_state_resolve_case_and_space_insensitively(text: str) -> None:
     assert place.state == "TX"
     assert place.zip_code is None
     # The mean of Austin's ZIPs lies within a few km of downtown.
-    assert geo.haversine_km(place.latitude, place.longitude, *AUSTIN) < 15
+    assert haversine_km(place.latitude, place.longitude, *AUSTIN) < 15
 
 
 def test_saint_abbreviations_resolve_to_the_same_city() -> None:
@@ -131,11 +134,11 @@ def test_city_suggestions_respect_limit_state_filter_and_empty_prefix() -> None:
 
 
 def test_haversine_austin_to_dallas_is_about_292_km() -> None:
-    assert geo.haversine_km(*AUSTIN, *DALLAS) == pytest.approx(292, abs=5)
+    assert haversine_km(*AUSTIN, *DALLAS) == pytest.approx(292, abs=5)
 
 
 def test_haversine_is_zero_for_the_same_point_and_returns_a_float() -> None:
-    distance = geo.haversine_km(*AUSTIN, *AUSTIN)
+    distance = haversine_km(*AUSTIN, *AUSTIN)
 
     assert isinstance(distance, float)
     assert distance == 0.0
@@ -145,8 +148,8 @@ def test_haversine_broadcasts_over_arrays() -> None:
     lats = np.array([AUSTIN[0], DALLAS[0]])
     lons = np.array([AUSTIN[1], DALLAS[1]])
 
-    one_to_many = geo.haversine_km(*AUSTIN, lats, lons)
-    matrix = geo.haversine_km(lats[:, None], lons[:, None], lats[None, :], lons[None, :])
+    one_to_many = haversine_km(*AUSTIN, lats, lons)
+    matrix = haversine_km(lats[:, None], lons[:, None], lats[None, :], lons[None, :])
 
     assert isinstance(one_to_many, np.ndarray)
     assert one_to_many.shape == (2,)
@@ -160,12 +163,12 @@ def test_haversine_broadcasts_over_arrays() -> None:
 
 
 def test_zip_places_holds_active_standard_zips_of_the_51_codes() -> None:
-    places = geo.zip_places()
+    places = zip_places()
 
     assert list(places.columns) == ["zip_code", "city", "state", "latitude", "longitude"]
     # 29,672 active street-delivery ZIPs with coordinates in zipcodes 3.0.0.
     assert len(places) > 29_000
-    assert set(places["state"]) == set(geo.STATE_NAMES)
+    assert set(places["state"]) == set(STATE_NAMES)
     assert places["zip_code"].is_unique
     assert places[["latitude", "longitude"]].notna().all().all()
     assert places["latitude"].between(*US_LAT).all()
@@ -174,22 +177,22 @@ def test_zip_places_holds_active_standard_zips_of_the_51_codes() -> None:
 
 
 def test_zip_places_returns_a_copy_callers_may_modify() -> None:
-    places = geo.zip_places()
+    places = zip_places()
     places["scratch"] = 1
 
-    assert "scratch" not in geo.zip_places().columns
+    assert "scratch" not in zip_places().columns
 
 
 def test_state_names_cover_50_states_and_dc() -> None:
-    assert len(geo.STATE_NAMES) == 51
-    assert geo.STATE_NAMES["TX"] == "Texas"
-    assert geo.STATE_NAMES["DC"] == "District of Columbia"
+    assert len(STATE_NAMES) == 51
+    assert STATE_NAMES["TX"] == "Texas"
+    assert STATE_NAMES["DC"] == "District of Columbia"
 
 
 def test_state_centroids_has_51_entries_inside_the_us() -> None:
-    centroids = geo.state_centroids()
+    centroids = state_centroids()
 
-    assert set(centroids) == set(geo.STATE_NAMES)
+    assert set(centroids) == set(STATE_NAMES)
     for lat, lon in centroids.values():
         assert US_LAT[0] <= lat <= US_LAT[1]
         assert US_LON[0] <= lon <= US_LON[1]
@@ -205,10 +208,10 @@ def test_boundaries_have_one_feature_per_state_with_code_and_name() -> None:
     assert collection["type"] == "FeatureCollection"
     features = collection["features"]
     assert len(features) == 51
-    assert {f["properties"]["code"] for f in features} == set(geo.STATE_NAMES)
+    assert {f["properties"]["code"] for f in features} == set(STATE_NAMES)
     for feature in features:
         code = feature["properties"]["code"]
-        assert feature["properties"]["name"] == geo.STATE_NAMES[code]
+        assert feature["properties"]["name"] == STATE_NAMES[code]
 
 
 @pytest.mark.parametrize(("precision", "max_bytes"), [(2, 3_000_000), (1, 600_000)])
@@ -265,7 +268,7 @@ def test_state_of_point_finds_the_containing_state(
 
 
 def test_every_zip_city_resolves_to_its_state_polygon_for_a_sample() -> None:
-    sample = geo.zip_places().sample(200, random_state=7)
+    sample = zip_places().sample(200, random_state=7)
     # ZIP centroids near coasts and borders may fall outside ~1 km boundaries; allow a few.
     matches = sum(
         geo_shapes.state_of_point(row.latitude, row.longitude) == row.state

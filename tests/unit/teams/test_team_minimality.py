@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import core.teams.solver as team_search
-from core.geo.places import haversine_km, resolve_place
+from core.geo.distance import haversine_km
+from core.geo.places import resolve_place
 from core.search.index import ReadIndex
 from core.search.ranking import FRESHNESS_HORIZON_DAYS
 from core.taxonomy import EXPERT, get_taxonomy

@@ -1,0 +1,49 @@
+"""``import`` and ``export``: partners from and to CSV files (format: core.interchange)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import Any
+
+from core.commands.runtime import OK, REFUSED, fail, open_engine, show_progress
+from core.interchange.export import export_partners_csv
+from core.interchange.format import ALL_OR_NOTHING, VALID_ROWS_ONLY
+from core.interchange.importer import import_partners_csv
+
+
+def _operator() -> str:
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):  # no user name in some containers
+        return "command line"
+
+
+def run_import(args: argparse.Namespace) -> int:
+    source: Any = sys.stdin.buffer if args.file == "-" else args.file
+    if args.file != "-" and not os.path.isfile(args.file):
+        return fail(f"no such file: {args.file}")
+    report = import_partners_csv(
+        engine=open_engine(),
+        source=source,
+        mode=VALID_ROWS_ONLY if args.valid_rows_only else ALL_OR_NOTHING,
+        actor_label=_operator(),
+        progress=show_progress,
+    )
+    for error in report.errors:
+        print(error, file=sys.stderr)
+    print(report.summary())
+    return OK if report.ok else REFUSED
+
+
+def run_export(args: argparse.Namespace) -> int:
+    engine = open_engine()
+    if args.file == "-":
+        count = export_partners_csv(engine=engine, path_or_buffer=sys.stdout)
+        print(f"Exported {count:,} partners.", file=sys.stderr)
+    else:
+        count = export_partners_csv(engine=engine, path_or_buffer=args.file)
+        print(f"Exported {count:,} partners to {args.file}.")
+    return OK

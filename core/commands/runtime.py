@@ -1,0 +1,31 @@
+"""What every command shares: its exit codes, how it reports to the terminal, its database."""
+
+from __future__ import annotations
+
+import sys
+
+from sqlalchemy import Engine
+
+from core.db import create_db_engine, init_db
+from core.settings import load_settings
+
+OK, REFUSED, INVALID = 0, 1, 2
+
+
+def open_engine() -> Engine:
+    """The database of DATABASE_URL, with its schema created when missing."""
+    # Settings are read afresh (not the cached get_settings) so that main() called twice in
+    # one process with a different DATABASE_URL talks to the right database.
+    engine = create_db_engine(load_settings().database_url)
+    init_db(engine)
+    return engine
+
+
+def fail(message: str, code: int = INVALID) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def show_progress(fraction: float, message: str) -> None:
+    if sys.stderr.isatty():  # progress is for people watching, not for logs
+        print(f"\r{fraction:6.1%} {message}", end="\n" if fraction >= 1 else "", file=sys.stderr)

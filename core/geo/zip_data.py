@@ -1,0 +1,76 @@
+"""The USPS ZIP codes of the packaged ``zipcodes`` data set (42,789 with coordinates), as
+records for the place index (core.geo.places) and as a table for maps and demo data.
+
+Importing this module is cheap: the data is loaded on first use and the table is built once
+and cached.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from core.geo.bulk_build import gc_paused
+from core.geo.states import STATE_NAMES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def zip_records() -> list[dict[str, Any]]:
+    """ZIP records in the 50 states + DC; shared with the ``zipcodes`` cache, never mutate."""
+    import zipcodes  # deferred: it materializes 42k dicts
+
+    return [r for r in zipcodes.list_all() if r["state"] in STATE_NAMES]
+
+
+def zip_coordinates(record: dict[str, Any]) -> tuple[float, float] | None:
+    """(lat, lon) of a ZIP record, or None when the data does not know where it is."""
+    lat, lon = float(record["lat"] or 0), float(record["long"] or 0)
+    # The data uses (0, 0) for "unknown"; no US ZIP is actually there.
+    return None if lat == 0 and lon == 0 else (lat, lon)
+
+
+def city_label(city: str) -> str:
+    """A record's city name as shown to people."""
+    # The data has a few oddities such as "Winston-salem".
+    return "-".join(part[:1].upper() + part[1:] for part in city.split("-"))
+
+
+@functools.lru_cache(maxsize=1)
+@gc_paused
+def _zip_places() -> pd.DataFrame:
+    import pandas as pd
+
+    rows = [
+        (r["zip_code"], city_label(r["city"]), r["state"], *point)
+        for r in zip_records()
+        if r["active"]
+        and r["zip_code_type"] == "STANDARD"
+        and (point := zip_coordinates(r)) is not None
+    ]
+    return pd.DataFrame(rows, columns=["zip_code", "city", "state", "latitude", "longitude"])
+
+
+def zip_places() -> pd.DataFrame:
+    """Active STANDARD (street-delivery) ZIPs with coordinates in the 50 states + DC.
+
+    Columns: zip_code, city, state, latitude, longitude. Returns a copy of the cached table so
+    callers may add columns freely.
+    """
+    return _zip_places().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _state_centroids() -> dict[str, tuple[float, float]]:
+    means = _zip_places().groupby("state")[["latitude", "longitude"]].mean()
+    return {
+        str(code): (round(float(row.latitude), 4), round(float(row.longitude), 4))
+        for code, row in means.iterrows()
+    }
+
+
+def state_centroids() -> dict[str, tuple[float, float]]:
+    """State code -> (lat, lon), the mean of its ZIP positions: where people are, not the
+    geometric centre, which suits labels and aggregate markers."""
+    return dict(_state_centroids())
