@@ -30,7 +30,7 @@ from core.interchange.format import ALL_OR_NOTHING, VALID_ROWS_ONLY
 from core.interchange.importer import import_partners_csv
 from core.search.query import parse_query
 from core.search.ranking import search_directory
-from core.settings import load_settings
+from core.settings import SettingsError, load_settings
 from core.teams.finder import find_teams
 from core.teams.query import parse_team_query
 
@@ -352,6 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    try:
+        args = build_parser().parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except SettingsError as exc:  # a bad environment variable: its name, not a traceback
+        return _fail(str(exc))
