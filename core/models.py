@@ -42,15 +42,16 @@ LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
 LEAD_SOURCES = ("directory", "team", "co_marketing", "vendor_referral")
 
 
+# Datetimes: every ``datetime`` field below becomes SQLModel's ``UTCDateTime`` column type
+# (SQLModel picks it by itself since 0.0.45). That TypeDecorator is the one place that
+# stores them: it refuses naive values on write (whose clock would they be on?) and returns
+# aware UTC on read from SQLite and PostgreSQL alike. Never give a datetime field an explicit
+# ``sa_column=Column(DateTime…)``: that would bypass it (tests/unit/test_models.py checks).
+
+
 def utc_now() -> datetime:
     """Timezone-aware UTC: SQLModel's datetime columns refuse naive values."""
     return datetime.now(UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """A stored datetime as aware UTC: SQLite and PostgreSQL (timestamp without time zone)
-    hand back the UTC wall time they stored, without an offset."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 # --- shared validators ---------------------------------------------------------------
