@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Final
 
 from pydantic import field_validator
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -21,7 +21,6 @@ from core.geo.places import STATE_NAMES
 from core.taxonomy import MAX_LEVEL, get_taxonomy
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
-PHONE_PATTERN = re.compile(r"^[0-9+()\-. x]{7,40}$")
 ZIP_PATTERN = re.compile(r"^\d{5}$")
 
 ROLE_ADMIN, ROLE_VENDOR, ROLE_PARTNER = "admin", "vendor", "partner"
@@ -31,6 +30,14 @@ CERT_PENDING, CERT_APPROVED, CERT_REJECTED = "pending", "approved", "rejected"
 
 # Lead life cycle: new -> engaged -> qualified out / nurture -> won / lost.
 LEAD_STATUSES = ("new", "engaged", "qualified_out", "nurture", "won", "lost")
+LEAD_STATUS_LABELS: dict[str, str] = {
+    "new": "New",
+    "engaged": "Engaged",
+    "qualified_out": "Qualified out",
+    "nurture": "Nurture",
+    "won": "Won",
+    "lost": "Lost",
+}
 LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("engaged", "qualified_out", "lost"),
     "engaged": ("qualified_out", "nurture", "won", "lost"),
@@ -40,6 +47,33 @@ LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "lost": ("nurture",),
 }
 LEAD_SOURCES = ("directory", "team", "co_marketing", "vendor_referral")
+
+
+class MaxLength:
+    """Size limits of stored text, defined once: the columns and input models below, the
+    services' own checks and the pages' ``max_chars`` all read them."""
+
+    PARTNER_NAME: Final = 120
+    DESCRIPTION: Final = 2000
+    WEBSITE: Final = 300
+    EMAIL: Final = 254  # RFC 5321's limit for a whole address
+    PHONE: Final = 40
+    CITY: Final = 80
+    ALLY_NAME: Final = 120
+    USERNAME: Final = 64
+    DISPLAY_NAME: Final = 120
+    VENDOR_NAME: Final = 80
+    CONTACT_NAME: Final = 100
+    MESSAGE: Final = 2000
+    NOTE: Final = 500  # lead notes, lost reasons, certification review notes
+    ACTOR_LABEL: Final = 120
+    AUDIT_ENTITY_ID: Final = 40
+    AUDIT_ACTION: Final = 40
+    SEARCH_PLACE: Final = 80  # "Near": a ZIP code or "City, ST"
+    SEARCH_KEYWORD: Final = 100
+
+
+PHONE_PATTERN = re.compile(rf"^[0-9+()\-. x]{{7,{MaxLength.PHONE}}}$")
 
 
 # Datetimes: every ``datetime`` field below becomes SQLModel's ``UTCDateTime`` column type
@@ -119,11 +153,11 @@ def validate_area_keys(values: list[str]) -> list[str]:
 
 
 class PartnerBase(SQLModel):
-    name: str = Field(min_length=2, max_length=120, index=True)
-    description: str = Field(default="", max_length=2000)
-    website: str | None = Field(default=None, max_length=300)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
+    name: str = Field(min_length=2, max_length=MaxLength.PARTNER_NAME, index=True)
+    description: str = Field(default="", max_length=MaxLength.DESCRIPTION)
+    website: str | None = Field(default=None, max_length=MaxLength.WEBSITE)
+    email: str | None = Field(default=None, max_length=MaxLength.EMAIL)
+    phone: str | None = Field(default=None, max_length=MaxLength.PHONE)
     # Service area: how far from its locations the partner travels, and/or whole states.
     service_radius_km: float | None = Field(default=None, ge=0, le=5000)
     states_served: list[str] = Field(default_factory=list, sa_column=Column(JSON))
@@ -188,7 +222,7 @@ class PartnerLocation(SQLModel, table=True):
     partner_id: int = Field(foreign_key="partner.id", index=True, ondelete="CASCADE")
     is_headquarters: bool = False
     zip_code: str = Field(max_length=5)
-    city: str = Field(max_length=80)
+    city: str = Field(max_length=MaxLength.CITY)
     state: str = Field(max_length=2, index=True)
     latitude: float
     longitude: float
@@ -201,7 +235,7 @@ class PartnerCompetency(SQLModel, table=True):
     partner_id: int = Field(foreign_key="partner.id", primary_key=True, ondelete="CASCADE")
     area_key: str = Field(primary_key=True, max_length=40)
     claimed_level: int = Field(ge=0, le=MAX_LEVEL)
-    ally_name: str | None = Field(default=None, max_length=120)
+    ally_name: str | None = Field(default=None, max_length=MaxLength.ALLY_NAME)
 
 
 class CertificationInput(SQLModel):
@@ -258,19 +292,19 @@ class PartnerCreate(PartnerBase):
         if wrong:
             raise ValueError(f"allies are for business services only, not {', '.join(wrong)}")
         cleaned = {k: clean_text(v) or "" for k, v in value.items()}
-        if any(len(v) > 120 for v in cleaned.values()):
-            raise ValueError("an ally name is at most 120 characters")
+        if any(len(v) > MaxLength.ALLY_NAME for v in cleaned.values()):
+            raise ValueError(f"an ally name is at most {MaxLength.ALLY_NAME} characters")
         return {k: v for k, v in cleaned.items() if v}
 
 
 class PartnerUpdate(SQLModel):
     """Fields a partner edits in its own profile; None means unchanged."""
 
-    name: str | None = Field(default=None, min_length=2, max_length=120)
-    description: str | None = Field(default=None, max_length=2000)
-    website: str | None = Field(default=None, max_length=300)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
+    name: str | None = Field(default=None, min_length=2, max_length=MaxLength.PARTNER_NAME)
+    description: str | None = Field(default=None, max_length=MaxLength.DESCRIPTION)
+    website: str | None = Field(default=None, max_length=MaxLength.WEBSITE)
+    email: str | None = Field(default=None, max_length=MaxLength.EMAIL)
+    phone: str | None = Field(default=None, max_length=MaxLength.PHONE)
     service_radius_km: float | None = Field(default=None, ge=0, le=5000)
     states_served: list[str] | None = None
     segments: list[str] | None = None
@@ -333,12 +367,12 @@ class PartnerPublic(PartnerBase):
 
 class Account(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=64, unique=True, index=True)
-    display_name: str = Field(default="", max_length=120)
+    username: str = Field(max_length=MaxLength.USERNAME, unique=True, index=True)
+    display_name: str = Field(default="", max_length=MaxLength.DISPLAY_NAME)
     password_hash: str = Field(max_length=255)
     role: str = Field(max_length=10)
     partner_id: int | None = Field(default=None, foreign_key="partner.id")
-    vendor_name: str | None = Field(default=None, max_length=80)
+    vendor_name: str | None = Field(default=None, max_length=MaxLength.VENDOR_NAME)
     regions: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     is_active: bool = True
     failed_sign_ins: int = 0
@@ -365,11 +399,11 @@ class AccountPublic(SQLModel):
 class ContactRequest(SQLModel):
     """What an anonymous visitor types into the contact form."""
 
-    contact_name: str = Field(min_length=2, max_length=100)
-    contact_email: str = Field(max_length=254)
+    contact_name: str = Field(min_length=2, max_length=MaxLength.CONTACT_NAME)
+    contact_email: str = Field(max_length=MaxLength.EMAIL)
     company_size: str
     needs: list[str] = Field(min_length=1)
-    message: str = Field(default="", max_length=2000)
+    message: str = Field(default="", max_length=MaxLength.MESSAGE)
 
     @field_validator("contact_name", "message", mode="before")
     @classmethod
@@ -404,15 +438,15 @@ class Lead(SQLModel, table=True):
     # Leads created together for a team share a team_key.
     team_key: str | None = Field(default=None, max_length=36, index=True)
     source: str = Field(default="directory", max_length=20)
-    vendor_name: str | None = Field(default=None, max_length=80)
-    contact_name: str = Field(max_length=100)
-    contact_email: str = Field(max_length=254)
+    vendor_name: str | None = Field(default=None, max_length=MaxLength.VENDOR_NAME)
+    contact_name: str = Field(max_length=MaxLength.CONTACT_NAME)
+    contact_email: str = Field(max_length=MaxLength.EMAIL)
     company_size: str = Field(max_length=10)
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    message: str = Field(default="", max_length=2000)
+    message: str = Field(default="", max_length=MaxLength.MESSAGE)
     status: str = Field(default="new", max_length=15)
     value_usd: float | None = None
-    lost_reason: str | None = Field(default=None, max_length=500)
+    lost_reason: str | None = Field(default=None, max_length=MaxLength.NOTE)
     created_at: datetime = Field(default_factory=utc_now, index=True)
     updated_at: datetime = Field(default_factory=utc_now)
     first_response_at: datetime | None = None
@@ -426,7 +460,7 @@ class LeadStatusChange(SQLModel, table=True):
     to_status: str = Field(max_length=15)
     changed_at: datetime = Field(default_factory=utc_now)
     actor_account_id: int | None = Field(default=None, foreign_key="account.id")
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=MaxLength.NOTE)
 
 
 # --- confidential figures, audit, demand -------------------------------------------------
@@ -448,10 +482,11 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utc_now, index=True)
     actor_account_id: int | None = Field(default=None, foreign_key="account.id")
-    actor_label: str = Field(max_length=120)  # username, "system" or "anonymous visitor"
+    # username, "system" or "anonymous visitor"
+    actor_label: str = Field(max_length=MaxLength.ACTOR_LABEL)
     entity_type: str = Field(max_length=30)  # partner, account, certification, lead
-    entity_id: str = Field(max_length=40)
-    action: str = Field(max_length=40)
+    entity_id: str = Field(max_length=MaxLength.AUDIT_ENTITY_ID)
+    action: str = Field(max_length=MaxLength.AUDIT_ACTION)
     # {field: {"before": ..., "after": ...}}
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 

@@ -1,11 +1,27 @@
-"""core.models: every datetime column stores aware UTC."""
+"""core.models: UTC columns, and the size limits and labels defined once."""
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import DateTime
 from sqlmodel import SQLModel, UTCDateTime
 
 from core import models as m
+from core.leads.contact_requests import MAX_LENGTHS
+from core.taxonomy import EXPERT, FOUNDATIONAL, NONE, PROFICIENT, get_taxonomy
+
+
+def messages(model: type[SQLModel], **values: object) -> dict[str, str]:
+    """Field -> the message a person would read (as ProfileValidationError shows it)."""
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(values)
+    return {
+        str(e["loc"][0]): str(e["msg"]).removeprefix("Value error, ") for e in caught.value.errors()
+    }
+
+
+# --- datetimes: one column type for all ----------------------------------------------------------
 
 
 def test_every_datetime_column_stores_aware_utc() -> None:
@@ -23,3 +39,55 @@ def test_every_datetime_column_stores_aware_utc() -> None:
 
 def test_utc_now_is_aware() -> None:
     assert m.utc_now().utcoffset() is not None
+
+
+# --- defined once --------------------------------------------------------------------------------
+
+
+def test_columns_and_input_models_share_the_size_limits() -> None:
+    limits = {
+        (m.Partner, "name"): m.MaxLength.PARTNER_NAME,
+        (m.Partner, "description"): m.MaxLength.DESCRIPTION,
+        (m.Partner, "website"): m.MaxLength.WEBSITE,
+        (m.Partner, "email"): m.MaxLength.EMAIL,
+        (m.PartnerLocation, "city"): m.MaxLength.CITY,
+        (m.PartnerCompetency, "ally_name"): m.MaxLength.ALLY_NAME,
+        (m.Account, "username"): m.MaxLength.USERNAME,
+        (m.Account, "display_name"): m.MaxLength.DISPLAY_NAME,
+        (m.Account, "vendor_name"): m.MaxLength.VENDOR_NAME,
+        (m.Lead, "contact_name"): m.MaxLength.CONTACT_NAME,
+        (m.Lead, "message"): m.MaxLength.MESSAGE,
+        (m.Lead, "lost_reason"): m.MaxLength.NOTE,
+        (m.LeadStatusChange, "note"): m.MaxLength.NOTE,
+        (m.AuditEvent, "actor_label"): m.MaxLength.ACTOR_LABEL,
+    }
+    for (table, column), limit in limits.items():
+        assert table.__table__.c[column].type.length == limit, (table.__name__, column)
+    assert MAX_LENGTHS == {
+        "contact_name": m.MaxLength.CONTACT_NAME,
+        "contact_email": m.MaxLength.EMAIL,
+        "message": m.MaxLength.MESSAGE,
+    }
+
+
+def test_an_ally_name_limit_is_the_column_limit() -> None:
+    too_long = {"financing": "x" * (m.MaxLength.ALLY_NAME + 1)}
+    assert messages(m.PartnerUpdate, allies=too_long) == {
+        "allies": f"an ally name is at most {m.MaxLength.ALLY_NAME} characters"
+    }
+
+
+def test_every_lead_status_has_one_label() -> None:
+    assert tuple(m.LEAD_STATUS_LABELS) == m.LEAD_STATUSES
+    assert m.LEAD_STATUS_LABELS["qualified_out"] == "Qualified out"
+
+
+def test_level_labels_come_from_the_taxonomy_file() -> None:
+    taxonomy = get_taxonomy()
+    assert taxonomy.level_labels() == {
+        NONE: "None",
+        FOUNDATIONAL: "Foundational",
+        PROFICIENT: "Proficient",
+        EXPERT: "Expert",
+    }
+    assert taxonomy.level_labels(at_least=PROFICIENT) == {2: "Proficient", 3: "Expert"}
