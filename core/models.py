@@ -11,16 +11,25 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import field_validator
+from pydantic import (
+    BeforeValidator,
+    EmailStr,
+    HttpUrl,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.geo.places import STATE_NAMES
 from core.taxonomy import MAX_LEVEL, get_taxonomy
 
-EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 ZIP_PATTERN = re.compile(r"^\d{5}$")
 
 ROLE_ADMIN, ROLE_VENDOR, ROLE_PARTNER = "admin", "vendor", "partner"
@@ -98,22 +107,69 @@ def clean_text(value: str | None) -> str | None:
     return "".join(ch for ch in value.strip() if ch in "\n\t" or ord(ch) >= 32)
 
 
-def validate_website(value: str | None) -> str | None:
-    value = clean_text(value)
-    if not value:
-        return None
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, flags=re.IGNORECASE):
-        raise ValueError("website must start with http:// or https:// and contain no spaces")
-    return value
+_HTTP_URL = TypeAdapter(HttpUrl)
+WEBSITE_RULE = "website must start with http:// or https:// and contain no spaces"
 
 
-def validate_email(value: str | None) -> str | None:
-    value = clean_text(value)
-    if not value:
+def _website_or_none(value: Any) -> Any:
+    """Blank means no website; otherwise pydantic's HttpUrl decides (http/https with a host).
+
+    The text is stored as typed, not as HttpUrl's normal form: that form adds a trailing
+    slash and punycode (``https://café.example`` -> ``https://xn--caf-dma.example/``), so
+    every profile saved unchanged would record a spurious edit, and people would see a
+    different address from the one they entered.
+    """
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    if not text:
         return None
-    if not EMAIL_PATTERN.match(value):
-        raise ValueError("email must look like name@example.com")
-    return value
+    # HttpUrl would percent-encode a space in the path (an address with one is a typo) and
+    # accept "https:example.com", which the rule people read does not.
+    if any(ch.isspace() for ch in text) or not text.lower().startswith(("http://", "https://")):
+        raise ValueError(WEBSITE_RULE)
+    try:
+        _HTTP_URL.validate_python(text)
+    except ValidationError:
+        raise ValueError(WEBSITE_RULE) from None
+    return text
+
+
+def _readable_email(value: Any, handler: ValidatorFunctionWrapHandler, *, required: bool) -> Any:
+    """EmailStr (email-validator) checks the address; this turns its error into one sentence
+    and blank input into None (or a "required" message)."""
+    text = clean_text(value) if isinstance(value, str) else value
+    if not text:
+        if required:
+            raise ValueError("an email address is required so the partner can answer")
+        return None
+    if isinstance(text, str) and len(text) > MaxLength.EMAIL:
+        # The same error as any over-long field, so forms show their usual "at most …".
+        raise PydanticCustomError(
+            "string_too_long",
+            "String should have at most {max_length} characters",
+            {"max_length": MaxLength.EMAIL},
+        )
+    try:
+        return handler(text)
+    except ValidationError as exc:
+        reason = str((exc.errors()[0].get("ctx") or {}).get("reason", "")).rstrip(".")
+        detail = f" ({reason[:1].lower()}{reason[1:]})" if reason else ""
+        raise ValueError(f"email must look like name@example.com{detail}") from None
+
+
+def _optional_email(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return _readable_email(value, handler, required=False)
+
+
+def _required_email(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return _readable_email(value, handler, required=True)
+
+
+# Stored as email-validator normalises it: the domain lower-cased (case never matters there).
+OptionalEmail = Annotated[EmailStr | None, WrapValidator(_optional_email)]
+RequiredEmail = Annotated[EmailStr, WrapValidator(_required_email)]
+OptionalWebsite = Annotated[str | None, BeforeValidator(_website_or_none)]
 
 
 def validate_phone(value: str | None) -> str | None:
@@ -155,8 +211,8 @@ def validate_area_keys(values: list[str]) -> list[str]:
 class PartnerBase(SQLModel):
     name: str = Field(min_length=2, max_length=MaxLength.PARTNER_NAME, index=True)
     description: str = Field(default="", max_length=MaxLength.DESCRIPTION)
-    website: str | None = Field(default=None, max_length=MaxLength.WEBSITE)
-    email: str | None = Field(default=None, max_length=MaxLength.EMAIL)
+    website: OptionalWebsite = Field(default=None, max_length=MaxLength.WEBSITE)
+    email: OptionalEmail = Field(default=None, max_length=MaxLength.EMAIL)
     phone: str | None = Field(default=None, max_length=MaxLength.PHONE)
     # Service area: how far from its locations the partner travels, and/or whole states.
     service_radius_km: float | None = Field(default=None, ge=0, le=5000)
@@ -167,16 +223,6 @@ class PartnerBase(SQLModel):
     @classmethod
     def _clean(cls, value: Any) -> Any:
         return clean_text(value) if isinstance(value, str) else value
-
-    @field_validator("website")
-    @classmethod
-    def _website(cls, value: str | None) -> str | None:
-        return validate_website(value)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return validate_email(value)
 
     @field_validator("phone")
     @classmethod
@@ -302,8 +348,8 @@ class PartnerUpdate(SQLModel):
 
     name: str | None = Field(default=None, min_length=2, max_length=MaxLength.PARTNER_NAME)
     description: str | None = Field(default=None, max_length=MaxLength.DESCRIPTION)
-    website: str | None = Field(default=None, max_length=MaxLength.WEBSITE)
-    email: str | None = Field(default=None, max_length=MaxLength.EMAIL)
+    website: OptionalWebsite = Field(default=None, max_length=MaxLength.WEBSITE)
+    email: OptionalEmail = Field(default=None, max_length=MaxLength.EMAIL)
     phone: str | None = Field(default=None, max_length=MaxLength.PHONE)
     service_radius_km: float | None = Field(default=None, ge=0, le=5000)
     states_served: list[str] | None = None
@@ -316,16 +362,6 @@ class PartnerUpdate(SQLModel):
     @classmethod
     def _clean(cls, value: Any) -> Any:
         return clean_text(value) if isinstance(value, str) else value
-
-    @field_validator("website")
-    @classmethod
-    def _website(cls, value: str | None) -> str | None:
-        return validate_website(value)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return validate_email(value)
 
     @field_validator("phone")
     @classmethod
@@ -400,7 +436,7 @@ class ContactRequest(SQLModel):
     """What an anonymous visitor types into the contact form."""
 
     contact_name: str = Field(min_length=2, max_length=MaxLength.CONTACT_NAME)
-    contact_email: str = Field(max_length=MaxLength.EMAIL)
+    contact_email: RequiredEmail = Field(max_length=MaxLength.EMAIL)
     company_size: str
     needs: list[str] = Field(min_length=1)
     message: str = Field(default="", max_length=MaxLength.MESSAGE)
@@ -409,14 +445,6 @@ class ContactRequest(SQLModel):
     @classmethod
     def _clean(cls, value: Any) -> Any:
         return clean_text(value) if isinstance(value, str) else value
-
-    @field_validator("contact_email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        checked = validate_email(value)
-        if not checked:
-            raise ValueError("an email address is required so the partner can answer")
-        return checked
 
     @field_validator("company_size")
     @classmethod

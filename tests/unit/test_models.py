@@ -1,4 +1,5 @@
-"""core.models: UTC columns, and the size limits and labels defined once."""
+"""core.models: library validation (EmailStr, HttpUrl) with readable messages, UTC columns,
+and the size limits and labels defined once."""
 
 from __future__ import annotations
 
@@ -19,6 +20,93 @@ def messages(model: type[SQLModel], **values: object) -> dict[str, str]:
     return {
         str(e["loc"][0]): str(e["msg"]).removeprefix("Value error, ") for e in caught.value.errors()
     }
+
+
+# --- website: pydantic's HttpUrl decides, the text is kept as typed ----------------------------
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        "https://a.example",  # no trailing slash added
+        "http://A.Example/Path?q=1,2#top",  # case kept
+        "https://café.example/menü",  # no punycode, no percent-encoding
+        "https://www.example.org/atlas",
+    ],
+)
+def test_a_website_is_stored_exactly_as_typed(website: str) -> None:
+    assert m.PartnerUpdate(website=f"  {website} ").website == website
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "ftp://example.com",
+        "https://exa mple.com",
+        "https://example.com/a b",
+        "http://",
+        "www.example.com",
+        "//example.com",
+        "https:example.com",
+    ],
+)
+def test_a_website_must_be_http_or_https(website: str) -> None:
+    assert messages(m.PartnerUpdate, website=website) == {"website": m.WEBSITE_RULE}
+
+
+def test_a_blank_website_is_none() -> None:
+    assert m.PartnerUpdate(website="   ").website is None
+    assert m.PartnerCreate(name="Alpha", website="").website is None
+
+
+def test_a_website_longer_than_its_column_is_refused() -> None:
+    long = "https://example.com/" + "a" * m.MaxLength.WEBSITE
+    assert "at most 300 characters" in messages(m.PartnerUpdate, website=long)["website"]
+
+
+# --- email: EmailStr (email-validator) decides, the message stays one plain sentence -----------
+
+
+def test_an_email_is_checked_by_email_validator_and_its_domain_lower_cased() -> None:
+    assert m.PartnerUpdate(email=" Hello@Austin-Secure.EXAMPLE ").email == (
+        "Hello@austin-secure.example"
+    )
+    assert m.PartnerUpdate(email="o'brien@example.com").email == "o'brien@example.com"
+
+
+@pytest.mark.parametrize(
+    ("email", "reason"),
+    [
+        ("not-an-email", "an email address must have an @-sign"),
+        ("jo@", "there must be something after the @-sign"),
+        ("jo@exa_mple.com", "invalid characters"),
+        ("<b>@example.com", ""),
+    ],
+)
+def test_a_bad_email_gets_a_plain_sentence(email: str, reason: str) -> None:
+    message = messages(m.PartnerUpdate, email=email)["email"]
+    assert message.startswith("email must look like name@example.com")
+    assert reason in message and "value is not a valid" not in message
+
+
+def test_an_over_long_email_gets_the_usual_length_message() -> None:
+    errors = messages(m.ContactRequest, contact_email="x" * 250 + "@example.com")
+    assert errors["contact_email"] == "String should have at most 254 characters"
+
+
+def test_a_contact_request_needs_an_email() -> None:
+    errors = messages(
+        m.ContactRequest, contact_name="Jo", contact_email=" ", company_size="1-10", needs=["iot"]
+    )
+    assert errors == {"contact_email": "an email address is required so the partner can answer"}
+
+
+def test_an_optional_email_may_be_blank() -> None:
+    assert m.PartnerUpdate(email="").email is None
+    assert m.PartnerUpdate().email is None
 
 
 # --- datetimes: one column type for all ----------------------------------------------------------
