@@ -15,7 +15,7 @@ from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, col, select
 
 from core.access import ensure_admin, fresh_actor
-from core.models import AccountPublic, AuditEvent, utc_now
+from core.models import AccountPublic, AuditEvent, MaxLength, utc_now
 
 ANONYMOUS_LABEL = "anonymous visitor"
 SYSTEM_LABEL = "system"
@@ -76,10 +76,10 @@ def record_change(
     event = AuditEvent(
         at=utc_now(),
         actor_account_id=actor.id if actor is not None else None,
-        actor_label=label[:120],
+        actor_label=label[: MaxLength.ACTOR_LABEL],
         entity_type=entity_type,
-        entity_id=str(entity_id)[:40],
-        action=action[:40],
+        entity_id=str(entity_id)[: MaxLength.AUDIT_ENTITY_ID],
+        action=action[: MaxLength.AUDIT_ACTION],
         changes=diff_fields(before, after),
     )
     session.add(event)

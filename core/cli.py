@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from core.commands.accounts import run_create_account
 from core.commands.interchange import run_export, run_import
 from core.commands.queries import run_search, run_team
+from core.commands.runtime import fail
 from core.commands.seed import run_seed
-from core.settings import load_settings
+from core.settings import SettingsError, load_settings
 
 
 def _comma_list(text: str) -> list[str]:
@@ -122,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    try:
+        args = build_parser().parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except SettingsError as exc:  # a bad environment variable: its name, not a traceback
+        return fail(str(exc))

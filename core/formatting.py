@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 
@@ -17,6 +18,13 @@ def humanize_age(moment: datetime, *, now: datetime) -> str:
             count = int(days // size)
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
     return "today"
+
+
+def join_or(items: Sequence[str]) -> str:
+    """'a', 'a or b', 'a, b or c': a choice as a sentence says it."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}"
 
 
 def format_km(distance_km: float | None) -> str:

@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any, Final
 
-from pydantic import field_validator
+from pydantic import (
+    BeforeValidator,
+    EmailStr,
+    HttpUrl,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.geo.states import STATE_NAMES
 from core.taxonomy import MAX_LEVEL, get_taxonomy
 
-EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
-PHONE_PATTERN = re.compile(r"^[0-9+()\-. x]{7,40}$")
 ZIP_PATTERN = re.compile(r"^\d{5}$")
 
 ROLE_ADMIN, ROLE_VENDOR, ROLE_PARTNER = "admin", "vendor", "partner"
@@ -31,6 +39,14 @@ CERT_PENDING, CERT_APPROVED, CERT_REJECTED = "pending", "approved", "rejected"
 
 # Lead life cycle: new -> engaged -> qualified out / nurture -> won / lost.
 LEAD_STATUSES = ("new", "engaged", "qualified_out", "nurture", "won", "lost")
+LEAD_STATUS_LABELS: dict[str, str] = {
+    "new": "New",
+    "engaged": "Engaged",
+    "qualified_out": "Qualified out",
+    "nurture": "Nurture",
+    "won": "Won",
+    "lost": "Lost",
+}
 LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("engaged", "qualified_out", "lost"),
     "engaged": ("qualified_out", "nurture", "won", "lost"),
@@ -42,15 +58,43 @@ LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
 LEAD_SOURCES = ("directory", "team", "co_marketing", "vendor_referral")
 
 
+class MaxLength:
+    """Size limits of stored text, defined once: the columns and input models below, the
+    services' own checks and the pages' ``max_chars`` all read them."""
+
+    PARTNER_NAME: Final = 120
+    DESCRIPTION: Final = 2000
+    WEBSITE: Final = 300
+    EMAIL: Final = 254  # RFC 5321's limit for a whole address
+    PHONE: Final = 40
+    CITY: Final = 80
+    ALLY_NAME: Final = 120
+    USERNAME: Final = 64
+    DISPLAY_NAME: Final = 120
+    VENDOR_NAME: Final = 80
+    CONTACT_NAME: Final = 100
+    MESSAGE: Final = 2000
+    NOTE: Final = 500  # lead notes, lost reasons, certification review notes
+    ACTOR_LABEL: Final = 120
+    AUDIT_ENTITY_ID: Final = 40
+    AUDIT_ACTION: Final = 40
+    SEARCH_PLACE: Final = 80  # "Near": a ZIP code or "City, ST"
+    SEARCH_KEYWORD: Final = 100
+
+
+PHONE_PATTERN = re.compile(rf"^[0-9+()\-. x]{{7,{MaxLength.PHONE}}}$")
+
+
+# Datetimes: every ``datetime`` field below becomes SQLModel's ``UTCDateTime`` column type
+# (SQLModel picks it by itself since 0.0.45). That TypeDecorator is the one place that
+# stores them: it refuses naive values on write (whose clock would they be on?) and returns
+# aware UTC on read from SQLite and PostgreSQL alike. Never give a datetime field an explicit
+# ``sa_column=Column(DateTime…)``: that would bypass it (tests/unit/test_models.py checks).
+
+
 def utc_now() -> datetime:
     """Timezone-aware UTC: SQLModel's datetime columns refuse naive values."""
     return datetime.now(UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """A stored datetime as aware UTC: SQLite and PostgreSQL (timestamp without time zone)
-    hand back the UTC wall time they stored, without an offset."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 # --- shared validators ---------------------------------------------------------------
@@ -63,22 +107,69 @@ def clean_text(value: str | None) -> str | None:
     return "".join(ch for ch in value.strip() if ch in "\n\t" or ord(ch) >= 32)
 
 
-def validate_website(value: str | None) -> str | None:
-    value = clean_text(value)
-    if not value:
-        return None
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, flags=re.IGNORECASE):
-        raise ValueError("website must start with http:// or https:// and contain no spaces")
-    return value
+_HTTP_URL = TypeAdapter(HttpUrl)
+WEBSITE_RULE = "website must start with http:// or https:// and contain no spaces"
 
 
-def validate_email(value: str | None) -> str | None:
-    value = clean_text(value)
-    if not value:
+def _website_or_none(value: Any) -> Any:
+    """Blank means no website; otherwise pydantic's HttpUrl decides (http/https with a host).
+
+    The text is stored as typed, not as HttpUrl's normal form: that form adds a trailing
+    slash and punycode (``https://café.example`` -> ``https://xn--caf-dma.example/``), so
+    every profile saved unchanged would record a spurious edit, and people would see a
+    different address from the one they entered.
+    """
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    if not text:
         return None
-    if not EMAIL_PATTERN.match(value):
-        raise ValueError("email must look like name@example.com")
-    return value
+    # HttpUrl would percent-encode a space in the path (an address with one is a typo) and
+    # accept "https:example.com", which the rule people read does not.
+    if any(ch.isspace() for ch in text) or not text.lower().startswith(("http://", "https://")):
+        raise ValueError(WEBSITE_RULE)
+    try:
+        _HTTP_URL.validate_python(text)
+    except ValidationError:
+        raise ValueError(WEBSITE_RULE) from None
+    return text
+
+
+def _readable_email(value: Any, handler: ValidatorFunctionWrapHandler, *, required: bool) -> Any:
+    """EmailStr (email-validator) checks the address; this turns its error into one sentence
+    and blank input into None (or a "required" message)."""
+    text = clean_text(value) if isinstance(value, str) else value
+    if not text:
+        if required:
+            raise ValueError("an email address is required so the partner can answer")
+        return None
+    if isinstance(text, str) and len(text) > MaxLength.EMAIL:
+        # The same error as any over-long field, so forms show their usual "at most …".
+        raise PydanticCustomError(
+            "string_too_long",
+            "String should have at most {max_length} characters",
+            {"max_length": MaxLength.EMAIL},
+        )
+    try:
+        return handler(text)
+    except ValidationError as exc:
+        reason = str((exc.errors()[0].get("ctx") or {}).get("reason", "")).rstrip(".")
+        detail = f" ({reason[:1].lower()}{reason[1:]})" if reason else ""
+        raise ValueError(f"email must look like name@example.com{detail}") from None
+
+
+def _optional_email(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return _readable_email(value, handler, required=False)
+
+
+def _required_email(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return _readable_email(value, handler, required=True)
+
+
+# Stored as email-validator normalises it: the domain lower-cased (case never matters there).
+OptionalEmail = Annotated[EmailStr | None, WrapValidator(_optional_email)]
+RequiredEmail = Annotated[EmailStr, WrapValidator(_required_email)]
+OptionalWebsite = Annotated[str | None, BeforeValidator(_website_or_none)]
 
 
 def validate_phone(value: str | None) -> str | None:
@@ -118,11 +209,11 @@ def validate_area_keys(values: list[str]) -> list[str]:
 
 
 class PartnerBase(SQLModel):
-    name: str = Field(min_length=2, max_length=120, index=True)
-    description: str = Field(default="", max_length=2000)
-    website: str | None = Field(default=None, max_length=300)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
+    name: str = Field(min_length=2, max_length=MaxLength.PARTNER_NAME, index=True)
+    description: str = Field(default="", max_length=MaxLength.DESCRIPTION)
+    website: OptionalWebsite = Field(default=None, max_length=MaxLength.WEBSITE)
+    email: OptionalEmail = Field(default=None, max_length=MaxLength.EMAIL)
+    phone: str | None = Field(default=None, max_length=MaxLength.PHONE)
     # Service area: how far from its locations the partner travels, and/or whole states.
     service_radius_km: float | None = Field(default=None, ge=0, le=5000)
     states_served: list[str] = Field(default_factory=list, sa_column=Column(JSON))
@@ -132,16 +223,6 @@ class PartnerBase(SQLModel):
     @classmethod
     def _clean(cls, value: Any) -> Any:
         return clean_text(value) if isinstance(value, str) else value
-
-    @field_validator("website")
-    @classmethod
-    def _website(cls, value: str | None) -> str | None:
-        return validate_website(value)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return validate_email(value)
 
     @field_validator("phone")
     @classmethod
@@ -187,7 +268,7 @@ class PartnerLocation(SQLModel, table=True):
     partner_id: int = Field(foreign_key="partner.id", index=True, ondelete="CASCADE")
     is_headquarters: bool = False
     zip_code: str = Field(max_length=5)
-    city: str = Field(max_length=80)
+    city: str = Field(max_length=MaxLength.CITY)
     state: str = Field(max_length=2, index=True)
     latitude: float
     longitude: float
@@ -200,7 +281,7 @@ class PartnerCompetency(SQLModel, table=True):
     partner_id: int = Field(foreign_key="partner.id", primary_key=True, ondelete="CASCADE")
     area_key: str = Field(primary_key=True, max_length=40)
     claimed_level: int = Field(ge=0, le=MAX_LEVEL)
-    ally_name: str | None = Field(default=None, max_length=120)
+    ally_name: str | None = Field(default=None, max_length=MaxLength.ALLY_NAME)
 
 
 class CertificationInput(SQLModel):
@@ -257,19 +338,19 @@ class PartnerCreate(PartnerBase):
         if wrong:
             raise ValueError(f"allies are for business services only, not {', '.join(wrong)}")
         cleaned = {k: clean_text(v) or "" for k, v in value.items()}
-        if any(len(v) > 120 for v in cleaned.values()):
-            raise ValueError("an ally name is at most 120 characters")
+        if any(len(v) > MaxLength.ALLY_NAME for v in cleaned.values()):
+            raise ValueError(f"an ally name is at most {MaxLength.ALLY_NAME} characters")
         return {k: v for k, v in cleaned.items() if v}
 
 
 class PartnerUpdate(SQLModel):
     """Fields a partner edits in its own profile; None means unchanged."""
 
-    name: str | None = Field(default=None, min_length=2, max_length=120)
-    description: str | None = Field(default=None, max_length=2000)
-    website: str | None = Field(default=None, max_length=300)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
+    name: str | None = Field(default=None, min_length=2, max_length=MaxLength.PARTNER_NAME)
+    description: str | None = Field(default=None, max_length=MaxLength.DESCRIPTION)
+    website: OptionalWebsite = Field(default=None, max_length=MaxLength.WEBSITE)
+    email: OptionalEmail = Field(default=None, max_length=MaxLength.EMAIL)
+    phone: str | None = Field(default=None, max_length=MaxLength.PHONE)
     service_radius_km: float | None = Field(default=None, ge=0, le=5000)
     states_served: list[str] | None = None
     segments: list[str] | None = None
@@ -281,16 +362,6 @@ class PartnerUpdate(SQLModel):
     @classmethod
     def _clean(cls, value: Any) -> Any:
         return clean_text(value) if isinstance(value, str) else value
-
-    @field_validator("website")
-    @classmethod
-    def _website(cls, value: str | None) -> str | None:
-        return validate_website(value)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return validate_email(value)
 
     @field_validator("phone")
     @classmethod
@@ -332,12 +403,12 @@ class PartnerPublic(PartnerBase):
 
 class Account(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=64, unique=True, index=True)
-    display_name: str = Field(default="", max_length=120)
+    username: str = Field(max_length=MaxLength.USERNAME, unique=True, index=True)
+    display_name: str = Field(default="", max_length=MaxLength.DISPLAY_NAME)
     password_hash: str = Field(max_length=255)
     role: str = Field(max_length=10)
     partner_id: int | None = Field(default=None, foreign_key="partner.id")
-    vendor_name: str | None = Field(default=None, max_length=80)
+    vendor_name: str | None = Field(default=None, max_length=MaxLength.VENDOR_NAME)
     regions: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     is_active: bool = True
     failed_sign_ins: int = 0
@@ -364,24 +435,16 @@ class AccountPublic(SQLModel):
 class ContactRequest(SQLModel):
     """What an anonymous visitor types into the contact form."""
 
-    contact_name: str = Field(min_length=2, max_length=100)
-    contact_email: str = Field(max_length=254)
+    contact_name: str = Field(min_length=2, max_length=MaxLength.CONTACT_NAME)
+    contact_email: RequiredEmail = Field(max_length=MaxLength.EMAIL)
     company_size: str
     needs: list[str] = Field(min_length=1)
-    message: str = Field(default="", max_length=2000)
+    message: str = Field(default="", max_length=MaxLength.MESSAGE)
 
     @field_validator("contact_name", "message", mode="before")
     @classmethod
     def _clean(cls, value: Any) -> Any:
         return clean_text(value) if isinstance(value, str) else value
-
-    @field_validator("contact_email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        checked = validate_email(value)
-        if not checked:
-            raise ValueError("an email address is required so the partner can answer")
-        return checked
 
     @field_validator("company_size")
     @classmethod
@@ -403,15 +466,15 @@ class Lead(SQLModel, table=True):
     # Leads created together for a team share a team_key.
     team_key: str | None = Field(default=None, max_length=36, index=True)
     source: str = Field(default="directory", max_length=20)
-    vendor_name: str | None = Field(default=None, max_length=80)
-    contact_name: str = Field(max_length=100)
-    contact_email: str = Field(max_length=254)
+    vendor_name: str | None = Field(default=None, max_length=MaxLength.VENDOR_NAME)
+    contact_name: str = Field(max_length=MaxLength.CONTACT_NAME)
+    contact_email: str = Field(max_length=MaxLength.EMAIL)
     company_size: str = Field(max_length=10)
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    message: str = Field(default="", max_length=2000)
+    message: str = Field(default="", max_length=MaxLength.MESSAGE)
     status: str = Field(default="new", max_length=15)
     value_usd: float | None = None
-    lost_reason: str | None = Field(default=None, max_length=500)
+    lost_reason: str | None = Field(default=None, max_length=MaxLength.NOTE)
     created_at: datetime = Field(default_factory=utc_now, index=True)
     updated_at: datetime = Field(default_factory=utc_now)
     first_response_at: datetime | None = None
@@ -425,7 +488,7 @@ class LeadStatusChange(SQLModel, table=True):
     to_status: str = Field(max_length=15)
     changed_at: datetime = Field(default_factory=utc_now)
     actor_account_id: int | None = Field(default=None, foreign_key="account.id")
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=MaxLength.NOTE)
 
 
 # --- confidential figures, audit, demand -------------------------------------------------
@@ -447,10 +510,11 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utc_now, index=True)
     actor_account_id: int | None = Field(default=None, foreign_key="account.id")
-    actor_label: str = Field(max_length=120)  # username, "system" or "anonymous visitor"
+    # username, "system" or "anonymous visitor"
+    actor_label: str = Field(max_length=MaxLength.ACTOR_LABEL)
     entity_type: str = Field(max_length=30)  # partner, account, certification, lead
-    entity_id: str = Field(max_length=40)
-    action: str = Field(max_length=40)
+    entity_id: str = Field(max_length=MaxLength.AUDIT_ENTITY_ID)
+    action: str = Field(max_length=MaxLength.AUDIT_ACTION)
     # {field: {"before": ..., "after": ...}}
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 

@@ -1,65 +1,116 @@
-"""One typed settings object, read from the environment with embedded defaults."""
+"""One typed settings object, read from the environment with embedded defaults.
+
+Every setting names its environment variable (``validation_alias``), so an error names the
+variable a person has to fix. A blank variable counts as unset.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import PydanticUseDefault
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "partner_atlas.sqlite"
+# The PostgreSQL driver we ship is psycopg 3; SQLAlchemy's plain "postgresql://" means psycopg2.
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+PSYCOPG_SCHEME = "postgresql+psycopg://"
 
 
-def _env_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+class SettingsError(ValueError):
+    """An environment variable holds a value the app cannot use; the message is one line."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    data_dir: Path = DATA_DIR
-    demo_partners: int = 2000
-    demo_seed: int = 42
-    session_minutes: int = 60
-    max_failed_sign_ins: int = 5
-    lockout_minutes: int = 15
-    contact_requests_per_session: int = 3
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_SQLITE_PATH}", validation_alias="DATABASE_URL"
+    )
+    demo_partners: int = Field(default=2000, ge=0, validation_alias="ATLAS_DEMO_PARTNERS")
+    demo_seed: int = Field(default=42, validation_alias="ATLAS_DEMO_SEED")
+    session_minutes: int = Field(default=60, ge=1, validation_alias="ATLAS_SESSION_MINUTES")
+    max_failed_sign_ins: int = Field(default=5, ge=1, validation_alias="ATLAS_MAX_FAILED_SIGN_INS")
+    lockout_minutes: int = Field(default=15, ge=0, validation_alias="ATLAS_LOCKOUT_MINUTES")
+    contact_requests_per_session: int = Field(
+        default=3, ge=0, validation_alias="ATLAS_CONTACT_REQUESTS_PER_SESSION"
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # `export ATLAS_DEMO_SEED=` (or a stray space) should mean "use the default", as it
+        # did before these settings were typed, not "not a whole number".
+        if isinstance(value, str):
+            if not value.strip():
+                raise PydanticUseDefault()
+            return value.strip()
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg_driver(cls, url: str) -> str:
+        for scheme in POSTGRES_SCHEMES:
+            if url.startswith(scheme):
+                return PSYCOPG_SCHEME + url.removeprefix(scheme)
+        return url
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build settings from `environ` (default: the process environment).
+class _SettingsFromMapping(Settings):
+    """The same settings read from a given mapping only, never from the process environment
+    (a test or tool passing its own variables must not pick up the shell's)."""
 
-    Without DATABASE_URL the app runs on an embedded SQLite file under var/.
-    A plain ``postgresql://`` URL is upgraded to the psycopg 3 driver we ship.
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """One error as a phrase naming the variable: 'ATLAS_DEMO_PARTNERS must be …, not 'lots''."""
+    name = str(error["loc"][0]) if error.get("loc") else "a setting"
+    context = error.get("ctx") or {}
+    kind = error["type"]
+    if kind in ("int_parsing", "int_from_float", "int_type"):
+        rule = "must be a whole number"
+    elif kind == "greater_than_equal":
+        rule = f"must be {context['ge']} or more"
+    else:
+        rule = str(error["msg"]).removeprefix("Value error, ")
+        rule = "is invalid: " + rule[:1].lower() + rule[1:]
+    return f"{name} {rule}, not {error.get('input')!r}"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from `environ` (default: the process environment).
+
+    Without DATABASE_URL the app runs on an embedded SQLite file under var/. Raises
+    SettingsError, whose message names each bad variable, on one line.
     """
-    env = os.environ if environ is None else environ
-    url = env.get("DATABASE_URL", "").strip()
-    if not url:
-        url = f"sqlite:///{DEFAULT_SQLITE_PATH}"
-    elif url.startswith("postgresql://") or url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return Settings(
-        database_url=url,
-        demo_partners=_env_int(env, "ATLAS_DEMO_PARTNERS", 2000),
-        demo_seed=_env_int(env, "ATLAS_DEMO_SEED", 42),
-        session_minutes=_env_int(env, "ATLAS_SESSION_MINUTES", 60),
-        max_failed_sign_ins=_env_int(env, "ATLAS_MAX_FAILED_SIGN_INS", 5),
-        lockout_minutes=_env_int(env, "ATLAS_LOCKOUT_MINUTES", 15),
-        contact_requests_per_session=_env_int(env, "ATLAS_CONTACT_REQUESTS_PER_SESSION", 3),
-    )
+    try:
+        if environ is None:
+            return Settings()
+        variables: dict[str, Any] = dict(environ)
+        return _SettingsFromMapping(**variables)
+    except ValidationError as exc:
+        problems = "; ".join(_problem(error) for error in exc.errors())
+        raise SettingsError(f"invalid setting: {problems}") from None
 
 
 @lru_cache(maxsize=1)

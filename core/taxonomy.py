@@ -17,6 +17,11 @@ from core.settings import DATA_DIR
 
 TECHNOLOGY = "technology"
 BUSINESS_SERVICES = "business_services"
+# Competency levels are part of the stable vocabulary (DESIGN.md); their labels ("None",
+# "Foundational", "Proficient", "Expert") live in the data file only: use level_label(s).
+NONE, FOUNDATIONAL, PROFICIENT, EXPERT = 0, 1, 2, 3
+MAX_LEVEL = EXPERT
+EVIDENCE_LEVELS = range(FOUNDATIONAL, MAX_LEVEL + 1)  # a certification never evidences "none"
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,10 @@ class Taxonomy:
     def level_label(self, value: int) -> str:
         return self.levels[value].label
 
+    def level_labels(self, *, at_least: int = NONE) -> dict[int, str]:
+        """Level value -> label, from ``at_least`` up: the options of a level picker."""
+        return {lv.value: lv.label for lv in self.levels if lv.value >= at_least}
+
     def region(self, key: str) -> Region:
         for region in self.regions:
             if region.key == key:
@@ -120,8 +129,8 @@ def _parse_evidences(raw: str, *, known_areas: set[str], where: str) -> dict[str
     evidences: dict[str, int] = {}
     for part in filter(None, (p.strip() for p in raw.split(";"))):
         area, _, level = part.partition(":")
-        if area not in known_areas or level not in {"1", "2", "3"}:
-            raise ValueError(f"{where}: bad evidence {part!r} (want area:1..3)")
+        if area not in known_areas or level not in {str(v) for v in EVIDENCE_LEVELS}:
+            raise ValueError(f"{where}: bad evidence {part!r} (want area:1..{MAX_LEVEL})")
         evidences[area] = int(level)
     if not evidences:
         raise ValueError(f"{where}: a certification must evidence at least one area")
@@ -155,9 +164,12 @@ def load_taxonomy(data_dir: Path = DATA_DIR) -> Taxonomy:
         )
         for r in regions_raw["regions"]
     )
+    levels = tuple(Level(**lv) for lv in sorted(raw["levels"], key=lambda lv: lv["value"]))
+    if [lv.value for lv in levels] != list(range(NONE, MAX_LEVEL + 1)):
+        raise ValueError(f"taxonomy.json: levels must be {NONE}..{MAX_LEVEL}, each once")
     return Taxonomy(
         areas=areas,
-        levels=tuple(Level(**lv) for lv in sorted(raw["levels"], key=lambda lv: lv["value"])),
+        levels=levels,
         segments=tuple(Segment(**s) for s in raw["segments"]),
         certifications=certifications,
         regions=regions,
@@ -168,8 +180,3 @@ def load_taxonomy(data_dir: Path = DATA_DIR) -> Taxonomy:
 @lru_cache(maxsize=1)
 def get_taxonomy() -> Taxonomy:
     return load_taxonomy()
-
-
-# Competency levels are part of the stable vocabulary (DESIGN.md); labels live in the data file.
-NONE, FOUNDATIONAL, PROFICIENT, EXPERT = 0, 1, 2, 3
-MAX_LEVEL = EXPERT

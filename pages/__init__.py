@@ -21,16 +21,30 @@ from core.demo.accounts import create_demo_accounts
 from core.demo.generator import seed_demo_directory
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
 from core.search.index import ReadIndexHolder
-from core.settings import get_settings
+from core.settings import Settings, SettingsError, get_settings
 
 ROLE_LABELS = {ROLE_ADMIN: "Administrator", ROLE_VENDOR: "Vendor team", ROLE_PARTNER: "Partner"}
 SESSION_KEY = "auth"
 ROUTED_KEY = "routed_by_app"
 
 
-@st.cache_resource(show_spinner=False)
+def settings_or_stop() -> Settings:
+    """The settings, or a one-line message naming the bad environment variable (no traceback)."""
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        st.error(f"Partner Atlas cannot start: {exc}.")
+        st.stop()
+
+
 def get_engine() -> Engine:
     """The one engine of this process; fills an empty directory with the demo data once."""
+    settings_or_stop()  # outside the cached function: a cached st.error would be replayed
+    return _open_engine()
+
+
+@st.cache_resource(show_spinner=False)
+def _open_engine() -> Engine:
     settings = get_settings()
     engine = create_db_engine(settings.database_url)
     init_db(engine)
@@ -128,6 +142,7 @@ def setup_page(title: str, icon: str, *, roles: tuple[str, ...] = ()) -> Account
     leave_legacy_pages_mode()
     # Later calls override app.py's, so the browser tab names the page.
     st.set_page_config(page_title=f"{title} · Partner Atlas", page_icon=icon, layout="wide")
+    settings_or_stop()
     account = current_account()
     if roles:
         if account is None:

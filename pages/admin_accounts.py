@@ -17,7 +17,7 @@ from core.accounts.errors import AccountError
 from core.accounts.passwords import MIN_PASSWORD_LENGTH
 from core.accounts.records import create_account
 from core.db import session_scope
-from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, ROLES, utc_now
+from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, ROLES, MaxLength, utc_now
 from core.taxonomy import get_taxonomy
 from pages import ROLE_LABELS, get_engine, keep_signed_in_after_own_password_change, setup_page
 
@@ -77,8 +77,10 @@ tab_create, tab_manage = st.tabs(["Create an account", "Manage an account"])
 
 with tab_create, st.form("create_account_form", clear_on_submit=False):
     c1, c2 = st.columns(2)
-    username = c1.text_input("Username", max_chars=64, key="new_username")
-    display_name = c2.text_input("Display name", max_chars=120, key="new_display")
+    username = c1.text_input("Username", max_chars=MaxLength.USERNAME, key="new_username")
+    display_name = c2.text_input(
+        "Display name", max_chars=MaxLength.DISPLAY_NAME, key="new_display"
+    )
     role = c1.selectbox("Role", options=list(ROLES), format_func=ROLE_LABELS.get, key="new_role")
     password = c2.text_input(
         "Initial password",
@@ -91,7 +93,7 @@ with tab_create, st.form("create_account_form", clear_on_submit=False):
     )
     c1, c2, c3 = st.columns(3)
     partner_id = c1.number_input("Partner id", min_value=1, value=None, step=1, key="new_partner")
-    vendor_name = c2.text_input("Vendor name", max_chars=80, key="new_vendor")
+    vendor_name = c2.text_input("Vendor name", max_chars=MaxLength.VENDOR_NAME, key="new_vendor")
     regions = c3.multiselect(
         "Sales regions", options=list(REGIONS), format_func=REGIONS.get, key="new_regions"
     )
@@ -146,7 +148,9 @@ with tab_manage:
                 f"{chosen.username} is unlocked.",
             )
         with st.form("edit_account_form"):
-            new_display = st.text_input("Display name", value=chosen.display_name, max_chars=120)
+            new_display = st.text_input(
+                "Display name", value=chosen.display_name, max_chars=MaxLength.DISPLAY_NAME
+            )
             new_partner = new_vendor = new_regions = None
             if chosen.role == ROLE_PARTNER:
                 new_partner = st.number_input(

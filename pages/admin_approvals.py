@@ -12,7 +12,7 @@ from core.directory.certifications import (
     list_pending_certifications,
     review_certification,
 )
-from core.models import ROLE_ADMIN
+from core.models import ROLE_ADMIN, MaxLength
 from core.taxonomy import get_taxonomy
 from pages import get_engine, setup_page
 
@@ -65,7 +65,9 @@ with st.form("review_form", clear_on_submit=True):
         ),
         key="review_id",
     )
-    note = st.text_input("Note to the partner (optional)", max_chars=500, key="review_note")
+    note = st.text_input(
+        "Note to the partner (optional)", max_chars=MaxLength.NOTE, key="review_note"
+    )
     c1, c2 = st.columns(2)
     approve = c1.form_submit_button("Approve", type="primary")
     reject = c2.form_submit_button("Reject")

@@ -9,7 +9,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from core.audit import ENTITY_TYPES, AuditFilter, count_audit_events, list_audit_events
-from core.models import ROLE_ADMIN
+from core.models import ROLE_ADMIN, MaxLength
 from pages import get_engine, setup_page
 
 account = setup_page("Audit trail", "📜", roles=(ROLE_ADMIN,))
@@ -30,8 +30,12 @@ c1, c2, c3 = st.columns(3)
 entity_type = c1.selectbox(
     "What", options=["", *ENTITY_TYPES], format_func=lambda e: e or "Everything", key="audit_type"
 )
-entity_id = c2.text_input("Id (partner, account, lead …)", max_chars=40, key="audit_id")
-actor = c3.text_input("Who (part of a username)", max_chars=120, key="audit_actor")
+entity_id = c2.text_input(
+    "Id (partner, account, lead …)", max_chars=MaxLength.AUDIT_ENTITY_ID, key="audit_id"
+)
+actor = c3.text_input(
+    "Who (part of a username)", max_chars=MaxLength.ACTOR_LABEL, key="audit_actor"
+)
 c1, c2, c3 = st.columns(3)
 since = c1.date_input("From", value=None, key="audit_since")
 until = c2.date_input("Until (inclusive)", value=None, key="audit_until")

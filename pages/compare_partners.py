@@ -17,6 +17,7 @@ from core.directory.compare import (
 )
 from core.formatting import escape_markdown, format_km
 from core.geo.places import UnknownPlaceError, resolve_place
+from core.models import MaxLength
 from core.search.text import claim_and_evidence, freshness_text
 from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
 from pages import get_engine, setup_page
@@ -50,7 +51,7 @@ place = None
 near = st.query_params.get("near", "").strip()
 if near:
     try:
-        place = resolve_place(near[:80])
+        place = resolve_place(near[: MaxLength.SEARCH_PLACE])
     except UnknownPlaceError as exc:
         st.warning(f"Distances are not shown: {escape_markdown(str(exc))}")
 

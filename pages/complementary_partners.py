@@ -15,7 +15,7 @@ from core.formatting import escape_markdown, format_km
 from core.models import ROLE_PARTNER
 from core.search.query import MAX_RADIUS_KM
 from core.search.text import claim_and_evidence, radius_text
-from core.taxonomy import get_taxonomy
+from core.taxonomy import PROFICIENT, get_taxonomy
 from core.teams.complements import (
     UnknownPartnerError,
     closing_team,
@@ -30,7 +30,7 @@ assert account is not None  # setup_page stopped the page for anonymous visitors
 taxonomy = get_taxonomy()
 ss = st.session_state
 K = "complements_"
-LEVELS = {2: "Proficient", 3: "Expert"}
+LEVELS = taxonomy.level_labels(at_least=PROFICIENT)
 label = taxonomy.area_label
 index = get_index_holder().get()
 
@@ -78,9 +78,9 @@ radius = controls[0].select_slider(
 )  # fmt: skip
 min_level = (
     controls[1].segmented_control(
-        "Gap = below", list(LEVELS), default=2, key=f"{K}level", format_func=LEVELS.get
+        "Gap = below", list(LEVELS), default=PROFICIENT, key=f"{K}level", format_func=LEVELS.get
     )
-    or 2
+    or PROFICIENT
 )
 
 try:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.formatting import escape_markdown
 from core.geo.places import UnknownPlaceError, resolve_place
+from core.models import MaxLength
 from core.search.params import query_to_params
 from core.search.query import SearchQuery
 from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
@@ -40,7 +41,9 @@ with st.form("quick_start", border=True):
         placeholder="e.g. Security, Cloud, Financing",
     )
     near = place_col.text_input(
-        "Near (ZIP code or City, ST)", max_chars=80, placeholder="78701 or Austin, TX"
+        "Near (ZIP code or City, ST)",
+        max_chars=MaxLength.SEARCH_PLACE,
+        placeholder="78701 or Austin, TX",
     )
     go = st.form_submit_button("Find partners", type="primary", icon="🔎")
 

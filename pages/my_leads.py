@@ -8,14 +8,13 @@ from sqlmodel import Session
 from core.access import PermissionDenied
 from core.db import session_scope
 from core.leads.lifecycle import (
-    STATUS_LABELS,
     LeadError,
     change_lead_status,
     count_partner_leads,
     lead_history,
     list_partner_leads,
 )
-from core.models import LEAD_STATUSES, LEAD_TRANSITIONS
+from core.models import LEAD_STATUS_LABELS, LEAD_STATUSES, LEAD_TRANSITIONS, MaxLength
 from core.taxonomy import get_taxonomy
 from pages import get_engine
 from pages.parts.partner_page import setup_partner_page
@@ -31,13 +30,13 @@ with Session(get_engine()) as session:
     counts = count_partner_leads(session=session, actor=account, partner_id=PARTNER_ID)
 columns = st.columns(len(LEAD_STATUSES))
 for column, status in zip(columns, LEAD_STATUSES, strict=True):
-    column.metric(STATUS_LABELS[status], counts.get(status, 0))
+    column.metric(LEAD_STATUS_LABELS[status], counts.get(status, 0))
 
 c1, c2 = st.columns([2, 1])
 status_filter = c1.selectbox(
     "Status",
     options=["", *LEAD_STATUSES],
-    format_func=lambda s: STATUS_LABELS.get(s, "All statuses"),
+    format_func=lambda s: LEAD_STATUS_LABELS.get(s, "All statuses"),
     key="leads_status",
 )
 total = sum(counts.values()) if not status_filter else counts.get(status_filter, 0)
@@ -75,7 +74,7 @@ st.dataframe(
             "Email": lead.contact_email,
             "Company size": lead.company_size,
             "Needs": needs_text(lead.needs),
-            "Status": STATUS_LABELS.get(lead.status, lead.status),
+            "Status": LEAD_STATUS_LABELS.get(lead.status, lead.status),
             "Value (USD)": lead.value_usd,
             "Source": lead.source,
         }
@@ -93,7 +92,7 @@ by_id = {lead.id: lead for lead in leads}
 lead_id = st.selectbox(
     "Open a lead",
     options=list(by_id),
-    format_func=lambda i: f"#{i} · {by_id[i].contact_name} · {STATUS_LABELS[by_id[i].status]}",
+    format_func=lambda i: f"#{i} · {by_id[i].contact_name} · {LEAD_STATUS_LABELS[by_id[i].status]}",
     key="leads_selected",
 )
 lead = by_id[lead_id]
@@ -107,7 +106,7 @@ with left:
             {"": "Email", "Details": lead.contact_email},
             {"": "Company size", "Details": lead.company_size},
             {"": "Needs", "Details": needs_text(lead.needs)},
-            {"": "Status", "Details": STATUS_LABELS.get(lead.status, lead.status)},
+            {"": "Status", "Details": LEAD_STATUS_LABELS.get(lead.status, lead.status)},
             {
                 "": "Value (USD)",
                 "Details": "" if lead.value_usd is None else f"${lead.value_usd:,.2f}",
@@ -128,7 +127,10 @@ with right:
     else:
         with st.form(f"lead_status_form_{lead.id}", clear_on_submit=True):
             to_status = st.selectbox(
-                "New status", options=list(allowed), format_func=STATUS_LABELS.get, key="lead_to"
+                "New status",
+                options=list(allowed),
+                format_func=LEAD_STATUS_LABELS.get,
+                key="lead_to",
             )
             value = st.number_input(
                 "Deal value in USD (required for Won)",
@@ -137,8 +139,10 @@ with right:
                 step=100.0,
                 key="lead_value",
             )
-            reason = st.text_input("Reason (required for Lost)", max_chars=500, key="lead_reason")
-            note = st.text_area("Note (optional)", max_chars=500, key="lead_note")
+            reason = st.text_input(
+                "Reason (required for Lost)", max_chars=MaxLength.NOTE, key="lead_reason"
+            )
+            note = st.text_area("Note (optional)", max_chars=MaxLength.NOTE, key="lead_note")
             change = st.form_submit_button("Change status", type="primary")
         if change:
             try:
@@ -156,7 +160,7 @@ with right:
                 st.error(str(exc))
             else:
                 st.session_state["leads_flash"] = (
-                    f"Lead #{lead.id} is now {STATUS_LABELS[to_status]}."
+                    f"Lead #{lead.id} is now {LEAD_STATUS_LABELS[to_status]}."
                 )
                 st.rerun()
 
@@ -167,8 +171,8 @@ with right:
         [
             {
                 "When": entry.changed_at,
-                "From": STATUS_LABELS.get(entry.from_status or "", ""),
-                "To": STATUS_LABELS.get(entry.to_status, entry.to_status),
+                "From": LEAD_STATUS_LABELS.get(entry.from_status or "", ""),
+                "To": LEAD_STATUS_LABELS.get(entry.to_status, entry.to_status),
                 "By": entry.actor_label,
                 "Note": entry.note,
             }

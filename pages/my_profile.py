@@ -32,7 +32,7 @@ from core.directory.profiles import (
 )
 from core.formatting import humanize_age
 from core.geo.states import STATE_NAMES
-from core.models import Partner, utc_now
+from core.models import MaxLength, Partner, utc_now
 from core.taxonomy import get_taxonomy
 from pages import get_engine
 from pages.parts.certifications import certifications_section
@@ -171,10 +171,13 @@ def level_label(value: int) -> str:
 # --- the profile form ----------------------------------------------------------------------
 with st.form("profile_form"):
     st.subheader("Company")
-    st.text_input(FIELD_LABELS["name"], key=key(VERSION, "name"), max_chars=120)
+    st.text_input(FIELD_LABELS["name"], key=key(VERSION, "name"), max_chars=MaxLength.PARTNER_NAME)
     field_error("name")
     st.text_area(
-        FIELD_LABELS["description"], key=key(VERSION, "description"), max_chars=2000, height=120
+        FIELD_LABELS["description"],
+        key=key(VERSION, "description"),
+        max_chars=MaxLength.DESCRIPTION,
+        height=120,
     )
     field_error("description")
     c1, c2, c3 = st.columns(3)
@@ -257,7 +260,7 @@ with st.form("profile_form"):
             st.text_input(
                 f"{area.label}: delivered with ally (optional)",
                 key=key(VERSION, f"ally_{key_}"),
-                max_chars=120,
+                max_chars=MaxLength.ALLY_NAME,
             )
     field_error("allies")
     submitted = st.form_submit_button("Save profile", type="primary", key="profile_save")

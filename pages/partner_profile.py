@@ -7,6 +7,7 @@ Everything a visitor or a partner typed is escaped before Markdown renders it.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import altair as alt
@@ -81,7 +82,7 @@ def competency_chart(p: PublicProfile) -> alt.Chart:
                 title=None,
                 axis=alt.Axis(
                     values=[0, 1, 2, 3],
-                    labelExpr="['None','Foundational','Proficient','Expert'][datum.value]",
+                    labelExpr=f"{json.dumps(LEVEL_NAMES)}[datum.value]",
                 ),
             ),
             color=alt.Color(

@@ -42,13 +42,13 @@ from core.maps.layers import (
     needs_new_data,
     state_bubbles,
 )
-from core.models import utc_now
+from core.models import MaxLength, utc_now
 from core.search.form import lenient_query_from_params
 from core.search.params import query_to_params
 from core.search.query import MAX_RADIUS_KM, QueryError, parse_query
 from core.search.ranking import match_partners, resolve_query_place
 from core.search.text import coverage_mark, coverage_text, describe_search
-from core.taxonomy import get_taxonomy
+from core.taxonomy import FOUNDATIONAL, get_taxonomy
 from pages import get_engine, get_index_holder, setup_page
 
 setup_page("Regional map", "🗺️")
@@ -59,7 +59,7 @@ MAP_KEY = f"{K}component"
 RETURNED = ["bounds", "zoom", "last_object_clicked", "last_object_clicked_tooltip"]
 LAYERS = STATE_LAYERS
 WINDOWS = {30: "last 30 days", 90: "last 90 days", 365: "last 12 months"}
-LEVELS = {1: "Foundational", 2: "Proficient", 3: "Expert"}
+LEVELS = taxonomy.level_labels(at_least=FOUNDATIONAL)
 REGIONS = {r.key: f"{r.label} ({r.kind})" for r in taxonomy.regions}
 
 
@@ -102,7 +102,10 @@ with (
         placeholder="Any need",
     )
     near = near_col.text_input(
-        "Near (ZIP or City, ST)", value=query.near or "", max_chars=80, placeholder="78701"
+        "Near (ZIP or City, ST)",
+        value=query.near or "",
+        max_chars=MaxLength.SEARCH_PLACE,
+        placeholder="78701",
     )
     radius = radius_col.number_input(
         "Radius km", 1, int(MAX_RADIUS_KM), round(query.radius_km), step=10

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.accounts.errors import SignInError
+from core.accounts.passwords import MAX_PASSWORD_LENGTH
 from core.accounts.sign_in import authenticate
 from core.db import session_scope
-from core.models import utc_now
+from core.models import MaxLength, utc_now
 from pages import ROLE_LABELS, get_engine, remember_sign_in, setup_page
 
 account = setup_page("Sign in", "🔑")
@@ -23,8 +24,10 @@ if st.session_state.pop("session_expired", False):
 st.write("Vendor teams, partners and administrators sign in here to reach their own screens.")
 
 with st.form("sign_in_form"):
-    username = st.text_input("Username", max_chars=64, key="sign_in_username")
-    password = st.text_input("Password", type="password", max_chars=256, key="sign_in_password")
+    username = st.text_input("Username", max_chars=MaxLength.USERNAME, key="sign_in_username")
+    password = st.text_input(
+        "Password", type="password", max_chars=MAX_PASSWORD_LENGTH, key="sign_in_password"
+    )
     submitted = st.form_submit_button("Sign in", type="primary")
 
 if submitted:

@@ -20,7 +20,7 @@ from core.accounts.records import (
     store_password,
     to_public,
 )
-from core.models import ROLE_ADMIN, Account, AccountPublic, Partner, clean_text
+from core.models import ROLE_ADMIN, Account, AccountPublic, MaxLength, Partner, clean_text
 
 
 class AccountAdminView(AccountPublic):
@@ -92,8 +92,8 @@ def update_account(
     before = audit_fields(row)
     if display_name is not None:
         display = clean_text(display_name) or ""
-        if len(display) > 120:
-            raise AccountError("A display name has at most 120 characters.")
+        if len(display) > MaxLength.DISPLAY_NAME:
+            raise AccountError(f"A display name has at most {MaxLength.DISPLAY_NAME} characters.")
         row.display_name = display
     if partner_id is not None or vendor_name is not None or regions is not None:
         new_partner, new_vendor, new_regions = check_role_fields(

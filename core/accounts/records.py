@@ -25,13 +25,14 @@ from core.models import (
     ROLES,
     Account,
     AccountPublic,
+    MaxLength,
     Partner,
     clean_text,
     utc_now,
 )
 from core.taxonomy import get_taxonomy
 
-USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+USERNAME_PATTERN = re.compile(rf"^[a-z0-9][a-z0-9._@-]{{2,{MaxLength.USERNAME - 1}}}$")
 
 
 def normalize_username(username: str) -> str:
@@ -84,8 +85,10 @@ def check_role_fields(
     if partner_id is not None:
         raise AccountError("Only partner accounts belong to a partner organisation.")
     if role == ROLE_VENDOR:
-        if not vendor or len(vendor) > 80:
-            raise AccountError("A vendor account needs a vendor name (up to 80 characters).")
+        if not vendor or len(vendor) > MaxLength.VENDOR_NAME:
+            raise AccountError(
+                f"A vendor account needs a vendor name (up to {MaxLength.VENDOR_NAME} characters)."
+            )
         if not region_keys:
             raise AccountError("A vendor account needs at least one sales region.")
         return None, vendor, region_keys
@@ -122,13 +125,13 @@ def create_account(
     name = normalize_username(username)
     if not USERNAME_PATTERN.match(name):
         raise AccountError(
-            "A username has 3 to 64 characters: letters, digits and . _ @ - "
+            f"A username has 3 to {MaxLength.USERNAME} characters: letters, digits and . _ @ - "
             "(starting with a letter or digit)."
         )
     check_password_policy(password)
     display = clean_text(display_name) or ""
-    if len(display) > 120:
-        raise AccountError("A display name has at most 120 characters.")
+    if len(display) > MaxLength.DISPLAY_NAME:
+        raise AccountError(f"A display name has at most {MaxLength.DISPLAY_NAME} characters.")
     partner_id, vendor, region_keys = check_role_fields(
         session, role, partner_id, vendor_name, regions
     )

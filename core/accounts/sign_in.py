@@ -17,7 +17,7 @@ from core.accounts.passwords import (
 )
 from core.accounts.records import normalize_username, to_public
 from core.audit import SYSTEM_LABEL, record_change
-from core.models import Account, AccountPublic, as_utc
+from core.models import Account, AccountPublic
 from core.settings import get_settings
 
 SIGN_IN_FAILED = (
@@ -91,6 +91,6 @@ def load_session_account(
         return None
     if now - last_seen_at > timedelta(minutes=get_settings().session_minutes):
         return None
-    if as_utc(row.password_changed_at) > signed_in_at:
+    if row.password_changed_at > signed_in_at:
         return None
     return to_public(row)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import Engine, String, cast, func, select
@@ -107,8 +107,8 @@ def unmet_demand_per_state(
     statement = (
         select(col(SearchEvent.state), needs_text, func.count())
         .where(
-            # The typed column lets each dialect bind the timestamp its own way.
-            col(SearchEvent.at) >= since.astimezone(UTC),
+            # The typed column (UTCDateTime) binds the timestamp as UTC for each dialect.
+            col(SearchEvent.at) >= since,
             col(SearchEvent.result_count) < int(below),
             col(SearchEvent.state).is_not(None),
         )

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlmodel import Session
 
-from core.models import ROLE_ADMIN, ROLE_VENDOR, AccountPublic, utc_now
+from core.models import LEAD_STATUS_LABELS, ROLE_ADMIN, ROLE_VENDOR, AccountPublic, utc_now
 from core.search.index import ReadIndex, state_mask
 from core.taxonomy import PROFICIENT, Region, get_taxonomy
 
@@ -199,7 +199,5 @@ def lead_funnel(
     for partner_id, status in rows:
         if partner_id in ids and status in counts:
             counts[status] += 1
-    labels = {"qualified_out": "qualified out"}
-    return pd.DataFrame(
-        {"status": [labels.get(s, s) for s in counts], "leads": list(counts.values())}
-    )
+    labels = [LEAD_STATUS_LABELS[s].lower() for s in counts]
+    return pd.DataFrame({"status": labels, "leads": list(counts.values())})

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from core.accounts.records import create_account
 from core.db import session_scope
-from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Account, Lead, Partner
+from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Account, Lead, MaxLength, Partner
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,6 @@ def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
                 partner_id=entry.partner_id,
                 vendor_name=entry.vendor_name,
                 regions=entry.regions,
-                display_name=f"Demo {entry.description}"[:120],
+                display_name=f"Demo {entry.description}"[: MaxLength.DISPLAY_NAME],
             )
     return demo

@@ -202,7 +202,7 @@ def generate_chunk(
                     "partner_id": pid,
                     "is_headquarters": r == home,
                     "zip_code": str(places.zip_code[r]),
-                    "city": str(places.city[r])[:80],
+                    "city": str(places.city[r])[: m.MaxLength.CITY],
                     "state": str(places.state[r]),
                     "latitude": float(places.lat[r]),
                     "longitude": float(places.lon[r]),

@@ -20,14 +20,13 @@ from core.models import (
     CERT_REJECTED,
     AccountPublic,
     CertificationInput,
+    MaxLength,
     Partner,
     PartnerCertification,
     clean_text,
     utc_now,
 )
 from core.taxonomy import get_taxonomy
-
-MAX_NOTE_LENGTH = 500
 
 
 class CertificationError(ValueError):
@@ -181,8 +180,8 @@ def review_certification(
     """
     actor = ensure_admin(fresh_actor(session, actor))
     note = clean_text(note) or ""
-    if len(note) > MAX_NOTE_LENGTH:
-        raise CertificationError(f"A review note has at most {MAX_NOTE_LENGTH} characters.")
+    if len(note) > MaxLength.NOTE:
+        raise CertificationError(f"A review note has at most {MaxLength.NOTE} characters.")
     row = session.get(PartnerCertification, certification_id)
     if row is None:
         raise CertificationError("That certification does not exist (any more).")

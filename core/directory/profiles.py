@@ -30,6 +30,7 @@ from core.geo.places import lookup_zip
 from core.models import (
     AccountPublic,
     LocationInput,
+    MaxLength,
     Partner,
     PartnerCompetency,
     PartnerLocation,
@@ -202,7 +203,7 @@ def _check_locations(locations: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {
                 "zip_code": loc["zip_code"],
                 "is_headquarters": loc["is_headquarters"],
-                "city": place.label.rsplit(",", 1)[0].strip()[:80],
+                "city": place.label.rsplit(",", 1)[0].strip()[: MaxLength.CITY],
                 "state": place.state,
                 "latitude": place.latitude,
                 "longitude": place.longitude,

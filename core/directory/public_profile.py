@@ -8,7 +8,7 @@ exactly as the read index derives it, so the profile and the search never disagr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -127,13 +127,6 @@ class PublicProfile:
         raise KeyError(key)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes; everything stored is UTC.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
 def _locations(session: Session, partner_id: int) -> list[PublicLocation]:
     rows = session.exec(
         select(PartnerLocation)
@@ -237,6 +230,6 @@ def load_public_profile(*, session: Session, partner_id: int, today: date) -> Pu
         locations=_locations(session, partner_id),
         areas=areas,
         vendors=vendors,
-        updated_at=_aware(partner.updated_at) or datetime.now(UTC),
-        verified_at=_aware(partner.verified_at),
+        updated_at=partner.updated_at,
+        verified_at=partner.verified_at,
     )

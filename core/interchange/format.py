@@ -91,8 +91,6 @@ def format_number(value: float | None) -> str:
 def format_time(value: datetime | None) -> str:
     if value is None:
         return ""
-    if value.tzinfo is None:  # SQLite hands back what it stored: UTC without an offset
-        value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -28,7 +28,7 @@ from core.interchange.format import (
     split_list,
     unguard,
 )
-from core.models import PartnerCreate
+from core.models import MaxLength, PartnerCreate
 from core.taxonomy import MAX_LEVEL, get_taxonomy
 
 Source = str | os.PathLike[str] | bytes | IO[str] | IO[bytes]
@@ -176,8 +176,9 @@ class RowParser:
         payload["allies"] = {}
         for service in taxonomy.service_keys:
             ally = self.get(f"ally_{service}")
-            if len(ally) > 120:
-                self.fail(f"ally_{service}", "an ally name has at most 120 characters")
+            if len(ally) > MaxLength.ALLY_NAME:
+                limit = MaxLength.ALLY_NAME
+                self.fail(f"ally_{service}", f"an ally name has at most {limit} characters")
             elif ally:
                 payload["allies"][service] = ally
         payload["certifications"], statuses = self.certifications()

@@ -19,6 +19,7 @@ from core.access import PermissionDenied, fresh_actor
 from core.audit import ANONYMOUS_LABEL, record_change
 from core.models import (
     LEAD_SOURCES,
+    LEAD_STATUS_LABELS,
     LEAD_STATUSES,
     LEAD_TRANSITIONS,
     ROLE_ADMIN,
@@ -28,6 +29,7 @@ from core.models import (
     ContactRequest,
     Lead,
     LeadStatusChange,
+    MaxLength,
     Partner,
     clean_text,
     utc_now,
@@ -35,14 +37,6 @@ from core.models import (
 
 MAX_TEAM_SIZE = 10
 MAX_VALUE_USD = 1_000_000_000
-STATUS_LABELS = {
-    "new": "New",
-    "engaged": "Engaged",
-    "qualified_out": "Qualified out",
-    "nurture": "Nurture",
-    "won": "Won",
-    "lost": "Lost",
-}
 
 
 class LeadError(ValueError):
@@ -175,14 +169,14 @@ def change_lead_status(
     if to_status not in LEAD_STATUSES:
         raise LeadError(f"Unknown status {to_status!r}.")
     if to_status not in LEAD_TRANSITIONS.get(from_status, ()):
-        allowed = ", ".join(STATUS_LABELS[s] for s in LEAD_TRANSITIONS.get(from_status, ()))
+        allowed = ", ".join(LEAD_STATUS_LABELS[s] for s in LEAD_TRANSITIONS.get(from_status, ()))
         raise LeadError(
-            f"A lead that is {STATUS_LABELS[from_status]} cannot become "
-            f"{STATUS_LABELS[to_status]}" + (f" (possible: {allowed})." if allowed else ".")
+            f"A lead that is {LEAD_STATUS_LABELS[from_status]} cannot become "
+            f"{LEAD_STATUS_LABELS[to_status]}" + (f" (possible: {allowed})." if allowed else ".")
         )
     note = clean_text(note) or ""
-    if len(note) > 500:
-        raise LeadError("A note has at most 500 characters.")
+    if len(note) > MaxLength.NOTE:
+        raise LeadError(f"A note has at most {MaxLength.NOTE} characters.")
     values: dict[str, Any] = {"status": to_status, "value_usd": None, "lost_reason": None}
     if to_status == "won":
         if value_usd is None or not 0 < float(value_usd) <= MAX_VALUE_USD:
@@ -192,8 +186,8 @@ def change_lead_status(
         reason = clean_text(lost_reason) or ""
         if not reason:
             raise LeadError("A lost lead needs a reason.")
-        if len(reason) > 500:
-            raise LeadError("A reason has at most 500 characters.")
+        if len(reason) > MaxLength.NOTE:
+            raise LeadError(f"A reason has at most {MaxLength.NOTE} characters.")
         values["lost_reason"] = reason
     before = _audit_fields(row)
     now = utc_now()

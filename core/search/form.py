@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.formatting import join_or
+from core.models import MaxLength
 from core.search.params import PARAM_FIELDS, query_from_params
 from core.search.query import MAX_RADIUS_KM, QueryError, SearchQuery
-from core.taxonomy import get_taxonomy
+from core.taxonomy import FOUNDATIONAL, get_taxonomy
 
 # Widget name -> SearchQuery field (needs are one checkbox each: "need_<key>").
 FORM_FIELDS = {
@@ -73,12 +75,13 @@ def query_fields(state: Mapping[str, Any], *, prefix: str) -> dict[str, Any]:
 def _plain_problem(name: str, value: str, exc: QueryError) -> str:
     """One sentence naming the link's value and what would be right."""
     shown = value if len(value) <= 40 else value[:40] + "…"
+    levels = get_taxonomy().level_labels(at_least=FOUNDATIONAL).items()
     rules = {
         "radius": f"the radius must be between {RADIUS_MIN} and {MAX_RADIUS_KM:,.0f} km",
-        "level": "the level must be 1 (foundational), 2 (proficient) or 3 (expert)",
+        "level": "the level must be " + join_or([f"{v} ({label.lower()})" for v, label in levels]),
         "page": "the page must be a whole number from 1",
-        "near": "a place is at most 80 characters",
-        "q": "a keyword is at most 100 characters",
+        "near": f"a place is at most {MaxLength.SEARCH_PLACE} characters",
+        "q": f"a keyword is at most {MaxLength.SEARCH_KEYWORD} characters",
     }
     if name in rules:
         return f"{rules[name][:1].upper()}{rules[name][1:]} (the link says “{shown}”)."

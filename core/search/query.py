@@ -10,8 +10,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from core.models import validate_area_keys, validate_states
-from core.taxonomy import EXPERT, PROFICIENT, get_taxonomy
+from core.models import MaxLength, validate_area_keys, validate_states
+from core.taxonomy import EXPERT, FOUNDATIONAL, PROFICIENT, get_taxonomy
 
 SortKey = Literal["best", "distance", "breadth", "freshness", "name"]
 MAX_RADIUS_KM = 800.0
@@ -28,16 +28,16 @@ class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     needs: list[str] = Field(default_factory=list)
-    min_level: int = Field(default=PROFICIENT, ge=1, le=EXPERT)
+    min_level: int = Field(default=PROFICIENT, ge=FOUNDATIONAL, le=EXPERT)
     evidence_only: bool = False
-    near: str | None = Field(default=None, max_length=80)
+    near: str | None = Field(default=None, max_length=MaxLength.SEARCH_PLACE)
     radius_km: float = Field(default=80.0, gt=0, le=MAX_RADIUS_KM)
     include_service_area: bool = False
     states: list[str] = Field(default_factory=list)
     region: str | None = None
     segment: str | None = None
     vendor: str | None = None
-    keyword: str | None = Field(default=None, max_length=100)
+    keyword: str | None = Field(default=None, max_length=MaxLength.SEARCH_KEYWORD)
 
     @field_validator("needs")
     @classmethod

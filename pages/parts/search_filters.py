@@ -12,12 +12,13 @@ import streamlit as st
 
 from core.formatting import escape_markdown
 from core.geo.states import STATE_NAMES
+from core.models import MaxLength
 from core.search.form import need_key
 from core.search.query import MAX_RADIUS_KM
-from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
+from core.taxonomy import BUSINESS_SERVICES, FOUNDATIONAL, TECHNOLOGY, get_taxonomy
 from core.teams.query import MAX_TEAM_SIZE
 
-LEVELS = {1: "Foundational", 2: "Proficient", 3: "Expert"}
+LEVELS = get_taxonomy().level_labels(at_least=FOUNDATIONAL)
 
 
 def show_url_problems(problems: list[str]) -> None:
@@ -106,7 +107,7 @@ def find_filters(prefix: str, *, on_reset: Callable[[], None]) -> None:
     st.text_input(
         "Near (ZIP code or City, ST)",
         key=f"{prefix}near",
-        max_chars=80,
+        max_chars=MaxLength.SEARCH_PLACE,
         placeholder="78701 or Austin, TX",
         help="Leave empty to search the whole country.",
     )
@@ -120,7 +121,12 @@ def find_filters(prefix: str, *, on_reset: Callable[[], None]) -> None:
     levels = "\n\n".join(f"**{lv.label}**: {lv.description}" for lv in get_taxonomy().levels[1:])
     level_select(prefix, help_text=levels)
     evidence_checkbox(prefix)
-    st.text_input("Keyword", key=f"{prefix}q", max_chars=100, placeholder="e.g. law firms, Veeam")
+    st.text_input(
+        "Keyword",
+        key=f"{prefix}q",
+        max_chars=MaxLength.SEARCH_KEYWORD,
+        placeholder="e.g. law firms, Veeam",
+    )
     with st.expander("More filters"):
         st.multiselect(
             "States with an office",
@@ -137,7 +143,10 @@ def team_filters(prefix: str) -> None:
     """The filters of Build a team: the search's, plus how large a team may be."""
     need_checkboxes(prefix)
     st.text_input(
-        "Near (ZIP code or City, ST)", key=f"{prefix}near", max_chars=80, placeholder="78701"
+        "Near (ZIP code or City, ST)",
+        key=f"{prefix}near",
+        max_chars=MaxLength.SEARCH_PLACE,
+        placeholder="78701",
     )
     radius_input(prefix, help_text="80 km is about 50 miles.")
     st.selectbox(
@@ -152,6 +161,6 @@ def team_filters(prefix: str) -> None:
     with st.expander("More filters"):
         size_select(prefix)
         vendor_select(prefix)
-        st.text_input("Keyword", key=f"{prefix}q", max_chars=100)
+        st.text_input("Keyword", key=f"{prefix}q", max_chars=MaxLength.SEARCH_KEYWORD)
         st.multiselect("States with an office", sorted(STATE_NAMES), key=f"{prefix}states")
         region_select(prefix)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -102,7 +102,8 @@ def test_service_area_and_freshness_are_public(db_engine, directory):
     houston = load(db_engine, directory["houston_print"])
     assert houston.service_radius_km == 300
     secure = load(db_engine, directory["austin_secure"])
-    assert secure.updated_at.tzinfo is not None and secure.verified_at is not None
+    assert secure.updated_at.tzinfo is UTC  # straight from the column, no repair on the way
+    assert secure.verified_at is not None and secure.verified_at.tzinfo is UTC
 
 
 def test_no_business_figure_or_lead_reaches_the_public_profile(db_engine, directory):
