@@ -13,35 +13,29 @@ import streamlit as st
 
 from core.formatting import escape_markdown
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR
-from pages import ROLE_LABELS, current_account, get_engine, mark_routed_by_app, sign_out
+from pages import ROLE_LABELS, current_account, get_engine, sign_out
+from pages.parts.routing import app_page, mark_routed_by_app
 
 st.set_page_config(page_title="Partner Atlas", page_icon="🧭", layout="wide")
 
-
-def page(file: str, title: str, icon: str, **kwargs: bool) -> st.Page:
-    # Each URL is its file's stem (/find_partners). On a fresh server the very first request
-    # runs in Streamlit's legacy pages-folder mode, which only knows stems: with any other
-    # URL it answers "Page not found" before app.py runs. Matching stems, the page runs,
-    # and pages.leave_legacy_pages_mode() reroutes that request through app.py.
-    return st.Page(f"pages/{file}.py", title=title, icon=icon, **kwargs)
-
-
-HOME = page("home", "Home", "🧭", default=True)
-FIND = page("find_partners", "Find partners", "🔎")
-TEAMS = page("team_builder", "Build a team", "🤝")
-MAP = page("regional_map", "Regional map", "🗺️")
-COMPARE = page("compare_partners", "Compare", "⚖️")
-PROFILE = page("partner_profile", "Partner profile", "🏢")
-SIGN_IN = page("sign_in", "Sign in", "🔑")
-ACCOUNT = page("account", "My account", "👤")
-MY_PROFILE = page("my_profile", "My profile", "✏️")
-MY_LEADS = page("my_leads", "My leads", "📥")
-COMPLEMENTS = page("complementary_partners", "Complementary partners", "🧩")
-REGION = page("vendor_region", "My region", "📊")
-ACCOUNTS = page("admin_accounts", "Accounts", "👥")
-APPROVALS = page("admin_approvals", "Approvals", "✅")
-AUDIT = page("admin_audit", "Audit trail", "📜")
-DATA = page("admin_data", "Import & export", "📦")
+# Each URL is its file's stem (/find_partners), the only URLs Streamlit knows when it runs a
+# fresh server's first deep link in its legacy pages-folder mode: pages/parts/routing.py.
+HOME = app_page("home", "Home", "🧭", default=True)
+FIND = app_page("find_partners", "Find partners", "🔎")
+TEAMS = app_page("team_builder", "Build a team", "🤝")
+MAP = app_page("regional_map", "Regional map", "🗺️")
+COMPARE = app_page("compare_partners", "Compare", "⚖️")
+PROFILE = app_page("partner_profile", "Partner profile", "🏢")
+SIGN_IN = app_page("sign_in", "Sign in", "🔑")
+ACCOUNT = app_page("account", "My account", "👤")
+MY_PROFILE = app_page("my_profile", "My profile", "✏️")
+MY_LEADS = app_page("my_leads", "My leads", "📥")
+COMPLEMENTS = app_page("complementary_partners", "Complementary partners", "🧩")
+REGION = app_page("vendor_region", "My region", "📊")
+ACCOUNTS = app_page("admin_accounts", "Accounts", "👥")
+APPROVALS = app_page("admin_approvals", "Approvals", "✅")
+AUDIT = app_page("admin_audit", "Audit trail", "📜")
+DATA = app_page("admin_data", "Import & export", "📦")
 
 ALL_PAGES = [HOME, FIND, TEAMS, MAP, COMPARE, PROFILE, SIGN_IN, ACCOUNT, MY_PROFILE, MY_LEADS,
              COMPLEMENTS, REGION, ACCOUNTS, APPROVALS, AUDIT, DATA]  # fmt: skip
@@ -54,7 +48,7 @@ ROLE_MENUS = {
 
 get_engine()  # first start: schema and demo directory, behind a spinner
 account = current_account()
-current = st.navigation(ALL_PAGES, position="hidden")
+current = st.navigation(ALL_PAGES, position="hidden")  # the app's own menu is below
 mark_routed_by_app()
 
 with st.sidebar:

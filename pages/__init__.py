@@ -2,7 +2,8 @@
 
 It lives in ``pages/__init__.py`` because Streamlit never treats ``__init__.py`` as a
 page, and every page must be able to run on its own (a deep link on a fresh server can
-run a page file directly, skipping app.py), so each page starts with ``setup_page(...)``.
+run a page file directly, skipping app.py: pages/parts/routing.py), so each page starts
+with ``setup_page(...)``.
 The UI layer is the only place that caches the engine (st.cache_resource); core stays
 free of Streamlit.
 """
@@ -22,10 +23,10 @@ from core.demo.generator import seed_demo_directory
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
 from core.search.index import ReadIndexHolder
 from core.settings import Settings, SettingsError, get_settings
+from pages.parts.routing import leave_legacy_pages_mode
 
 ROLE_LABELS = {ROLE_ADMIN: "Administrator", ROLE_VENDOR: "Vendor team", ROLE_PARTNER: "Partner"}
 SESSION_KEY = "auth"
-ROUTED_KEY = "routed_by_app"
 
 
 def settings_or_stop() -> Settings:
@@ -111,35 +112,13 @@ def sign_out() -> None:
     st.session_state.pop(SESSION_KEY, None)
 
 
-def leave_legacy_pages_mode() -> None:
-    """Hand a first deep link that Streamlit ran in its legacy pages-folder mode to app.py.
-
-    On a fresh server the first request is decided before app.py's st.navigation has ever
-    run, so Streamlit runs the page file directly, with every file of pages/ listed in the
-    sidebar. st.navigation switches that mode off on its first run; doing it here and
-    rerunning routes this very request through app.py instead. A session app.py has
-    already routed (AppTest resets the mode before every run) only switches it off:
-    rerunning there would drop the click that started the run.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        if not st.session_state.get(ROUTED_KEY):
-            st.rerun()
-
-
-def mark_routed_by_app() -> None:
-    st.session_state[ROUTED_KEY] = True
-
-
 def setup_page(title: str, icon: str, *, roles: tuple[str, ...] = ()) -> AccountPublic | None:
     """First call of every page: title, icon and the access check.
 
     With ``roles`` the page is restricted: an anonymous visitor gets a sign-in prompt and
     the page stops before any data is read; a signed-in user of another role is refused.
     """
-    leave_legacy_pages_mode()
+    leave_legacy_pages_mode()  # a first deep link on a fresh server: route it through app.py
     # Later calls override app.py's, so the browser tab names the page.
     st.set_page_config(page_title=f"{title} · Partner Atlas", page_icon=icon, layout="wide")
     settings_or_stop()

@@ -5,11 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from sqlmodel import Session
 
-from core.access import PermissionDenied
 from core.accounts.errors import AccountError
 from core.accounts.passwords import MIN_PASSWORD_LENGTH
 from core.accounts.records import change_password
-from core.db import session_scope
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Partner
 from core.taxonomy import get_taxonomy
 from pages import (
@@ -19,6 +17,7 @@ from pages import (
     setup_page,
     sign_out,
 )
+from pages.parts.saving import save, show_saved
 
 account = setup_page("My account", "👤", roles=(ROLE_ADMIN, ROLE_VENDOR, ROLE_PARTNER))
 assert account is not None  # setup_page stops the page for anonymous visitors
@@ -39,6 +38,12 @@ st.dataframe(
     hide_index=True,
 )
 
+
+def password_changed(_: object) -> str:
+    keep_signed_in_after_own_password_change()  # this session made the change
+    return "Your password was changed. Sessions on other devices are signed out."
+
+
 st.subheader("Change password")
 with st.form("change_password_form", clear_on_submit=True):
     current = st.text_input("Current password", type="password", key="pw_current")
@@ -54,16 +59,14 @@ if change:
     if new != repeat:
         st.error("The two new passwords differ.")
     else:
-        try:
-            with session_scope(get_engine()) as session:
-                change_password(
-                    session=session, actor=account, current_password=current, new_password=new
-                )
-        except (AccountError, PermissionDenied) as exc:
-            st.error(str(exc))
-        else:
-            keep_signed_in_after_own_password_change()
-            st.success("Your password was changed. Sessions on other devices are signed out.")
+        save(
+            lambda session: change_password(
+                session=session, actor=account, current_password=current, new_password=new
+            ),
+            errors=(AccountError,),
+            done=password_changed,
+        )
+show_saved()
 
 st.subheader("Sign out")
 if st.button("Sign out", key="account_sign_out"):

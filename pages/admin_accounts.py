@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 from sqlmodel import Session
 
-from core.access import PermissionDenied
 from core.accounts.admin import (
     list_accounts,
     reset_password,
@@ -16,30 +15,17 @@ from core.accounts.admin import (
 from core.accounts.errors import AccountError
 from core.accounts.passwords import MIN_PASSWORD_LENGTH
 from core.accounts.records import create_account
-from core.db import session_scope
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, ROLES, MaxLength, utc_now
 from core.taxonomy import get_taxonomy
 from pages import ROLE_LABELS, get_engine, keep_signed_in_after_own_password_change, setup_page
+from pages.parts.saving import save, show_saved
 
 account = setup_page("Accounts", "👥", roles=(ROLE_ADMIN,))
 assert account is not None
 REGIONS = {r.key: r.label for r in get_taxonomy().regions}
+ERRORS = (AccountError,)  # shown under the form, as PermissionDenied
 
-if flash := st.session_state.pop("accounts_flash", None):
-    st.success(flash)
-
-
-def run(action, success: str) -> None:  # type: ignore[no-untyped-def]
-    """Run one core write in its own transaction; show its error or rerun with a message."""
-    try:
-        with session_scope(get_engine()) as session:
-            action(session)
-    except (AccountError, PermissionDenied) as exc:
-        st.error(str(exc))
-    else:
-        st.session_state["accounts_flash"] = success
-        st.rerun()
-
+show_saved()
 
 c1, c2 = st.columns([1, 2])
 role_filter = c1.selectbox(
@@ -99,7 +85,7 @@ with tab_create, st.form("create_account_form", clear_on_submit=False):
     )
     create = st.form_submit_button("Create account", type="primary")
 if create:
-    run(
+    save(
         lambda session: create_account(
             session=session,
             actor=account,
@@ -111,7 +97,8 @@ if create:
             regions=regions if role == ROLE_VENDOR else (),
             display_name=display_name,
         ),
-        f"Account {username.strip().lower()} created.",
+        errors=ERRORS,
+        done=f"Account {username.strip().lower()} created.",
     )
 
 with tab_manage:
@@ -129,23 +116,26 @@ with tab_manage:
         c1, c2, c3 = st.columns(3)
         if chosen.is_active:
             if c1.button("Deactivate", key="deactivate", disabled=chosen.id == account.id):
-                run(
+                save(
                     lambda s: set_account_active(
                         session=s, actor=account, account_id=chosen.id, active=False
                     ),
-                    f"{chosen.username} is deactivated.",
+                    errors=ERRORS,
+                    done=f"{chosen.username} is deactivated.",
                 )
         elif c1.button("Reactivate", key="reactivate"):
-            run(
+            save(
                 lambda s: set_account_active(
                     session=s, actor=account, account_id=chosen.id, active=True
                 ),
-                f"{chosen.username} is active again.",
+                errors=ERRORS,
+                done=f"{chosen.username} is active again.",
             )
         if c2.button("Unlock", key="unlock", disabled=not chosen.locked_until):
-            run(
+            save(
                 lambda s: unlock_account(session=s, actor=account, account_id=chosen.id),
-                f"{chosen.username} is unlocked.",
+                errors=ERRORS,
+                done=f"{chosen.username} is unlocked.",
             )
         with st.form("edit_account_form"):
             new_display = st.text_input(
@@ -166,7 +156,7 @@ with tab_manage:
                 )
             save = st.form_submit_button("Save details")
         if save:
-            run(
+            save(
                 lambda s: update_account(
                     session=s,
                     actor=account,
@@ -176,22 +166,26 @@ with tab_manage:
                     vendor_name=new_vendor,
                     regions=new_regions,
                 ),
-                f"{chosen.username} is updated.",
+                errors=ERRORS,
+                done=f"{chosen.username} is updated.",
             )
         with st.form("reset_password_form", clear_on_submit=True):
             new_password = st.text_input("New password", type="password", key="reset_pw")
             reset = st.form_submit_button("Set new password")
         if reset:
 
-            def reset_and_keep_own_session(s: Session) -> None:
-                reset_password(
-                    session=s, actor=account, account_id=chosen.id, new_password=new_password
-                )
-                if chosen.id == account.id:
+            def password_reset(_: object) -> str:
+                if chosen.id == account.id:  # this session made the change: it stays signed in
                     keep_signed_in_after_own_password_change()
+                return (
+                    f"The password of {chosen.username} is changed; "
+                    "any session signed in with the old one is ended."
+                )
 
-            run(
-                reset_and_keep_own_session,
-                f"The password of {chosen.username} is changed; "
-                "any session signed in with the old one is ended.",
+            save(
+                lambda s: reset_password(
+                    session=s, actor=account, account_id=chosen.id, new_password=new_password
+                ),
+                errors=ERRORS,
+                done=password_reset,
             )

@@ -5,8 +5,6 @@ from __future__ import annotations
 import streamlit as st
 from sqlmodel import Session
 
-from core.access import PermissionDenied
-from core.db import session_scope
 from core.directory.certifications import (
     CertificationError,
     list_pending_certifications,
@@ -15,13 +13,13 @@ from core.directory.certifications import (
 from core.models import ROLE_ADMIN, MaxLength
 from core.taxonomy import get_taxonomy
 from pages import get_engine, setup_page
+from pages.parts.saving import save, show_saved
 
 account = setup_page("Approvals", "✅", roles=(ROLE_ADMIN,))
 assert account is not None
 TAXONOMY = get_taxonomy()
 
-if flash := st.session_state.pop("approvals_flash", None):
-    st.success(flash)
+show_saved()
 
 with Session(get_engine()) as session:
     pending = list_pending_certifications(session=session, actor=account)
@@ -73,18 +71,15 @@ with st.form("review_form", clear_on_submit=True):
     reject = c2.form_submit_button("Reject")
 
 if (approve or reject) and chosen is not None:
-    try:
-        with session_scope(get_engine()) as session:
-            review_certification(
-                session=session,
-                actor=account,
-                certification_id=int(chosen),
-                approve=bool(approve),
-                note=note,
-            )
-    except (CertificationError, PermissionDenied) as exc:
-        st.error(str(exc))
-    else:
-        verdict = "approved: it now counts as evidence" if approve else "rejected"
-        st.session_state["approvals_flash"] = f"Certification #{chosen} {verdict}."
-        st.rerun()
+    verdict = "approved: it now counts as evidence" if approve else "rejected"
+    save(
+        lambda session: review_certification(
+            session=session,
+            actor=account,
+            certification_id=int(chosen),
+            approve=bool(approve),
+            note=note,
+        ),
+        errors=(CertificationError,),
+        done=f"Certification #{chosen} {verdict}.",
+    )

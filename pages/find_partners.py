@@ -1,9 +1,9 @@
 """Find partners: breadth search for SMB owners, no sign-in.
 
-The search lives in the URL (core.query_params): a copied link restores it. On every run
+The search lives in the URL (core.search.params): a copied link restores it. On every run
 the URL is read into the widgets when it changed from outside (a fresh load, a shared link,
 the home page's quick start, the back button); after the widgets, the query they describe
-is written back.
+is written back (pages.parts.url_state).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from core.search.export import (
     results_frame,
     results_to_csv,
 )
-from core.search.form import form_values, lenient_query_from_params, query_fields, search_params
+from core.search.form import form_values, search_params
 from core.search.params import query_to_params
-from core.search.query import QueryError, SearchQuery, parse_query
+from core.search.query import QueryError, SearchQuery
 from core.search.ranking import search_index
 from core.search.relaxation import is_poor, suggest_relaxations
 from core.search.text import (
@@ -38,6 +38,7 @@ from core.search.text import (
 )
 from pages import get_engine, get_index_holder, setup_page
 from pages.parts.search_filters import find_filters, show_url_problems
+from pages.parts.url_state import UrlState
 
 account = setup_page("Find partners", "🔎")
 K = "find_"  # prefix of every session key of this page
@@ -57,14 +58,15 @@ ss = st.session_state
 
 # ---- URL <-> widgets -------------------------------------------------------------------
 
+URL = UrlState(K, own=search_params)
+
 
 def apply_query(query: SearchQuery) -> None:
     """Show a query in the widgets (before they are drawn, or from a callback)."""
-    values = form_values(query, prefix=K)
+    values: dict[str, object] = form_values(query, prefix=K)
     if query.page == 1:  # let the pager start at its default instead of overriding it
-        del values[f"{K}page"]
-        ss.pop(f"{K}page", None)
-    ss.update(values)
+        values[f"{K}page"] = None
+    URL.show(values)
     ss[f"{K}sig"] = (*search_signature(query), query.sort)
 
 
@@ -75,10 +77,9 @@ def reset_search() -> None:
 def sync_from_url() -> list[str]:
     """Show the URL's search in the widgets when the URL changed from outside (a fresh load,
     a shared link, the back button) or the widgets were dropped on another page."""
-    url_params = search_params(st.query_params.to_dict())
-    if url_params == ss.get(f"{K}written") and f"{K}near" in ss:
+    if not URL.changed():
         return []
-    url_query, problems = lenient_query_from_params(url_params)
+    url_query, problems = URL.search_from_url()
     apply_query(url_query)
     return problems
 
@@ -86,7 +87,7 @@ def sync_from_url() -> list[str]:
 def current_query() -> tuple[SearchQuery | None, str | None]:
     """The query the widgets describe (a new search starts on page 1), written to the URL."""
     try:
-        query = parse_query(query_fields(ss, prefix=K) | {"page_size": PAGE_SIZE})
+        query = URL.search_from_widgets(page_size=PAGE_SIZE)
     except QueryError as exc:
         return None, str(exc)
     signature = (*search_signature(query), query.sort)
@@ -95,9 +96,7 @@ def current_query() -> tuple[SearchQuery | None, str | None]:
         ss.pop(f"{K}page", None)  # the pager widget falls back to page 1
         query = query.model_copy(update={"page": 1})
     params = query_to_params(query)
-    if params != search_params(st.query_params.to_dict()):
-        st.query_params.from_dict(params)
-    ss[f"{K}written"] = params
+    URL.write(params)
     ss["last_search_params"] = params  # the profile page's "back to your search" link
     return query, None
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import streamlit as st
 from sqlmodel import Session
 
-from core.access import PermissionDenied
-from core.db import session_scope
 from core.leads.lifecycle import (
     LeadError,
     change_lead_status,
@@ -18,13 +16,13 @@ from core.models import LEAD_STATUS_LABELS, LEAD_STATUSES, LEAD_TRANSITIONS, Max
 from core.taxonomy import get_taxonomy
 from pages import get_engine
 from pages.parts.partner_page import setup_partner_page
+from pages.parts.saving import save, show_saved
 
 account, PARTNER_ID = setup_partner_page("My leads", "📥")
 PAGE_SIZE = 50
 TAXONOMY = get_taxonomy()
 
-if flash := st.session_state.pop("leads_flash", None):
-    st.success(flash)
+show_saved()
 
 with Session(get_engine()) as session:
     counts = count_partner_leads(session=session, actor=account, partner_id=PARTNER_ID)
@@ -145,24 +143,19 @@ with right:
             note = st.text_area("Note (optional)", max_chars=MaxLength.NOTE, key="lead_note")
             change = st.form_submit_button("Change status", type="primary")
         if change:
-            try:
-                with session_scope(get_engine()) as session:
-                    change_lead_status(
-                        session=session,
-                        actor=account,
-                        lead_id=lead.id,
-                        to_status=to_status,
-                        value_usd=value if to_status == "won" else None,
-                        lost_reason=reason if to_status == "lost" else None,
-                        note=note,
-                    )
-            except (LeadError, PermissionDenied) as exc:
-                st.error(str(exc))
-            else:
-                st.session_state["leads_flash"] = (
-                    f"Lead #{lead.id} is now {LEAD_STATUS_LABELS[to_status]}."
-                )
-                st.rerun()
+            save(
+                lambda session: change_lead_status(
+                    session=session,
+                    actor=account,
+                    lead_id=lead.id,
+                    to_status=to_status,
+                    value_usd=value if to_status == "won" else None,
+                    lost_reason=reason if to_status == "lost" else None,
+                    note=note,
+                ),
+                errors=(LeadError,),
+                done=f"Lead #{lead.id} is now {LEAD_STATUS_LABELS[to_status]}.",
+            )
 
     st.subheader("History")
     with Session(get_engine()) as session:

@@ -12,7 +12,6 @@ from typing import Any
 import streamlit as st
 from sqlmodel import Session
 
-from core.access import PermissionDenied
 from core.db import session_scope
 from core.directory.profile_fields import (
     FIELD_LABELS,
@@ -26,6 +25,7 @@ from core.directory.profile_fields import (
 from core.directory.profiles import (
     EditableProfile,
     ProfileConflict,
+    SaveResult,
     apply_changes,
     load_profile_for_edit,
     save_profile,
@@ -37,11 +37,12 @@ from core.taxonomy import get_taxonomy
 from pages import get_engine
 from pages.parts.certifications import certifications_section
 from pages.parts.partner_page import setup_partner_page
+from pages.parts.saving import save, show_after_rerun, show_saved
 
 account, PARTNER_ID = setup_partner_page("My profile", "✏️")
 TAXONOMY = get_taxonomy()
 LOADED = f"profile_loaded_{PARTNER_ID}"
-ERRORS, CONFLICT, FLASH = "profile_errors", "profile_conflict", "profile_flash"
+ERRORS, CONFLICT = "profile_errors", "profile_conflict"
 
 
 def load_profile() -> EditableProfile:
@@ -97,8 +98,7 @@ VERSION = loaded.version
 prefill(VERSION, form_defaults(loaded.values))
 errors: dict[str, list[str]] = st.session_state.get(ERRORS) or {}
 
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash)
+show_saved()  # of this page's last save: the profile, a certification, a merge
 now = utc_now()
 st.caption(
     f"Version {VERSION} · last updated {humanize_age(loaded.updated_at, now=now)} · "
@@ -141,7 +141,7 @@ if conflict is not None:
         prefill(current.version, form_defaults(merged), overwrite=True)
         st.session_state[LOADED] = current
         st.session_state.pop(CONFLICT, None)
-        st.session_state[FLASH] = (
+        show_after_rerun(
             "Loaded the current profile with your edits on top. Check the fields listed "
             "before and save again."
         )
@@ -265,19 +265,31 @@ with st.form("profile_form"):
     field_error("allies")
     submitted = st.form_submit_button("Save profile", type="primary", key="profile_save")
 
+
+def saved(result: SaveResult) -> str:
+    """After a save: the editor starts over from what is stored now."""
+    fresh = load_profile()
+    st.session_state[LOADED] = fresh
+    prefill(fresh.version, form_defaults(fresh.values), overwrite=True)
+    changed = ", ".join(FIELD_LABELS.get(f, f) for f in result.changes)
+    return f"Saved. Changed: {changed}." if changed else "Saved: your profile is confirmed."
+
+
 if submitted:
     st.session_state.pop(ERRORS, None)
     try:
         update = parse_profile_form(form_values(VERSION))
-        with session_scope(get_engine()) as session:
-            result = save_profile(
+        save(
+            lambda session: save_profile(
                 session=session,
                 actor=account,
                 partner_id=PARTNER_ID,
                 expected_version=VERSION,
                 changes=update,
                 loaded=loaded,
-            )
+            ),
+            done=saved,
+        )
     except ProfileValidationError as exc:
         st.session_state[ERRORS] = exc.errors
         st.rerun()
@@ -285,18 +297,7 @@ if submitted:
         # A fresh copy: the raised one holds a traceback (and with it the closed session).
         st.session_state[CONFLICT] = ProfileConflict(exc.differences, exc.current)
         st.rerun()
-    except PermissionDenied as exc:
-        st.error(str(exc))
-    else:
-        fresh = load_profile()
-        st.session_state[LOADED] = fresh
-        prefill(fresh.version, form_defaults(fresh.values), overwrite=True)
-        changed = ", ".join(FIELD_LABELS.get(f, f) for f in result.changes)
-        st.session_state[FLASH] = (
-            f"Saved. Changed: {changed}." if changed else "Saved: your profile is confirmed."
-        )
-        st.rerun()
 
 # --- certifications ------------------------------------------------------------------------
 st.divider()
-certifications_section(account=account, partner_id=PARTNER_ID, flash_key=FLASH)
+certifications_section(account=account, partner_id=PARTNER_ID)

@@ -1,17 +1,20 @@
 """Regional map: the Find partners search on a map, with state layers and sales regions.
 
 The search lives in the URL (the same parameters as Find partners), plus the map's own
-``layer``, ``domain`` and ``days``. The map sits in a fragment: panning and zooming rerun only
-the fragment, and it rebuilds the partner layer only when the view needs another level of detail
-(core.map_layers); changing data goes through ``feature_group_to_add`` so the map never remounts
-for it.
+``layer``, ``domain`` and ``days``, kept in sync with the widgets by pages.parts.url_state. The
+map sits in a fragment: panning and zooming rerun only the fragment, and it rebuilds the partner
+layer only when the view needs another level of detail (core.maps.detail); changing data goes
+through ``feature_group_to_add`` so the map never remounts for it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -24,35 +27,23 @@ from core.maps.build import (
     build_selection_layer,
     partner_popup_html,
 )
-from core.maps.data import (
-    STATE_LAYERS,
-    SelectedPartner,
-    marker_rows,
-    search_bounds,
-    selected_partner,
-    state_layer,
-)
-from core.maps.layers import (
-    MARKER_LIMIT,
-    DetailPlan,
-    ViewState,
-    grid_bubbles,
-    hq_positions,
-    nearest_partner_row,
-    needs_new_data,
-    state_bubbles,
-)
+from core.maps.data import STATE_LAYERS, SelectedPartner, search_bounds, state_layer
+from core.maps.detail import HqPositions, detail_hint, follow_view, partner_layer_data
+from core.maps.layers import DetailPlan, ViewState
 from core.models import MaxLength, utc_now
-from core.search.form import lenient_query_from_params
+from core.search.form import form_values, search_params
 from core.search.params import query_to_params
-from core.search.query import MAX_RADIUS_KM, QueryError, parse_query
+from core.search.query import MAX_RADIUS_KM, QueryError, SearchQuery, parse_query
 from core.search.ranking import match_partners, resolve_query_place
 from core.search.text import coverage_mark, coverage_text, describe_search
 from core.taxonomy import FOUNDATIONAL, get_taxonomy
 from pages import get_engine, get_index_holder, setup_page
+from pages.parts.search_filters import show_url_problems
+from pages.parts.url_state import UrlState
 
 setup_page("Regional map", "🗺️")
 taxonomy = get_taxonomy()
+ss = st.session_state
 K = "map_"
 MAP_KEY = f"{K}component"
 # Only what the map needs back: the view (for the level of detail) and marker clicks.
@@ -61,77 +52,78 @@ LAYERS = STATE_LAYERS
 WINDOWS = {30: "last 30 days", 90: "last 90 days", 365: "last 12 months"}
 LEVELS = taxonomy.level_labels(at_least=FOUNDATIONAL)
 REGIONS = {r.key: f"{r.label} ({r.kind})" for r in taxonomy.regions}
+SETTINGS = ("layer", "domain", "days")  # the map's own URL parameters
+# The filter form's widgets (by their core.search.form names) -> SearchQuery field; needs are
+# one multiselect here. Every other field of the search is kept as the URL says.
+FORM = {"near": "near", "radius": "radius_km", "region": "region", "level": "min_level",
+        "evidence": "evidence_only"}  # fmt: skip
 
 
-def url_choice(name: str, options: list, default):  # type: ignore[no-untyped-def]
-    """A map setting from the URL (an unknown value falls back to the default)."""
-    raw = st.query_params.get(name)
-    for option in options:
-        if str(option) == raw:
-            return option
-    return default
+def map_params(params: Mapping[str, Any]) -> dict[str, str]:
+    """The map's parameters of a URL: the search's, as Find partners, and its settings."""
+    return search_params(params) | {k: str(params[k]) for k in SETTINGS if k in params}
 
 
-def write_url(query, **settings) -> None:  # type: ignore[no-untyped-def]
+def map_url(query: SearchQuery, **settings: object) -> dict[str, str]:
     params = query_to_params(query.model_copy(update={"page": 1}))
-    params.update({k: str(v) for k, v in settings.items() if v is not None})
-    st.query_params.from_dict(params)
+    return params | {name: str(value) for name, value in settings.items()}
 
 
-# ---- the search (same URL as Find partners) --------------------------------------------------
+URL = UrlState(K, own=map_params)
 
-query, problems = lenient_query_from_params(st.query_params.to_dict())
-for problem in problems:
-    st.error(
-        "This link has a value that cannot be used, so it was left out: " + escape_markdown(problem)
-    )
-layer = url_choice("layer", list(LAYERS), "matching")
-domain = url_choice("domain", list(taxonomy.area_keys), "security")
-days = url_choice("days", list(WINDOWS), 90)
+# ---- the search and the map's settings: what the URL says, shown in the widgets -------------
+
+query, problems = URL.search_from_url()
+show_url_problems(problems)
+layer = URL.choice("layer", list(LAYERS), "matching")
+domain = URL.choice("domain", list(taxonomy.area_keys), "security")
+days = URL.choice("days", list(WINDOWS), 90)
+shown = {URL.key(name): value for name, value in form_values(query, prefix="").items()
+         if name in FORM}  # fmt: skip
+shown |= {URL.key("needs"): list(query.needs), URL.key("layer"): layer,
+          URL.key("domain"): domain, URL.key("days"): days}  # fmt: skip
+# Unchanged URL: refill only widgets Streamlit dropped (the domain box hides under other layers).
+URL.show(shown, only_missing=not URL.changed())
 
 with (
     st.expander("Search filters"),
     st.form(f"{K}filters", border=False),
 ):
     needs_col, near_col, radius_col = st.columns([3, 2, 1])
-    needs = needs_col.multiselect(
+    needs_col.multiselect(
         "Needs",
         list(taxonomy.area_keys),
-        default=query.needs,
+        key=URL.key("needs"),
         format_func=taxonomy.area_label,
         placeholder="Any need",
     )
-    near = near_col.text_input(
+    near_col.text_input(
         "Near (ZIP or City, ST)",
-        value=query.near or "",
+        key=URL.key("near"),
         max_chars=MaxLength.SEARCH_PLACE,
         placeholder="78701",
     )
-    radius = radius_col.number_input(
-        "Radius km", 1, int(MAX_RADIUS_KM), round(query.radius_km), step=10
+    radius_col.number_input(
+        "Radius km", min_value=1, max_value=int(MAX_RADIUS_KM), step=10, key=URL.key("radius")
     )
     region_col, level_col, evidence_col = st.columns([3, 2, 1], vertical_alignment="bottom")
-    region = region_col.selectbox(
+    region_col.selectbox(
         "Sales region",
-        [None, *REGIONS],
-        index=[None, *REGIONS].index(query.region),
-        format_func=lambda key: "Whole country" if key is None else REGIONS[key],
+        ["", *REGIONS],
+        key=URL.key("region"),
+        format_func=lambda key: REGIONS.get(key, "Whole country"),
     )
-    level = level_col.selectbox(
-        "Level", list(LEVELS), index=list(LEVELS).index(query.min_level), format_func=LEVELS.get
-    )
-    evidence = evidence_col.checkbox("Certified only", value=query.evidence_only)
+    level_col.selectbox("Level", list(LEVELS), key=URL.key("level"), format_func=LEVELS.get)
+    evidence_col.checkbox("Certified only", key=URL.key("evidence"))
     if st.form_submit_button("Update map", type="primary", icon="🗺️"):
-        fields = query.model_dump()
-        fields.update(
-            needs=needs, near=near, radius_km=radius, region=region,
-            min_level=level, evidence_only=evidence, page=1,
-        )  # fmt: skip
+        fields = query.model_dump() | {field: ss[URL.key(name)] for name, field in FORM.items()}
         try:
-            write_url(parse_query(fields), layer=layer, domain=domain, days=days)
-            st.rerun()
+            submitted = parse_query(fields | {"needs": ss[URL.key("needs")], "page": 1})
         except QueryError as exc:
             st.error(f"Please check the filters: {escape_markdown(str(exc))}")
+        else:
+            URL.write(map_url(submitted, layer=layer, domain=domain, days=days))
+            st.rerun()
 
 try:
     place = resolve_query_place(query)
@@ -141,7 +133,7 @@ except QueryError as exc:
 
 index = get_index_holder().get()
 matches = match_partners(index, query, place)
-hq_rows, hq_lat, hq_lon = hq_positions(index, matches.rows)
+positions = HqPositions.of(index, matches)
 
 summary = describe_search(query, place)
 if query.region:
@@ -156,37 +148,20 @@ st.page_link(
 
 # ---- state layer -----------------------------------------------------------------------------
 
-
-def url_widget_key(name: str, value: object) -> str:
-    """Session key of a widget that mirrors a URL setting: re-read when the URL changed."""
-    key = f"{K}{name}"
-    # Streamlit drops a widget's state on runs that do not draw it (the domain box is hidden
-    # under other layers), so a missing key is refilled from the URL as well.
-    if st.session_state.get(f"{key}_url") != value or key not in st.session_state:
-        st.session_state[key] = value
-        st.session_state[f"{key}_url"] = value
-    return key
-
-
 choice_col, detail_col = st.columns([5, 2], vertical_alignment="bottom")
 layer = choice_col.radio(
-    "Colour states by", list(LAYERS), key=url_widget_key("layer", layer),
-    format_func=LAYERS.get, horizontal=True,
+    "Colour states by", list(LAYERS), key=URL.key("layer"), format_func=LAYERS.get,
+    horizontal=True,
 )  # fmt: skip
 if layer == "evidenced":
     domain = detail_col.selectbox(
-        "Domain", list(taxonomy.area_keys), key=url_widget_key("domain", domain),
-        format_func=taxonomy.area_label,
-    )  # fmt: skip
+        "Domain", list(taxonomy.area_keys), key=URL.key("domain"), format_func=taxonomy.area_label
+    )
 elif layer == "demand":
     days = detail_col.selectbox(
-        "Searches in the", list(WINDOWS), key=url_widget_key("days", days), format_func=WINDOWS.get
+        "Searches in the", list(WINDOWS), key=URL.key("days"), format_func=WINDOWS.get
     )
-settings = {"layer": layer, "domain": domain, "days": days}
-if any(st.session_state.get(f"{K}{name}_url") != value for name, value in settings.items()):
-    for name, value in settings.items():
-        st.session_state[f"{K}{name}_url"] = value
-    write_url(query, **settings)
+URL.write(map_url(query, layer=layer, domain=domain, days=days))
 
 states = state_layer(
     layer, index=index, matches=matches, query=query, domain=domain, engine=get_engine(),
@@ -206,35 +181,39 @@ base_key = json.dumps([layer, domain, days, context])
 # ---- the map (a fragment: panning reruns only this part) -------------------------------------
 
 
-def partner_layer_for(plan: DetailPlan):  # type: ignore[no-untyped-def]
-    """The partner feature group for a plan; the expensive part is cached per search and plan."""
+def partner_layer(plan: DetailPlan) -> folium.FeatureGroup:
+    """The partner feature group for a plan; its data is cached per search and plan."""
     cache_key = (context, plan)
-    cached = st.session_state.get(f"{K}layer_cache")
+    cached = ss.get(f"{K}layer_cache")
     if cached is None or cached[0] != cache_key:
-        if plan.level == "markers":
-            data = marker_rows(index, query, matches, plan)
-        elif plan.level == "states":
-            data = state_bubbles(index, hq_rows)
-        else:
-            data = grid_bubbles(hq_lat, hq_lon, plan)
-        cached = (cache_key, data)
-        st.session_state[f"{K}layer_cache"] = cached
+        data = partner_layer_data(
+            plan, index=index, query=query, matches=matches, positions=positions
+        )
+        cached = ss[f"{K}layer_cache"] = (cache_key, data)
     labels = [taxonomy.area_label(key) for key in query.needs]
-    if plan.level == "markers":
-        return build_partner_layer(plan, markers=cached[1], need_labels=labels)
-    return build_partner_layer(plan, bubbles=cached[1])
+    data = cached[1]
+    return build_partner_layer(plan, markers=data.markers, bubbles=data.bubbles, need_labels=labels)
+
+
+def selection_layer(details: SelectedPartner) -> folium.FeatureGroup:
+    popup = partner_popup_html(
+        partner_id=details.partner_id,
+        name=details.name,
+        city=details.city,
+        distance=details.distance,
+        coverage_lines=[coverage_text(*need) for need in details.needs],
+    )
+    return build_selection_layer(
+        locations=details.locations,
+        service_radius_km=details.service_radius_km,
+        states_served=details.states_served,
+        popup_html=popup,
+    )
 
 
 def render_panel(details: SelectedPartner | None, plan: DetailPlan) -> None:
     if details is None:
-        if plan.level == "markers":
-            st.info("Click a partner on the map to see its details and service area.", icon="👆")
-        else:
-            st.info(
-                "The numbers count partners by headquarters. Zoom in, or click a number, to see "
-                f"single partners (up to {MARKER_LIMIT:,} at a time).",
-                icon="🔍",
-            )
+        st.info(detail_hint(plan), icon="👆" if plan.level == "markers" else "🔍")
         return
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(details.name)}**")
@@ -256,49 +235,20 @@ def render_panel(details: SelectedPartner | None, plan: DetailPlan) -> None:
             query_params={"id": str(details.partner_id)},
         )
         if st.button("Clear selection", key=f"{K}clear"):
-            st.session_state[f"{K}view"].selected_id = None
+            ss[f"{K}view"].selected_id = None
             st.rerun(scope="fragment")
 
 
 @st.fragment
 def show_map() -> None:
-    state: ViewState = st.session_state.setdefault(f"{K}view", ViewState())
-    value = st.session_state.get(MAP_KEY)
-    view = state.sync(context=context, base=base_key, component_value=value)
-    _, plan = needs_new_data(state.plan, view, hq_lat, hq_lon)
-    state.plan = plan
-
-    click = state.take_click(value)
-    if click is not None and plan.level == "markers":
-        tooltip = (value or {}).get("last_object_clicked_tooltip")
-        row = nearest_partner_row(index, matches.rows, *click, name=tooltip)
-        if row is not None:
-            state.selected_id = int(index.partner_ids[row])
-
-    details = None
-    if state.selected_id is not None:
-        details = selected_partner(index, query, matches, state.selected_id)
-        if details is None:
-            state.selected_id = None  # no longer matches the search
-
-    layers = [partner_layer_for(plan)]
-    if details is not None:
-        popup = partner_popup_html(
-            partner_id=details.partner_id,
-            name=details.name,
-            city=details.city,
-            distance=details.distance,
-            coverage_lines=[coverage_text(*need) for need in details.needs],
-        )
-        layers.append(
-            build_selection_layer(
-                locations=details.locations,
-                service_radius_km=details.service_radius_km,
-                states_served=details.states_served,
-                popup_html=popup,
-            )
-        )
-
+    state: ViewState = ss.setdefault(f"{K}view", ViewState())
+    detail = follow_view(
+        state, ss.get(MAP_KEY), context=context, base=base_key,
+        index=index, query=query, matches=matches, positions=positions,
+    )  # fmt: skip
+    layers = [partner_layer(detail.plan)]
+    if detail.selected is not None:
+        layers.append(selection_layer(detail.selected))
     map_col, panel_col = st.columns([3, 1])
     with map_col:
         st_folium(
@@ -312,7 +262,7 @@ def show_map() -> None:
             zoom=state.anchor[1] if state.anchor else None,
         )
     with panel_col:
-        render_panel(details, plan)
+        render_panel(detail.selected, detail.plan)
 
 
 show_map()

@@ -7,9 +7,9 @@ import streamlit as st
 from core.accounts.errors import SignInError
 from core.accounts.passwords import MAX_PASSWORD_LENGTH
 from core.accounts.sign_in import authenticate
-from core.db import session_scope
 from core.models import MaxLength, utc_now
-from pages import ROLE_LABELS, get_engine, remember_sign_in, setup_page
+from pages import ROLE_LABELS, remember_sign_in, setup_page
+from pages.parts.saving import save
 
 account = setup_page("Sign in", "🔑")
 
@@ -31,14 +31,11 @@ with st.form("sign_in_form"):
     submitted = st.form_submit_button("Sign in", type="primary")
 
 if submitted:
-    try:
-        with session_scope(get_engine()) as session:
-            signed_in = authenticate(
-                session=session, username=username, password=password, now=utc_now()
-            )
-    except SignInError as exc:
-        st.error(str(exc))
-    else:
-        remember_sign_in(signed_in)
-        # The rerun rebuilds the navigation with this role's pages.
-        st.rerun()
+    # No message: the rerun rebuilds the navigation with this role's pages.
+    save(
+        lambda session: authenticate(
+            session=session, username=username, password=password, now=utc_now()
+        ),
+        errors=(SignInError,),
+        done=remember_sign_in,
+    )

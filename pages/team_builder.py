@@ -1,6 +1,6 @@
 """Build a team (/team_builder): the smallest team of nearby partners that covers every need.
 
-Same filters and URL parameters as Find partners (core.query_params), plus ``team_size``, so
+Same filters and URL parameters as Find partners (core.search.params), plus ``team_size``, so
 the search page's "no single partner" state links here with the same query. Teams show as
 cards: members, who covers what (certified or self-assessed), distances, a small map, and
 "Contact this team", which sends one linked lead to every member.
@@ -13,8 +13,8 @@ from streamlit_folium import st_folium
 
 from core.formatting import escape_markdown, format_km
 from core.maps.build import build_partner_area_map
-from core.search.form import form_values, lenient_query_from_params, query_fields
-from core.search.query import QueryError, SearchQuery, parse_query
+from core.search.form import form_values
+from core.search.query import QueryError, SearchQuery
 from core.search.text import coverage_mark, coverage_text, describe_search, distance_text
 from core.taxonomy import get_taxonomy
 from core.teams.finder import Team, TeamResult, find_teams_in_index
@@ -35,38 +35,34 @@ from core.teams.text import (
 from pages import get_index_holder, setup_page
 from pages.parts.contact import contact_form
 from pages.parts.search_filters import show_url_problems, team_filters
+from pages.parts.url_state import UrlState
 
 setup_page("Build a team", "🤝")
 taxonomy = get_taxonomy()
 ss = st.session_state
 K = "teams_"  # prefix of every session key of this page
 label = taxonomy.area_label
+URL = UrlState(K, own=team_params)  # the team search in the link
 
 
 def apply_query(search: SearchQuery, team_size: int) -> None:
     """Show a query in the widgets (before they are drawn, or from a callback)."""
-    ss.update(form_values(search, prefix=K))
-    ss[f"{K}team_size"] = team_size
-
-
-def current_search() -> SearchQuery:
-    return parse_query(query_fields(ss, prefix=K))
+    URL.show(form_values(search, prefix=K) | {f"{K}team_size": team_size})
 
 
 def change_query(**changes: object) -> None:
     """Button callbacks of the empty states: widen the radius, drop a need, allow more."""
-    search = current_search()
+    search = URL.search_from_widgets()
     size = int(changes.pop("team_size", ss[f"{K}team_size"]))
     apply_query(search.model_copy(update=changes), size)
 
 
 # ---- URL -> widgets ------------------------------------------------------------------------
 
-url_params = team_params(st.query_params.to_dict())
 url_problems: list[str] = []
-if url_params != ss.get(f"{K}written") or f"{K}near" not in ss:
-    url_search, url_problems = lenient_query_from_params(url_params)
-    url_size, size_problem = team_size_from_params(url_params)
+if URL.changed():
+    url_search, url_problems = URL.search_from_url()
+    url_size, size_problem = team_size_from_params(URL.params())
     url_problems += [size_problem] if size_problem else []
     apply_query(url_search, url_size)
 
@@ -84,15 +80,12 @@ with filters:
 
 team_size = int(ss[f"{K}team_size"])
 try:
-    search = current_search()
+    search = URL.search_from_widgets()
 except QueryError as exc:
     with main:
         st.error(f"Please check the search: {escape_markdown(str(exc))}")
     st.stop()
-params = params_of(search, max_size=team_size)
-if params != url_params:
-    st.query_params.from_dict(params)
-ss[f"{K}written"] = params
+URL.write(params_of(search, max_size=team_size))
 
 
 def render_members(team: Team, query: TeamQuery) -> None:

@@ -11,8 +11,6 @@ from datetime import date
 import streamlit as st
 from sqlmodel import Session
 
-from core.access import PermissionDenied
-from core.db import session_scope
 from core.directory.certifications import (
     CertificationError,
     partner_certifications,
@@ -22,10 +20,11 @@ from core.directory.certifications import (
 from core.models import AccountPublic, CertificationInput
 from core.taxonomy import get_taxonomy
 from pages import get_engine
+from pages.parts.saving import save
 
 
-def certifications_section(*, account: AccountPublic, partner_id: int, flash_key: str) -> None:
-    """``flash_key`` is the page's session key for a message shown after the rerun."""
+def certifications_section(*, account: AccountPublic, partner_id: int) -> None:
+    """The page shows the outcome of a submission with ``pages.parts.saving.show_saved``."""
     catalogue = get_taxonomy().certifications
     st.subheader("Certifications")
     st.caption(
@@ -67,21 +66,16 @@ def certifications_section(*, account: AccountPublic, partner_id: int, flash_key
         if obtained is None:
             st.error("Give the date the certification was obtained.")
         else:
-            try:
-                with session_scope(get_engine()) as session:
-                    submit_certification(
-                        session=session,
-                        actor=account,
-                        partner_id=partner_id,
-                        cert=CertificationInput(
-                            certification_key=cert_key, obtained_on=obtained, expires_on=expires
-                        ),
-                    )
-            except (CertificationError, PermissionDenied) as exc:
-                st.error(str(exc))
-            else:
-                st.session_state[flash_key] = "Certification submitted: it waits for approval."
-                st.rerun()
+            cert = CertificationInput(
+                certification_key=cert_key, obtained_on=obtained, expires_on=expires
+            )
+            save(
+                lambda session: submit_certification(
+                    session=session, actor=account, partner_id=partner_id, cert=cert
+                ),
+                errors=(CertificationError,),
+                done="Certification submitted: it waits for approval.",
+            )
 
     if certifications:
         with st.form("withdraw_form"):
@@ -96,10 +90,9 @@ def certifications_section(*, account: AccountPublic, partner_id: int, flash_key
             )
             withdraw = st.form_submit_button("Withdraw")
         if withdraw and chosen is not None:
-            try:
-                with session_scope(get_engine()) as session:
-                    withdraw_certification(session=session, actor=account, certification_id=chosen)
-            except (CertificationError, PermissionDenied) as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
+            save(
+                lambda session: withdraw_certification(
+                    session=session, actor=account, certification_id=chosen
+                ),
+                errors=(CertificationError,),
+            )

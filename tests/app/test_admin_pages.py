@@ -12,6 +12,7 @@ from core.directory.certifications import submit_certification
 from core.directory.profiles import load_profile_for_edit, save_profile
 from core.interchange.export import export_partners_csv
 from core.models import Account, CertificationInput, Partner, PartnerCertification, PartnerUpdate
+from core.taxonomy import get_taxonomy
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
 from tests.app.widgets import click, widget
 
@@ -66,6 +67,26 @@ def test_account_form_reports_what_is_missing(atlas_db: AtlasDb) -> None:
     assert any("vendor name" in e.value for e in at.error)
     with Session(atlas_db.engine) as session:
         assert session.exec(select(Account).where(Account.username == "vendorless")).first() is None
+
+
+def test_a_refusal_keeps_what_was_typed_and_a_success_message_shows_once(
+    atlas_db: AtlasDb,
+) -> None:
+    at = open_app(atlas_db, "admin_accounts.py", as_="admin")
+    widget(at, "text_input", "Username").input("vendorless")
+    widget(at, "selectbox", "Role").set_value("vendor")
+    widget(at, "text_input", "Initial password").input("a long enough password")
+    at = click(at, "Create account")
+    assert any("vendor name" in e.value for e in at.error)
+    assert widget(at, "text_input", "Username").value == "vendorless"  # nothing reran
+    at.text_input(key="new_vendor").input("Acme")
+    at.multiselect(key="new_regions").select(get_taxonomy().regions[0].key)
+    at = click(at, "Create account")
+    assert_no_exception(at)
+    assert [s.value for s in at.success] == ["Account vendorless created."]
+    assert not at.error
+    at.run()
+    assert not at.success  # the message belongs to the rerun after the save, not later ones
 
 
 # --- approvals ---------------------------------------------------------------------------------

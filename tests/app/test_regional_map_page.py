@@ -102,3 +102,57 @@ def test_a_bad_value_in_the_link_is_named_and_the_rest_of_the_search_kept(public
     assert_no_exception(at)
     assert any("radius" in e.value for e in at.error)
     assert "Security" in texts(at)
+
+
+def url(at) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The page's URL parameters (AppTest holds a value as a string or a one-item list)."""
+    values = {name: at.query_params[name] for name in at.query_params}
+    return {name: v if isinstance(v, str) else v[0] for name, v in values.items()}
+
+
+def test_a_link_shows_its_search_and_settings_in_the_widgets(public_app):
+    at = open_page(PAGE, needs="security,cloud", near="78701", radius="50", layer="evidenced",
+                   domain="cloud", q="backup")  # fmt: skip
+    assert_no_exception(at)
+    assert at.multiselect(key="map_needs").value == ["security", "cloud"]
+    assert at.text_input(key="map_near").value == "78701"
+    assert at.number_input(key="map_radius").value == 50
+    assert at.radio(key="map_layer").value == "evidenced"
+    assert at.selectbox(key="map_domain").value == "cloud"
+    # The URL is written back in its one form: the search, then the map's settings.
+    assert url(at) == {"needs": "security,cloud", "near": "78701", "radius": "50", "q": "backup",
+                       "layer": "evidenced", "domain": "cloud", "days": "90"}  # fmt: skip
+
+
+def test_the_filter_form_writes_the_search_to_the_url_and_keeps_the_rest(public_app):
+    at = open_page(PAGE, needs="security", q="backup", layer="demand", days="30")
+    at.text_input(key="map_near").input("78701")
+    at.number_input(key="map_radius").set_value(120)
+    at.multiselect(key="map_needs").select("cloud")
+    at.button[0].click().run()  # "Update map", the form's submit button
+    assert_no_exception(at)
+    params = url(at)
+    assert params["needs"] == "security,cloud" and params["near"] == "78701"
+    assert params["radius"] == "120" and params["q"] == "backup"  # not on the form: kept
+    assert (params["layer"], params["days"]) == ("demand", "30")
+    assert "within 120 km" in texts(at)
+
+
+def test_a_place_that_cannot_be_found_is_named_and_stays_in_the_filter(public_app):
+    at = open_page(PAGE, needs="security")
+    at.text_input(key="map_near").input("Atlantis, ZZ")
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert any("Please check the place" in e.value for e in at.error)
+    assert at.text_input(key="map_near").value == "Atlantis, ZZ"
+    assert url(at)["near"] == "Atlantis, ZZ"
+
+
+def test_the_domain_of_a_link_survives_a_detour_through_another_layer(public_app):
+    at = open_page(PAGE, needs="security", layer="evidenced", domain="cloud")
+    at.radio(key="map_layer").set_value("demand").run()
+    assert url(at)["domain"] == "cloud"
+    at.radio(key="map_layer").set_value("evidenced").run()
+    assert_no_exception(at)
+    assert at.selectbox(key="map_domain").value == "cloud"
+    assert "certifications prove Cloud" in texts(at)
