@@ -158,7 +158,7 @@ def bump_data_version(session: Session) -> None:
     session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
 
 
-def changes_of(session: Session) -> Changes:
+def _changes_of(session: Session) -> Changes:
     if not isinstance(session, UnitOfWorkSession):
         raise TypeError("this write needs a unit of work: open it with core.db.session_scope")
     return session.changes
@@ -171,7 +171,7 @@ def mark_directory_changed(session: Session) -> None:
     transaction's first write early: on SQLite that write takes the database write lock,
     which partner inserts with self-chosen ids rely on (core.directory.records).
     """
-    changes = changes_of(session)
+    changes = _changes_of(session)
     if not changes.bumped:
         bump_data_version(session)
         changes.bumped = True
