@@ -1,7 +1,8 @@
 """The audit trail: who changed what, when, with the value before and after per field.
 
 Every write in core records one event inside its own transaction, so a rolled-back change
-leaves no audit row and a committed one always has its row.
+leaves no audit row and a committed one always has its row. The unit of work
+(core.unit_of_work) refuses to commit a change to an audited table without one.
 """
 
 from __future__ import annotations

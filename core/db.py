@@ -1,8 +1,10 @@
-"""Engine creation, schema set-up and the data-version counter.
+"""Engine creation, schema set-up, the data-version counter and the scope of every write.
 
 One engine per process (the UI caches it with st.cache_resource; the CLI creates one);
 one Session per operation. SQLite gets WAL, a busy timeout and foreign keys on every
-connection, because SQLite leaves foreign keys off by default.
+connection, because SQLite leaves foreign keys off by default. Every write runs in
+``session_scope``: a unit of work (core.unit_of_work) that bumps the data version and
+insists on an audit event by itself.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from core import models
 from core.settings import get_settings
+from core.unit_of_work import UnitOfWork
+
+# Re-exported for test fixtures that write rows directly, outside any unit of work.
+from core.unit_of_work import bump_data_version as bump_data_version
 
 
 def create_db_engine(url: str | None = None) -> Engine:
@@ -51,22 +57,15 @@ def init_db(engine: Engine) -> None:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A Session that commits on success and rolls back on any error."""
-    with Session(engine) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """A unit of work: its Session commits on success and rolls back on any error.
 
-
-def bump_data_version(session: Session) -> None:
-    """Mark the directory as changed; every process rebuilds its read index on next search.
-
-    Runs inside the caller's transaction, so a rolled-back write does not bump it.
+    The commit bumps the data version when directory data changed and is refused
+    (``core.unit_of_work.UnauditedChange``, nothing written) when an audited table changed
+    without an audit event.
     """
-    session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+    with UnitOfWork(engine) as unit:
+        yield unit.session
+        unit.commit()
 
 
 def read_data_version(session: Session) -> int:

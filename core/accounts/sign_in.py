@@ -29,8 +29,11 @@ SIGN_IN_FAILED = (
 def authenticate(*, session: Session, username: str, password: str, now: datetime) -> AccountPublic:
     """The account for these credentials, or ``SignInError`` with one message for every case.
 
-    Failed attempts are counted and committed here (the caller's scope rolls back on the
-    error); after ``max_failed_sign_ins`` the account is locked for ``lockout_minutes``.
+    Failed attempts are counted and committed here, before the error that makes the
+    caller's scope roll back; the commit still goes through the unit of work's checks.
+    After ``max_failed_sign_ins`` the account is locked for ``lockout_minutes``. The counter,
+    the last sign-in time and a re-hashed password are bookkeeping without audit events
+    (core.unit_of_work.SIGN_IN_BOOKKEEPING); a lock and the end of an expired one have one.
     """
     settings = get_settings()
     message = SIGN_IN_FAILED.format(
@@ -46,22 +49,12 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
         spend_verification_time(password)
         raise SignInError(message)
     if row.locked_until is not None:  # an expired lock starts a fresh count
-        row.locked_until = None
+        _audit_lock(session, row, "lock_expired", None)
         row.failed_sign_ins = 0
     if not verify_password(row.password_hash, password):
         row.failed_sign_ins += 1
         if row.failed_sign_ins >= settings.max_failed_sign_ins:
-            row.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            record_change(
-                session=session,
-                actor=None,
-                actor_label=SYSTEM_LABEL,
-                entity_type="account",
-                entity_id=row.id or 0,
-                action="lock",
-                before={"locked_until": None},
-                after={"locked_until": row.locked_until},
-            )
+            _audit_lock(session, row, "lock", now + timedelta(minutes=settings.lockout_minutes))
         session.add(row)
         session.commit()
         raise SignInError(message)
@@ -73,6 +66,22 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
     session.add(row)
     session.flush()
     return to_public(row)
+
+
+def _audit_lock(session: Session, row: Account, action: str, until: datetime | None) -> None:
+    """Set or clear the lock of an account, with the system's audit event for it."""
+    before = {"locked_until": row.locked_until}
+    row.locked_until = until
+    record_change(
+        session=session,
+        actor=None,
+        actor_label=SYSTEM_LABEL,
+        entity_type="account",
+        entity_id=row.id or 0,
+        action=action,
+        before=before,
+        after={"locked_until": until},
+    )
 
 
 def load_session_account(

@@ -50,7 +50,8 @@ def record_search_event(
     result_count: int,
     at: datetime | None = None,
 ) -> SearchEvent:
-    """Store one anonymous search. The caller commits (``session_scope``)."""
+    """Store one anonymous search. The caller commits (``session_scope``); the demand log
+    is one of the few tables written without an audit event (core.unit_of_work)."""
     event = SearchEvent(
         at=at or utc_now(),
         needs=list(query.needs),

@@ -9,7 +9,9 @@ partners over-claim. ``core.demo.leads`` adds three years of leads and yearly fi
 ``core.demo.searches`` anonymous searches.
 
 Rows go in with SQLAlchemy Core executemany in chunks of 50,000 partners, so a million
-partners take minutes and bounded memory. Random numbers come from NumPy generators keyed
+partners take minutes and bounded memory. Each chunk is one unit of work (the data version
+moves once per chunk, as readers can see each committed chunk) with one summary audit
+event per kind of entity it wrote, not one per row. Random numbers come from NumPy generators keyed
 by (seed, stream, chunk), so the partners are the same with or without activity.
 
 This module writes; the rows come from ``core.demo.profiles`` (with ``core.demo.places``,
@@ -26,11 +28,12 @@ from time import perf_counter
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, delete, insert, update
+from sqlalchemy import Engine, delete, insert, update
 from sqlmodel import Session, SQLModel
 
 from core import models as m
-from core.db import bump_data_version, init_db, is_directory_empty
+from core.audit import record_change
+from core.db import init_db, is_directory_empty, session_scope
 from core.demo.certifications import catalogue
 from core.demo.leads import ActivityWriter
 from core.demo.places import demo_places
@@ -38,10 +41,11 @@ from core.demo.profiles import generate_chunk
 from core.demo.searches import write_search_events
 from core.demo.words import ally_pool
 from core.directory.records import sync_id_sequences
-from core.tables import table_of
+from core.tables import rows_changed, table_of
 from core.taxonomy import get_taxonomy
 
 CHUNK = 50_000
+ACTOR_LABEL = "demo generator"
 
 
 @dataclass(frozen=True)
@@ -55,22 +59,45 @@ class SeedSummary:
 
 
 def _insert(
-    connection: Connection, model: type[SQLModel], rows: list[dict[str, Any]], batch: int = 20_000
+    session: Session, model: type[SQLModel], rows: list[dict[str, Any]], batch: int = 20_000
 ) -> None:
+    # Through the session, not its connection: the unit of work must see these inserts.
     for start in range(0, len(rows), batch):
-        connection.execute(insert(table_of(model)), rows[start : start + batch])
+        session.execute(insert(table_of(model)), rows[start : start + batch])
+
+
+def _audit(
+    session: Session, entity_type: str, entity_id: str, action: str, counts: dict[str, int]
+) -> None:
+    """One event for many rows: how many rows of each table were written ("demo_seed") or
+    deleted ("demo_clear")."""
+    zero = dict.fromkeys(counts, 0)
+    record_change(
+        session=session,
+        actor=None,
+        actor_label=ACTOR_LABEL,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        before=counts if action == "demo_clear" else zero,
+        after=zero if action == "demo_clear" else counts,
+    )
 
 
 def _clear_directory(engine: Engine) -> None:
     """Delete the directory and its activity. Accounts stay, but partner accounts lose their
     organisation and are deactivated, because their partner no longer exists."""
-    with engine.begin() as connection:
+    with session_scope(engine) as session:
         accounts = table_of(m.Account)
-        connection.execute(
+        orphaned = session.execute(
             update(accounts)
             .where(accounts.c.partner_id.is_not(None))
             .values(partner_id=None, is_active=False)
         )
+        if rows_changed(orphaned):
+            active = {"partner accounts": rows_changed(orphaned)}
+            _audit(session, "account", "partner accounts", "demo_clear", active)
+        deleted: dict[str, int] = {}
         for model in (
             m.LeadStatusChange,
             m.Lead,
@@ -81,7 +108,12 @@ def _clear_directory(engine: Engine) -> None:
             m.SearchEvent,
             m.Partner,
         ):
-            connection.execute(delete(table_of(model)))
+            table = table_of(model)
+            deleted[table.name] = rows_changed(session.execute(delete(table)))
+        _audit(session, "partner", "all", "demo_clear", deleted)
+        if deleted["lead"] or deleted["lead_status_change"]:
+            leads = {k: deleted[k] for k in ("lead", "lead_status_change")}
+            _audit(session, "lead", "all", "demo_clear", leads)
 
 
 def seed_demo_directory(
@@ -103,7 +135,7 @@ def seed_demo_directory(
         raise ValueError("the number of partners cannot be negative")
     started = perf_counter()
     init_db(engine)
-    with Session(engine) as session:
+    with Session(engine) as session:  # a read: no unit of work needed
         empty = is_directory_empty(session)
     if not empty:
         if not replace:
@@ -130,28 +162,36 @@ def seed_demo_directory(
             taken=taken,
             now=now,
         )
-        with engine.begin() as connection:
-            _insert(connection, m.Partner, chunk.partners)
-            _insert(connection, m.PartnerLocation, chunk.locations)
-            _insert(connection, m.PartnerCompetency, chunk.competencies)
-            _insert(connection, m.PartnerCertification, chunk.certifications)
+        with session_scope(engine) as session:
+            _insert(session, m.Partner, chunk.partners)
+            _insert(session, m.PartnerLocation, chunk.locations)
+            _insert(session, m.PartnerCompetency, chunk.competencies)
+            _insert(session, m.PartnerCertification, chunk.certifications)
+            ids = f"{first + 1}-{first + n}"
+            written = {
+                "partner": n,
+                "partner_location": len(chunk.locations),
+                "partner_competency": len(chunk.competencies),
+                "partner_certification": len(chunk.certifications),
+            }
+            _audit(session, "partner", ids, "demo_seed", written)
             if activity is not None and chunk.facts is not None:
-                totals["leads"] += activity.write_chunk(
-                    connection=connection, facts=chunk.facts, chunk_no=chunk_no
+                # A Session executes the writer's Core inserts just as a connection would.
+                leads = activity.write_chunk(
+                    connection=session, facts=chunk.facts, chunk_no=chunk_no
                 )
+                if leads:
+                    _audit(session, "lead", f"partners {ids}", "demo_seed", {"lead": leads})
+                totals["leads"] += leads
         totals["locations"] += len(chunk.locations)
         totals["certifications"] += len(chunk.certifications)
         if progress is not None:
             progress((first + n) / partners, f"Created {first + n:,} of {partners:,} partners")
     events = 0
-    with Session(engine) as session:
+    with session_scope(engine) as session:
         if activity is not None:
-            events = write_search_events(
-                connection=session.connection(), places=places, activity=activity
-            )
+            events = write_search_events(connection=session, places=places, activity=activity)
         sync_id_sequences(session=session, tables=[table_of(m.Partner), table_of(m.Lead)])
-        bump_data_version(session)
-        session.commit()
     if progress is not None:
         progress(1.0, f"Demo directory ready: {partners:,} partners")
     return SeedSummary(

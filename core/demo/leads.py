@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, insert
+from sqlmodel import Session
 
 from core import models as m
 from core.demo.lead_text import (
@@ -128,7 +129,9 @@ class ActivityWriter:
     _owner: list[np.ndarray] = field(default_factory=list)
     _partners: int = 0
 
-    def write_chunk(self, *, connection: Connection, facts: PartnerFacts, chunk_no: int) -> int:
+    def write_chunk(
+        self, *, connection: Connection | Session, facts: PartnerFacts, chunk_no: int
+    ) -> int:
         rng = np.random.default_rng([self.seed, 1, chunk_no])
         pr = random.Random(int(rng.integers(1 << 62)))
         n = len(facts.ids)

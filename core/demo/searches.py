@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import numpy as np
 from sqlalchemy import Connection, insert
+from sqlmodel import Session
 
 from core import models as m
 from core.demo.leads import ActivityWriter, pick
@@ -42,7 +43,7 @@ DEMAND = {
 
 
 def write_search_events(
-    *, connection: Connection, places: DemoPlaces, activity: ActivityWriter
+    *, connection: Connection | Session, places: DemoPlaces, activity: ActivityWriter
 ) -> int:
     """Write the searches around the partners ``activity`` wrote; returns how many.
 

@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from core.access import ensure_admin, ensure_can_edit_partner, fresh_actor
 from core.audit import record_change, review_notes
-from core.db import bump_data_version
 from core.models import (
     CERT_APPROVED,
     CERT_PENDING,
@@ -150,7 +149,6 @@ def withdraw_certification(
     if row is None:
         raise CertificationError("That certification does not exist (any more).")
     actor = ensure_can_edit_partner(fresh_actor(session, actor), row.partner_id)
-    was_evidence = row.status == CERT_APPROVED
     before = _audit_fields(row)
     session.delete(row)
     record_change(
@@ -162,8 +160,6 @@ def withdraw_certification(
         before=before,
         after={},
     )
-    if was_evidence:
-        bump_data_version(session)
 
 
 def review_certification(
@@ -221,7 +217,6 @@ def review_certification(
                 after={},
             )
             session.delete(old)
-        bump_data_version(session)
     session.flush()
     return _view(row, note)
 

@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 
 from core.access import ensure_can_edit_partner, fresh_actor
 from core.audit import diff_fields, jsonable, record_change
-from core.db import bump_data_version
 from core.directory.certifications import CertificationView, partner_certifications
 from core.directory.profile_fields import (
     FIELD_LABELS,
@@ -277,7 +276,6 @@ def save_profile(
         before=before | {"verified_at": current.verified_at},
         after=wanted | {"version": new_version, "verified_at": now},
     )
-    bump_data_version(session)
     session.flush()
     return SaveResult(
         partner_id=partner_id,

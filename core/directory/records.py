@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, text
 from sqlmodel import Session
 
-from core.db import bump_data_version
 from core.geo.places import lookup_zip
 from core.models import (
     CERT_APPROVED,
@@ -33,6 +32,7 @@ from core.models import (
     PartnerLocation,
     utc_now,
 )
+from core.unit_of_work import mark_directory_changed
 
 CERT_STATUSES = (CERT_PENDING, CERT_APPROVED, CERT_REJECTED)
 
@@ -149,8 +149,9 @@ def insert_partner_records(
 ) -> None:
     """Insert profiles whose ids the caller already chose (see ``begin_partner_insert``).
 
-    Does not commit and does not bump the data version: the caller writes many batches in
-    one transaction and bumps once.
+    Does not commit: the caller writes many batches in one unit of work, which bumps the
+    data version once. Rows and audit events go in as Core executemany through the
+    session, where the unit of work sees them (and each event's entity type).
     """
     if not records:
         return
@@ -187,16 +188,17 @@ def insert_partner_records(
 
 
 def begin_partner_insert(*, session: Session) -> int:
-    """Bump the data version, serialise partner inserts and return the highest id in use.
+    """Serialise partner inserts and return the highest id in use.
 
     Callers pick ids themselves (an import keeps the ids of its file), so concurrent writers
     must not take the same ids meanwhile: PostgreSQL gets a table lock that still allows
-    reads; on SQLite the first write of the transaction (the bump) takes the write lock.
-    The bump belongs to the caller's transaction, so a rolled-back import leaves no trace.
+    reads; on SQLite the first write of the transaction takes the write lock, so the unit
+    of work bumps the data version now (its first write) rather than at commit. The bump
+    belongs to the caller's transaction, so a rolled-back import leaves no trace.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE partner IN SHARE ROW EXCLUSIVE MODE"))
-    bump_data_version(session)
+    mark_directory_changed(session)
     return int(session.execute(select(func.max(_table(Partner).c.id))).scalar() or 0)
 
 
@@ -225,10 +227,11 @@ def create_partner(
     verified_at: datetime | None = None,
     certification_statuses: Sequence[str] = (),
 ) -> int:
-    """Insert one whole profile, audit it and bump the data version; returns the new id.
+    """Insert one whole profile with its "created" audit event; returns the new id.
 
     Certifications are pending unless ``certification_statuses`` says otherwise. Raises
-    ValueError for an unknown ZIP or a taken ``partner_id``. Does not commit.
+    ValueError for an unknown ZIP or a taken ``partner_id``. Does not commit; needs a unit
+    of work (``core.db.session_scope``).
     """
     top = begin_partner_insert(session=session)
     if partner_id is None:

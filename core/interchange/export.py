@@ -105,7 +105,8 @@ def export_partners_csv(
     count = 0
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
-            # One snapshot for the whole file, even while others keep writing.
+            # One snapshot for the whole file, even while others keep writing. A read only,
+            # so a plain transaction rather than a unit of work (session_scope).
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin(), Session(bind=connection) as session:
             for row in _export_rows(session, batch_size):

@@ -49,6 +49,7 @@ from typing import IO
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from core.db import session_scope
 from core.directory.records import (
     PartnerRecord,
     begin_partner_insert,
@@ -113,21 +114,18 @@ def import_partners_csv(
     if report.errors:  # a bad header makes every row unreadable
         return report
     total, report.rows = report.rows, 0
-    with Session(engine) as session:
-        try:
-            written = _write_rows(
-                session, open_text, header, refs, report, actor_label, progress, total
-            )
-            if written == 0 or (report.errors and mode == ALL_OR_NOTHING):
-                session.rollback()
-                report.ids_kept = 0
-            else:
-                sync_id_sequences(session=session, tables=[table_of(Partner)])
-                session.commit()
-                report.imported = written
-        except BaseException:
-            session.rollback()
-            raise
+    # One unit of work for the whole file: it bumps the data version once and rolls every
+    # batch back on a database failure.
+    with session_scope(engine) as session:
+        written = _write_rows(
+            session, open_text, header, refs, report, actor_label, progress, total
+        )
+        if written == 0 or (report.errors and mode == ALL_OR_NOTHING):
+            session.rollback()  # discards every batch (and the bump): nothing is left to commit
+            report.ids_kept = 0
+        else:
+            sync_id_sequences(session=session, tables=[table_of(Partner)])
+            report.imported = written
     if progress is not None:
         progress(1.0, report.summary())
     return report

@@ -34,8 +34,10 @@ def test_an_aware_datetime_comes_back_as_the_same_instant_in_utc(db_engine: Engi
 
 
 def test_nullable_and_default_datetimes_come_back_aware(db_engine: Engine) -> None:
-    with session_scope(db_engine) as session:
+    # A bare Session: this is about the column type, not the unit of work's audit rule.
+    with Session(db_engine) as session:
         session.add(Account(username="ada", password_hash="x", role="admin"))
+        session.commit()
     with Session(db_engine) as session:
         account = session.exec(select(Account)).one()
     assert account.created_at.tzinfo is UTC and account.password_changed_at.tzinfo is UTC

@@ -78,7 +78,7 @@ def test_summary_counts_match_the_database(seeded: tuple[Engine, SeedSummary]) -
     assert summary.certifications == len(_dump(engine, "partner_certification"))
     assert summary.leads == len(_dump(engine, "lead")) > 0
     with Session(engine) as session:
-        assert read_data_version(session) == 1  # bumped once, at the end
+        assert read_data_version(session) == 1  # one chunk, one unit of work: bumped once
 
 
 def test_most_partners_are_expert_in_one_to_three_technology_domains(seeded) -> None:

@@ -1,0 +1,308 @@
+"""Every write service in core, as a case for tests/integration/test_unit_of_work.py.
+
+Each case prepares what its write needs (in units of work of their own) and returns the write
+itself, run the way the app runs it: services that take a session in ``session_scope``,
+those that take an engine (import, demo data) as they are. ``event`` is the audit event the
+write must stage; ``bumps`` how often the data version must move (once per unit of work that
+changed directory data, 0 for leads and accounts).
+
+Found with: grep -rn "record_change\\|session.add\\|session.execute\\|\\.execute(" core/
+(write side, demo data, demand log). The demand log and sign-in bookkeeping are exempt from
+auditing and have their own test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from core.accounts import admin as accounts_admin
+from core.accounts.errors import SignInError
+from core.accounts.records import change_password, create_account
+from core.accounts.sign_in import authenticate
+from core.db import session_scope
+from core.demo.accounts import create_demo_accounts
+from core.demo.generator import seed_demo_directory
+from core.directory.certifications import (
+    review_certification,
+    submit_certification,
+    withdraw_certification,
+)
+from core.directory.profiles import load_profile_for_edit, save_profile
+from core.directory.records import create_partner
+from core.interchange.importer import import_partners_csv
+from core.leads.contact_requests import send_contact_request
+from core.leads.lifecycle import (
+    change_lead_status,
+    submit_contact_request,
+    submit_team_contact_request,
+)
+from core.models import CertificationInput, ContactRequest, PartnerUpdate, utc_now
+from core.settings import get_settings
+from tests.integration.worlds import PASSWORD, World, in_austin
+
+Write = Callable[[], Any]
+NEW_PASSWORD = "a new secret, long enough"
+REQUEST = ContactRequest(
+    contact_name="Dana Lee",
+    contact_email="dana@example.com",
+    company_size="11-50",
+    needs=["networking"],
+    message="Wi-Fi for three offices",
+)
+
+
+@dataclass(frozen=True)
+class WriteService:
+    name: str
+    prepare: Callable[[World], Write]
+    event: tuple[str, str]  # (entity_type, action)
+    bumps: int = 0
+
+
+def in_scope(world: World, write: Callable[[Session], Any]) -> Write:
+    def run() -> Any:
+        with session_scope(world.engine) as session:
+            return write(session)
+
+    return run
+
+
+def sign_in(world: World, password: str, now: datetime | None = None) -> None:
+    """One attempt as partner1; a failure is what some cases want, so it is swallowed."""
+    with contextlib.suppress(SignInError), session_scope(world.engine) as session:
+        authenticate(session=session, username="partner1", password=password, now=now or utc_now())
+
+
+def lock_partner1(world: World) -> None:
+    for _ in range(get_settings().max_failed_sign_ins):
+        sign_in(world, "wrong password")
+
+
+def submit_cert(world: World) -> int:
+    cert = CertificationInput(
+        certification_key="cisco-ccna",
+        obtained_on=date.today() - timedelta(days=30),
+        expires_on=date.today() + timedelta(days=700),
+    )
+    with session_scope(world.engine) as session:
+        view = submit_certification(
+            session=session, actor=world.partner_a, partner_id=world.a, cert=cert
+        )
+    return view.id
+
+
+def new_lead(world: World) -> int:
+    with session_scope(world.engine) as session:
+        return int(submit_contact_request(session=session, partner_id=world.a, request=REQUEST).id)
+
+
+def _save(world: World, changes: PartnerUpdate) -> Write:
+    def write(session: Session) -> Any:
+        profile = load_profile_for_edit(session=session, actor=world.partner_a, partner_id=world.a)
+        return save_profile(
+            session=session,
+            actor=world.partner_a,
+            partner_id=world.a,
+            expected_version=profile.version,
+            changes=changes,
+        )
+
+    return in_scope(world, write)
+
+
+def _review(approve: bool) -> Callable[[World], Write]:
+    def prepare(world: World) -> Write:
+        cert_id = submit_cert(world)
+        return in_scope(
+            world,
+            lambda s: review_certification(
+                session=s, actor=world.admin, certification_id=cert_id, approve=approve
+            ),
+        )
+
+    return prepare
+
+
+def _withdraw(world: World) -> Write:
+    cert_id = submit_cert(world)
+    return in_scope(
+        world,
+        lambda s: withdraw_certification(
+            session=s, actor=world.partner_a, certification_id=cert_id
+        ),
+    )
+
+
+def _activate(world: World) -> Write:
+    in_scope(world, _set_active(world, False))()
+    return in_scope(world, _set_active(world, True))
+
+
+def _set_active(world: World, active: bool) -> Callable[[Session], Any]:
+    return lambda s: accounts_admin.set_account_active(
+        session=s, actor=world.admin, account_id=world.partner_b.id, active=active
+    )
+
+
+def _unlock(world: World) -> Write:
+    lock_partner1(world)
+    return in_scope(
+        world,
+        lambda s: accounts_admin.unlock_account(
+            session=s, actor=world.admin, account_id=world.partner_a.id
+        ),
+    )
+
+
+def _last_failed_sign_in(world: World) -> Write:
+    for _ in range(get_settings().max_failed_sign_ins - 1):
+        sign_in(world, "wrong password")
+    return lambda: sign_in(world, "wrong password")
+
+
+def _sign_in_after_lockout(world: World) -> Write:
+    lock_partner1(world)
+    later = utc_now() + timedelta(minutes=get_settings().lockout_minutes, seconds=1)
+    return lambda: sign_in(world, PASSWORD, now=later)
+
+
+def _change_status(world: World) -> Write:
+    lead_id = new_lead(world)
+    return in_scope(
+        world,
+        lambda s: change_lead_status(
+            session=s, actor=world.partner_a, lead_id=lead_id, to_status="engaged"
+        ),
+    )
+
+
+def _send_form(world: World) -> Write:
+    def write(session: Session) -> Any:
+        outcome = send_contact_request(
+            session=session,
+            partner_ids=[world.a],
+            team=False,
+            values=REQUEST.model_dump(),  # the form's fields are the request's
+            sent_at=[],
+            now=utc_now(),
+            limit=3,
+        )
+        assert outcome.sent, outcome
+
+    return in_scope(world, write)
+
+
+def _import(world: World) -> Write:
+    csv_text = "name,hq_zip\nImported Co,78701\n"
+    return lambda: import_partners_csv(engine=world.engine, source=io.StringIO(csv_text))
+
+
+def _seed(world: World) -> Write:
+    return lambda: seed_demo_directory(
+        engine=world.engine, partners=3, with_activity=False, replace=True
+    )
+
+
+SERVICES = [
+    # directory: partner, partner_location, partner_competency, partner_certification
+    WriteService(
+        "create_partner",
+        lambda w: in_scope(
+            w, lambda s: create_partner(session=s, partner=in_austin("Gamma"), actor_label="t")
+        ),
+        ("partner", "created"),
+        bumps=1,
+    ),
+    WriteService(
+        "save_profile",
+        lambda w: _save(w, PartnerUpdate(description="New words", competencies={"cloud": 2})),
+        ("partner", "update"),
+        bumps=1,
+    ),
+    WriteService("confirm_profile", lambda w: _save(w, PartnerUpdate()), ("partner", "confirm"), 1),
+    WriteService(
+        "submit_certification", lambda w: lambda: submit_cert(w), ("certification", "submit"), 1
+    ),
+    WriteService("withdraw_certification", _withdraw, ("certification", "withdraw"), 1),
+    WriteService("approve_certification", _review(True), ("certification", "approve"), 1),
+    WriteService("reject_certification", _review(False), ("certification", "reject"), 1),
+    WriteService("import_partners_csv", _import, ("partner", "created"), bumps=1),
+    # two units of work: clearing the directory on replace, then one chunk of partners
+    WriteService("seed_demo_directory", _seed, ("partner", "demo_seed"), bumps=2),
+    # accounts
+    WriteService(
+        "create_demo_accounts",
+        lambda w: lambda: create_demo_accounts(engine=w.engine),
+        ("account", "create"),
+    ),
+    WriteService(
+        "create_account",
+        lambda w: in_scope(
+            w,
+            lambda s: create_account(
+                session=s, actor=w.admin, username="admin2", password=PASSWORD, role="admin"
+            ),
+        ),
+        ("account", "create"),
+    ),
+    WriteService(
+        "change_password",
+        lambda w: in_scope(
+            w,
+            lambda s: change_password(
+                session=s, actor=w.partner_a, current_password=PASSWORD, new_password=NEW_PASSWORD
+            ),
+        ),
+        ("account", "change_password"),
+    ),
+    WriteService(
+        "reset_password",
+        lambda w: in_scope(
+            w,
+            lambda s: accounts_admin.reset_password(
+                session=s, actor=w.admin, account_id=w.partner_a.id, new_password=NEW_PASSWORD
+            ),
+        ),
+        ("account", "reset_password"),
+    ),
+    WriteService(
+        "deactivate_account",
+        lambda w: in_scope(w, _set_active(w, False)),
+        ("account", "deactivate"),
+    ),
+    WriteService("activate_account", _activate, ("account", "activate")),
+    WriteService("unlock_account", _unlock, ("account", "unlock")),
+    WriteService(
+        "update_account",
+        lambda w: in_scope(
+            w,
+            lambda s: accounts_admin.update_account(
+                session=s, actor=w.partner_a, account_id=w.partner_a.id, display_name="Pat"
+            ),
+        ),
+        ("account", "update"),
+    ),
+    WriteService("sign_in_that_locks", _last_failed_sign_in, ("account", "lock")),
+    WriteService("sign_in_after_lockout", _sign_in_after_lockout, ("account", "lock_expired")),
+    # leads
+    WriteService("submit_contact_request", lambda w: lambda: new_lead(w), ("lead", "create")),
+    WriteService(
+        "submit_team_contact_request",
+        lambda w: in_scope(
+            w,
+            lambda s: submit_team_contact_request(
+                session=s, partner_ids=[w.a, w.b], request=REQUEST
+            ),
+        ),
+        ("lead", "create"),
+    ),
+    WriteService("change_lead_status", _change_status, ("lead", "status_change")),
+    WriteService("send_contact_request", _send_form, ("lead", "create")),
+]
