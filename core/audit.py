@@ -187,8 +187,8 @@ def review_notes(*, session: Session, certification_ids: list[int]) -> dict[int,
     rows = session.exec(
         select(AuditEvent)
         .where(AuditEvent.entity_type == "certification")
-        .where(AuditEvent.entity_id.in_([str(i) for i in certification_ids]))  # type: ignore[attr-defined]
-        .where(AuditEvent.action.in_(("approve", "reject")))  # type: ignore[attr-defined]
+        .where(col(AuditEvent.entity_id).in_([str(i) for i in certification_ids]))
+        .where(col(AuditEvent.action).in_(("approve", "reject")))
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     ).all()
     notes: dict[int, str] = {}

@@ -18,7 +18,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from core.analytics.coverage import UNMET_BELOW
+from core.analytics.regional import UNMET_BELOW
 from core.formatting import escape_markdown
 from core.geo.states import STATE_NAMES
 from core.maps.build import (

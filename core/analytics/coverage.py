@@ -27,16 +27,6 @@ from core.models import SearchEvent
 from core.search.index import STATE_CODES, ReadIndex
 from core.taxonomy import PROFICIENT
 
-__all__ = [
-    "STATE_CODES",
-    "UNMET_BELOW",
-    "evidenced_per_state",
-    "hq_states",
-    "partners_per_state",
-    "state_values",
-    "unmet_demand_per_state",
-]
-
 _STATE_INDEX = {code: i for i, code in enumerate(STATE_CODES)}
 _BITS = 64
 

@@ -112,7 +112,7 @@ def submit_certification(
         select(PartnerCertification).where(
             PartnerCertification.partner_id == partner_id,
             PartnerCertification.certification_key == cert.certification_key,
-            PartnerCertification.status.in_((CERT_PENDING, CERT_APPROVED)),  # type: ignore[attr-defined]
+            col(PartnerCertification.status).in_((CERT_PENDING, CERT_APPROVED)),
         )
     ).all()
     if any(row.status == CERT_PENDING for row in same):

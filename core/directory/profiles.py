@@ -252,7 +252,7 @@ def save_profile(
     stamp = {"updated_at": now, "verified_at": now} if diff else {"verified_at": now}
     result = session.execute(
         update(Partner)
-        .where(Partner.id == partner_id, Partner.version == expected_version)  # type: ignore[arg-type]
+        .where(col(Partner.id) == partner_id, col(Partner.version) == expected_version)
         .values(version=new_version, **stamp, **scalars)
         .execution_options(synchronize_session=False)
     )
@@ -260,7 +260,9 @@ def save_profile(
     if result.rowcount != 1:  # another save committed between our read and this update
         raise _conflict(session, partner_id, loaded_values, wanted)
     if "locations" in diff:
-        session.execute(delete(PartnerLocation).where(PartnerLocation.partner_id == partner_id))  # type: ignore[arg-type]
+        session.execute(
+            delete(PartnerLocation).where(col(PartnerLocation.partner_id) == partner_id)
+        )
         session.execute(
             insert(PartnerLocation), [{"partner_id": partner_id, **r} for r in location_rows]
         )
@@ -289,7 +291,9 @@ def save_profile(
 def _replace_competencies(
     session: Session, partner_id: int, levels: dict[str, int], allies: dict[str, str]
 ) -> None:
-    session.execute(delete(PartnerCompetency).where(PartnerCompetency.partner_id == partner_id))  # type: ignore[arg-type]
+    session.execute(
+        delete(PartnerCompetency).where(col(PartnerCompetency.partner_id) == partner_id)
+    )
     keys = [k for k, v in levels.items() if v] + [k for k in allies if not levels.get(k)]
     rows = [
         {

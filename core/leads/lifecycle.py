@@ -197,7 +197,7 @@ def change_lead_status(
     # Compare-and-swap on the status: two people answering at once cannot both move it.
     result = session.execute(
         update(Lead)
-        .where(Lead.id == lead_id, Lead.status == from_status)  # type: ignore[arg-type]
+        .where(col(Lead.id) == lead_id, col(Lead.status) == from_status)
         .values(**values)
         .execution_options(synchronize_session=False)
     )

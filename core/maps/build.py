@@ -36,17 +36,6 @@ from core.maps.regions import (
     state_features,
 )
 
-__all__ = [
-    "Choropleth",
-    "build_partner_area_map",
-    "build_partner_layer",
-    "build_regional_base_map",
-    "build_selection_layer",
-    "escape_for_map",
-    "partner_popup_html",
-    "render_map_html",
-]
-
 # Continental US view for maps with nothing to fit.
 US_CENTER: tuple[float, float] = (39.5, -98.35)
 US_ZOOM = 4

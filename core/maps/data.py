@@ -14,12 +14,12 @@ import numpy as np
 from sqlalchemy import Engine
 
 from core.analytics.coverage import (
-    UNMET_BELOW,
     evidenced_per_state,
     partners_per_state,
     state_values,
     unmet_demand_per_state,
 )
+from core.analytics.regional import UNMET_BELOW
 from core.geo.places import Place
 from core.maps.escaping import escape_for_map
 from core.maps.layers import (
