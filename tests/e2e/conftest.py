@@ -24,9 +24,11 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import REPO_ROOT, require_or_skip
 from tests.e2e.assets import OfflineAssets, prepare_offline_assets
@@ -45,6 +47,13 @@ SEED_PARTNERS = 300
 SERVER_START_TIMEOUT_S = 60.0
 SCRIPT_IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SCREENSHOTS_DIR = REPO_ROOT / "screenshots"
+# Deadlines for `poll_until` and `choose_option`: generous, because a busy 2-core machine is
+# slow; a condition that holds ends the wait at once, so they cost nothing when all is well.
+POLL_TIMEOUT_S = 30.0
+POLL_INTERVAL_S = 0.1
+OPTION_CLICK_TIMEOUT_MS = 5_000  # one attempt at a dropdown option, see choose_option
+
+T = TypeVar("T")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -106,6 +115,57 @@ def page(browser: Browser, offline_assets: OfflineAssets) -> Iterator[Page]:
         yield new_page
     finally:
         context.close()
+
+
+def poll_until(
+    probe: Callable[[], T], done: Callable[[T], bool], timeout_s: float = POLL_TIMEOUT_S
+) -> T:
+    """Call `probe` until `done(value)` holds or the deadline passes; return the last value.
+
+    For values Playwright's `expect` cannot wait on (JavaScript state, files, the database).
+    The caller still asserts on the returned value, so a wrong value fails with that value.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = probe()
+        if done(value) or time.monotonic() >= deadline:
+            return value
+        time.sleep(POLL_INTERVAL_S)  # the polling interval, not a guess at how long to wait
+
+
+def page_not_found_dialog(page: Page) -> Locator:
+    return page.get_by_role("dialog").filter(has_text="Page not found")
+
+
+def dismiss_page_not_found_dialogs(page: Page) -> None:
+    """Close a "Page not found" dialog whenever one covers the page before an action or expect.
+
+    Helpers that open a deep link on a fresh server used to check `is_visible()` once, which
+    raced with the dialog's arrival. Playwright's locator handler runs before every action and
+    auto-waiting assertion instead, whenever the dialog is there. Tests about the dialog itself
+    (test_a_fresh_server_shows_no_page_not_found_dialog) must not install it.
+    """
+    page.add_locator_handler(page_not_found_dialog(page), lambda: page.keyboard.press("Escape"))
+
+
+def choose_option(page: Page, select: Locator, option: str) -> None:
+    """Pick `option` in a Streamlit selectbox and wait until the box shows it.
+
+    A map component's first report reruns the page once, and that rerun closes a dropdown that
+    is open at the time. So: open it and click the option; if the list closed under us, let
+    the rerun finish and open it again, until a deadline. The value is then expected as usual.
+    """
+    wanted = page.get_by_role("option", name=option, exact=True)
+    deadline = time.monotonic() + POLL_TIMEOUT_S
+    while time.monotonic() < deadline:
+        select.click()
+        try:
+            wanted.click(timeout=OPTION_CLICK_TIMEOUT_MS)
+        except PlaywrightTimeoutError:
+            wait_for_script_idle(page)
+            continue
+        break
+    expect(select.get_by_role("combobox")).to_have_value(option)
 
 
 def wait_for_script_idle(page: Page, timeout_ms: float = 30_000) -> None:
@@ -204,7 +264,7 @@ def _wait_until_healthy(server: AppServer, deadline: float) -> None:
             last_error = f"health answered {body!r}"
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             last_error = str(exc)
-        time.sleep(0.1)  # a polling interval, not a guess at how long start-up takes
+        time.sleep(POLL_INTERVAL_S)  # a polling interval, not a guess at start-up time
     raise RuntimeError(
         f"streamlit was not healthy within {SERVER_START_TIMEOUT_S:.0f} s ({last_error})."
         f"\n--- server stderr ---\n{server.stderr_tail()}"

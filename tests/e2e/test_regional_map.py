@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Frame, Page, expect
+from playwright.sync_api import FrameLocator, Page, expect
 from sqlmodel import Session
 
 from core.db import create_db_engine
@@ -20,7 +20,9 @@ from tests.e2e.conftest import (
     SCREENSHOTS_DIR,
     AppServer,
     copy_sqlite_database,
+    dismiss_page_not_found_dialogs,
     launch_app_server,
+    poll_until,
     wait_for_script_idle,
 )
 from tests.public_directory import add_partner
@@ -66,54 +68,66 @@ def map_server(
         server.stop()
 
 
-def open_map(page: Page, url: str) -> Frame:
+def open_map(page: Page, url: str) -> FrameLocator:
+    # A fresh server's first deep link may show "Page not found" over the right page.
+    dismiss_page_not_found_dialogs(page)
     page.goto(url)
     wait_for_script_idle(page)
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
-    if dialog.is_visible():  # shown over the right page on a fresh server's first deep link
-        page.keyboard.press("Escape")
-    iframe = page.locator(MAP_IFRAME)
-    expect(iframe).to_be_visible()
-    expect(page.frame_locator(MAP_IFRAME).locator(".leaflet-container")).to_be_visible()
-    frame = iframe.element_handle().content_frame()
-    assert frame is not None
-    return frame
+    expect(page.locator(MAP_IFRAME)).to_be_visible()
+    inside = page.frame_locator(MAP_IFRAME)
+    expect(inside.locator(".leaflet-container")).to_be_visible()
+    return inside
+
+
+def count_map_layers(inside: FrameLocator, layer_test: str) -> int:
+    """How many of the map's Leaflet layers pass `layer_test` (a JS expression on `l`).
+
+    Evaluated through a locator, so a map iframe that a rerun drew anew is found again.
+    """
+    return int(
+        inside.locator(".leaflet-container").evaluate(
+            f"() => Object.values(window.map._layers).filter(l => {layer_test}).length"
+        )
+    )
+
+
+def poll_map_layers(inside: FrameLocator, layer_test: str, enough: int) -> int:
+    """The count of `count_map_layers` once it reaches `enough` (or at the deadline).
+
+    The container shows before Leaflet has added every layer, so one count could come early.
+    """
+    return poll_until(lambda: count_map_layers(inside, layer_test), lambda n: n >= enough)
 
 
 def test_map_renders_markers_and_the_state_choropleth(
     page: Page, map_server: AppServer, require_map_assets: OfflineAssets
 ) -> None:
-    frame = open_map(page, f"{map_server.url}/regional_map?needs=security")
-    inside = page.frame_locator(MAP_IFRAME)
+    inside = open_map(page, f"{map_server.url}/regional_map?needs=security")
     expect(inside.locator(".marker-cluster, .pa-pin").first).to_be_visible()
     expect(inside.locator(".pa-legend")).to_contain_text("Partners matching the search")
     # The states are drawn on a canvas: count the GeoJSON features Leaflet holds.
-    states = frame.evaluate(
-        "() => Object.values(window.map._layers).filter(l => l.feature && l.feature.id).length"
-    )
+    states = poll_map_layers(inside, "l.feature && l.feature.id", enough=51)
     assert states == 51
     SCREENSHOTS_DIR.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS_DIR / "e2e-regional-map.png", full_page=True)
-    assert page.locator('[data-testid="stException"]').count() == 0
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
 def test_clicking_a_marker_selects_the_partner_and_draws_its_service_area(
     page: Page, map_server: AppServer, require_map_assets: OfflineAssets
 ) -> None:
-    frame = open_map(page, f"{map_server.url}{SEARCH}")
-    pins = page.frame_locator(MAP_IFRAME).locator(".pa-pin")
+    inside = open_map(page, f"{map_server.url}{SEARCH}")
+    pins = inside.locator(".pa-pin")
     expect(pins).to_have_count(len(HOSTILE))
     pins.first.click()
     profile = page.get_by_role("link", name="Open profile")
     expect(profile).to_be_visible()
     expect(profile).to_have_attribute("href", re.compile(r"partner_profile\?id=\d+$"))
     # The marker's own popup fades out while the selection layer opens the same one again.
-    popup = page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content").last
+    popup = inside.locator(".leaflet-popup-content").last
     expect(popup).to_contain_text("Open profile")
     # The service radius (30 km) is drawn as a circle around the selected partner.
-    circles = frame.evaluate(
-        "() => Object.values(window.map._layers).filter(l => l._mRadius === 30000).length"
-    )
+    circles = poll_map_layers(inside, "l._mRadius === 30000", enough=1)
     assert circles >= 1
 
 
@@ -122,14 +136,21 @@ def test_hostile_names_show_as_text_and_open_no_dialog(
 ) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    open_map(page, f"{map_server.url}{SEARCH}")
-    inside = page.frame_locator(MAP_IFRAME)
+    inside = open_map(page, f"{map_server.url}{SEARCH}")
     pins = inside.locator(".pa-pin")
     expect(pins).to_have_count(len(HOSTILE))
+    popup = inside.locator(".leaflet-popup-content strong")
     shown: set[str] = set()
     for i in range(len(HOSTILE)):
         pins.nth(i).click()
-        popup = inside.locator(".leaflet-popup-content strong")
+        # The popup of the pin clicked before may still be showing (it fades out): wait for
+        # this pin's own, which must name a hostile partner not shown yet, then for it alone.
+        unseen = [n for n in HOSTILE.values() if n not in shown]
+        exactly_one_of = re.compile("^(" + "|".join(re.escape(n) for n in unseen) + ")$")
+        expect(
+            popup.filter(has_text=exactly_one_of),
+            f"pin {i} opened no popup naming one of the partners not shown yet: {unseen}",
+        ).to_have_count(1)
         expect(popup).to_have_count(1)
         name = popup.inner_text()
         shown.add(name)
@@ -141,7 +162,7 @@ def test_hostile_names_show_as_text_and_open_no_dialog(
         re.compile("|".join(re.escape(n) for n in HOSTILE.values()))
     )
     assert dialogs == []
-    assert inside.locator('img[src="x"]').count() == 0
-    assert page.locator('img[src="x"]').count() == 0
+    expect(inside.locator('img[src="x"]')).to_have_count(0)
+    expect(page.locator('img[src="x"]')).to_have_count(0)
     SCREENSHOTS_DIR.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS_DIR / "e2e-regional-map-hostile.png", full_page=True)

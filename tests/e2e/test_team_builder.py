@@ -12,7 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import SCREENSHOTS_DIR, AppServer, wait_for_script_idle
+from tests.e2e.conftest import (
+    SCREENSHOTS_DIR,
+    AppServer,
+    choose_option,
+    dismiss_page_not_found_dialogs,
+    wait_for_script_idle,
+)
 
 NEEDS = "security,cloud,storage_backup,print_services"
 TEAMS_URL = f"/team_builder?needs={NEEDS}&near=77002"
@@ -27,31 +33,33 @@ def team_leads(server: AppServer) -> list[tuple[int, str]]:
         ).fetchall()
 
 
-def choose_option(page: Page, select: Locator, option: str) -> None:
-    """Open a selectbox and pick an option; a late rerun (the map's first report) can close
-    the list just after it opened, so open it again until the option shows."""
-    wanted = page.get_by_role("option", name=option)
-    for _ in range(5):
-        select.click()
-        try:
-            expect(wanted).to_be_visible(timeout=3_000)
-        except AssertionError:
-            continue
-        wanted.click()
-        return
-    raise AssertionError(f"the option {option!r} never showed")
-
-
 def open_teams(page: Page, server: AppServer) -> None:
+    # A fresh server may answer its very first deep link with a "Page not found" dialog over
+    # the right page (see test_search_journey); it is closed whenever it is in the way.
+    dismiss_page_not_found_dialogs(page)
     page.goto(server.url + TEAMS_URL)
     wait_for_script_idle(page)
-    # A fresh server answers its very first deep link with a "Page not found" dialog over the
-    # right page (app navigation, see test_search_journey); close it so the page is usable.
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
-    if dialog.is_visible():
-        page.keyboard.press("Escape")
-        expect(dialog).to_be_hidden()
     expect(page.get_by_role("heading", name=HEADLINE)).to_be_visible()
+
+
+def member_links(team: Locator) -> Locator:
+    return team.locator("a[href*='partner_profile?id=']")
+
+
+def rendered_team_size(team: Locator) -> int:
+    """The team's size once all its member links are on the page.
+
+    Streamlit draws the members one element at a time, so `count()` as soon as the first link
+    shows may come too early; the card's header ("Best team · 3 partners · score 87") names the
+    size first, and the links are then expected to reach it.
+    """
+    header = team.get_by_text(re.compile(r"^(Best team|Alternative \d+) · \d+ partners? · "))
+    expect(header).to_be_visible()
+    match = re.search(r" · (\d+) partners? · ", header.inner_text())
+    assert match is not None, header.inner_text()
+    size = int(match[1])
+    expect(member_links(team)).to_have_count(size)
+    return size
 
 
 def test_teams_render_from_a_link_with_members_and_who_covers_what(
@@ -63,8 +71,7 @@ def test_teams_render_from_a_link_with_members_and_who_covers_what(
     expect(best.get_by_text("Best team")).to_be_visible()
     expect(best.get_by_text("Security:")).to_be_visible()
     expect(best.get_by_text("Print services:")).to_be_visible()
-    member_links = best.locator("a[href*='partner_profile?id=']")
-    expect(member_links.first).to_be_visible()  # count() alone would not wait for the render
+    expect(member_links(best).first).to_be_visible()
     expect(page.get_by_role("checkbox", name="Print services")).to_be_checked()
     SCREENSHOTS_DIR.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS_DIR / "team_builder.png"), full_page=True)
@@ -75,8 +82,7 @@ def test_contact_this_team_creates_one_linked_lead_per_member(page: Page, start_
     before = len(team_leads(server))
     open_teams(page, server)
     best = page.locator(".st-key-teams_team_0")
-    expect(best.locator("a[href*='partner_profile?id=']").first).to_be_visible()
-    members = best.locator("a[href*='partner_profile?id=']").count()
+    members = rendered_team_size(best)
 
     best.get_by_role("button", name="Contact this team").click()
     form = best.get_by_test_id("stForm")
@@ -87,6 +93,7 @@ def test_contact_this_team_creates_one_linked_lead_per_member(page: Page, start_
     form.get_by_role("button", name="Send to the team").click()
 
     expect(best.get_by_text("Your request went to")).to_be_visible()
+    # The leads are committed before the page shows its confirmation.
     leads = team_leads(server)[before:]
     assert len(leads) == members
     assert len({team_key for _pid, team_key in leads}) == 1
@@ -112,11 +119,10 @@ def test_find_partners_empty_state_links_to_teams_with_the_same_query(
 
 def test_best_team_is_drawn_on_a_map(page: Page, app_server: AppServer, require_map_assets) -> None:  # type: ignore[no-untyped-def]
     open_teams(page, app_server)
-    links = page.locator(".st-key-teams_team_0").locator("a[href*='partner_profile?id=']")
-    expect(links.first).to_be_visible()
-    members = links.count()
+    members = rendered_team_size(page.locator(".st-key-teams_team_0"))
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
     expect(frame.locator(".leaflet-container")).to_be_visible()
     dots = frame.locator("path.leaflet-interactive")  # one dot per member, one for the customer
-    expect(dots.first).to_be_attached()
-    assert dots.count() >= members + 1
+    # At least members + 1 dots: the (members + 1)-th one exists. Unlike a single count(),
+    # this waits while Leaflet is still drawing.
+    expect(dots.nth(members)).to_be_attached()
