@@ -5,8 +5,9 @@ real ZIP codes (weighted towards cities with many ZIPs, so Houston or Chicago ge
 one-ZIP town few), are expert in 1–3 technology domains, proficient in a few more and
 foundational in some; business services are often delivered through a named ally. Their
 certifications come from the catalogue and mostly back their claims, but about 15% of
-partners over-claim. ``core.demo.leads`` adds three years of leads and yearly figures, and
-``core.demo.searches`` anonymous searches.
+partners over-claim. ``core.demo.programs`` puts most partners in the programs of the
+vendors they are certified by, with figures consents; ``core.demo.leads`` adds three years
+of leads and yearly figures, and ``core.demo.searches`` anonymous searches.
 
 Rows go in with SQLAlchemy Core executemany in chunks of 50,000 partners, so a million
 partners take minutes and bounded memory. Random numbers come from NumPy generators keyed
@@ -35,6 +36,7 @@ from core.demo.certifications import catalogue
 from core.demo.leads import ActivityWriter
 from core.demo.places import demo_places
 from core.demo.profiles import generate_chunk
+from core.demo.programs import program_rows
 from core.demo.searches import write_search_events
 from core.demo.words import ally_pool
 from core.directory.records import sync_id_sequences
@@ -75,6 +77,8 @@ def _clear_directory(engine: Engine) -> None:
             m.LeadStatusChange,
             m.Lead,
             m.PartnerYearFigures,
+            m.FiguresConsent,
+            m.ProgramMembership,
             m.PartnerCertification,
             m.PartnerCompetency,
             m.PartnerLocation,
@@ -135,6 +139,15 @@ def seed_demo_directory(
             _insert(connection, m.PartnerLocation, chunk.locations)
             _insert(connection, m.PartnerCompetency, chunk.competencies)
             _insert(connection, m.PartnerCertification, chunk.certifications)
+            programs = program_rows(
+                seed=seed,
+                chunk_no=chunk_no,
+                ids=np.arange(first + 1, first + n + 1, dtype=np.int64),
+                certifications=chunk.certifications,
+                now=now,
+            )
+            _insert(connection, m.ProgramMembership, programs.memberships)
+            _insert(connection, m.FiguresConsent, programs.consents)
             if activity is not None and chunk.facts is not None:
                 totals["leads"] += activity.write_chunk(
                     connection=connection, facts=chunk.facts, chunk_no=chunk_no
