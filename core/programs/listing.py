@@ -112,10 +112,25 @@ def list_members(
     statuses: tuple[str, ...] | None = None,
     today: date | None = None,
 ) -> list[Member]:
-    """Every membership of ``vendor``'s program (or those in ``statuses``), by partner name."""
+    """Every membership of ``vendor``'s program (or those in ``statuses``), by partner name,
+    for that vendor's accounts and administrators (PermissionDenied for anyone else)."""
     if vendor not in get_taxonomy().vendors:
         raise ProgramError(f"Unknown vendor {vendor!r}.")
     _ensure_vendor_viewer(session, viewer, vendor)
+    return read_members(session, vendor, statuses=statuses, today=today)
+
+
+def read_members(
+    session: Session,
+    vendor: str,
+    *,
+    statuses: tuple[str, ...] | None = None,
+    today: date | None = None,
+) -> list[Member]:
+    """``list_members`` without the viewer check: for the command line only, which runs with
+    the database's own rights like every other ``python -m core`` command."""
+    if vendor not in get_taxonomy().vendors:
+        raise ProgramError(f"Unknown vendor {vendor!r}.")
     statement = (
         select(ProgramMembership, Partner.name)
         .join(Partner, col(Partner.id) == col(ProgramMembership.partner_id))
