@@ -20,7 +20,14 @@ from core.models import AccountPublic, AuditEvent, MaxLength, utc_now
 
 ANONYMOUS_LABEL = "anonymous visitor"
 SYSTEM_LABEL = "system"
-ENTITY_TYPES = ("partner", "account", "certification", "lead")
+ENTITY_TYPES = (
+    "partner",
+    "account",
+    "certification",
+    "lead",
+    "program_membership",
+    "figures_consent",
+)
 
 
 @dataclass(frozen=True)

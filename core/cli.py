@@ -1,8 +1,8 @@
 """Command line for administrators and scripts: ``python -m core <command> …``.
 
-Commands: seed, import, export, search, team, create-account. This module holds the options
-and picks the command; what each one does is in core.commands. The database is the one in
-DATABASE_URL (default: the app's SQLite file); its schema is created when missing.
+Commands: seed, import, export, search, team, programs, create-account. This module holds
+the options and picks the command; what each one does is in core.commands. The database is
+the one in DATABASE_URL (default: the app's SQLite file); its schema is created when missing.
 
 Exit codes: 0 done; 1 the command ran but refused or rejected something (bad rows in an
 import, a directory that is not empty); 2 invalid arguments or an invalid query.
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from core.commands.accounts import run_create_account
 from core.commands.interchange import run_export, run_import
+from core.commands.programs import run_programs
 from core.commands.queries import run_search, run_team
 from core.commands.runtime import fail
 from core.commands.seed import run_seed
@@ -106,6 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
     team = commands.add_parser("team", help="find the smallest team covering all needs")
     _add_query_options(team, team=True)
     team.set_defaults(handler=run_team)
+
+    programs = commands.add_parser(
+        "programs", help="a vendor's program members: tier, status, since, figures shared"
+    )
+    programs.add_argument("--vendor", required=True, help="catalogue vendor, e.g. Cisco")
+    programs.add_argument(
+        "--status", type=_comma_list, help="only these statuses, e.g. active,requested"
+    )
+    programs.add_argument("--format", choices=("json", "table"), default="json")
+    programs.set_defaults(handler=run_programs)
 
     account = commands.add_parser(
         "create-account",

@@ -541,3 +541,105 @@ class DataVersion(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("id"),)
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+# --- vendor programs --------------------------------------------------------------------
+
+# A membership is partner x vendor. "requested" waits for the side that did not ask
+# (requested_by): a partner's application waits for the vendor, a vendor's invitation for
+# the partner. Declined and ended rows stay (the history is the audit trail) and a new
+# request reuses the row, since there is one per partner x vendor.
+PROGRAM_REQUESTED, PROGRAM_ACTIVE = "requested", "active"
+PROGRAM_DECLINED, PROGRAM_ENDED = "declined", "ended"
+PROGRAM_STATUSES = (PROGRAM_REQUESTED, PROGRAM_ACTIVE, PROGRAM_DECLINED, PROGRAM_ENDED)
+SIDE_PARTNER, SIDE_VENDOR = "partner", "vendor"
+PROGRAM_SIDES = (SIDE_PARTNER, SIDE_VENDOR)
+
+
+def validate_vendor(value: str) -> str:
+    value = (clean_text(value) or "").strip()
+    if value not in get_taxonomy().vendors:
+        raise ValueError(f"unknown vendor {value!r}: vendors come from the certification catalogue")
+    return value
+
+
+class ProgramMembership(SQLModel, table=True):
+    __tablename__ = "program_membership"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "vendor", name="uq_program_membership_partner_vendor"),
+        Index("ix_program_membership_vendor_status", "vendor", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
+    vendor: str = Field(max_length=80)
+    tier: str | None = Field(default=None, max_length=40)
+    status: str = Field(default=PROGRAM_REQUESTED, max_length=10)
+    requested_by: str = Field(max_length=10)
+    requested_at: datetime = Field(default_factory=utc_now)
+    since: date | None = None  # the day it became active
+    ended_on: date | None = None  # the day it was declined or ended
+    updated_at: datetime = Field(default_factory=utc_now)
+    # Compare-and-swap: every change names the version the user saw.
+    version: int = Field(default=1)
+
+
+class ProgramMembershipCreate(SQLModel):
+    """A request (partner side) or an invitation (vendor side), validated before any write."""
+
+    partner_id: int
+    vendor: str
+    requested_by: str
+    tier: str | None = None  # a vendor may propose a tier in its invitation
+
+    @field_validator("vendor")
+    @classmethod
+    def _vendor(cls, value: str) -> str:
+        return validate_vendor(value)
+
+    @field_validator("requested_by")
+    @classmethod
+    def _side(cls, value: str) -> str:
+        if value not in PROGRAM_SIDES:
+            raise ValueError(f"requested_by must be one of {', '.join(PROGRAM_SIDES)}")
+        return value
+
+
+class ProgramMembershipPublic(SQLModel):
+    id: int
+    partner_id: int
+    vendor: str
+    tier: str | None
+    status: str
+    requested_by: str
+    requested_at: datetime
+    since: date | None
+    ended_on: date | None
+    version: int
+
+
+class FiguresConsent(SQLModel, table=True):
+    """A partner's switch letting one vendor see its business figures; absent means no."""
+
+    __tablename__ = "figures_consent"
+    partner_id: int = Field(foreign_key="partner.id", primary_key=True, ondelete="CASCADE")
+    vendor: str = Field(primary_key=True, max_length=80)
+    granted: bool = False
+    changed_at: datetime = Field(default_factory=utc_now)
+
+
+class FiguresConsentCreate(SQLModel):
+    partner_id: int
+    vendor: str
+    granted: bool
+
+    @field_validator("vendor")
+    @classmethod
+    def _vendor(cls, value: str) -> str:
+        return validate_vendor(value)
+
+
+class FiguresConsentPublic(SQLModel):
+    partner_id: int
+    vendor: str
+    granted: bool
+    changed_at: datetime

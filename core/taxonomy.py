@@ -2,7 +2,8 @@
 
 Stable keys (domains, services, levels, segments) come from ``data/taxonomy.json``;
 the certification catalogue from ``data/certifications.csv``; sales regions from
-``data/regions.json``.
+``data/regions.json``; the partner-program tiers of each catalogue vendor from
+``data/vendor_programs.json``.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class Taxonomy:
     certifications: dict[str, CatalogueCertification]
     regions: tuple[Region, ...]
     group_labels: dict[str, str]
+    # Partner-program tiers per catalogue vendor, lowest first (every vendor has a list).
+    vendor_tiers: dict[str, tuple[str, ...]]
 
     @property
     def area_keys(self) -> tuple[str, ...]:
@@ -118,6 +121,10 @@ class Taxonomy:
         """Level value -> label, from ``at_least`` up: the options of a level picker."""
         return {lv.value: lv.label for lv in self.levels if lv.value >= at_least}
 
+    def tiers_of(self, vendor: str) -> tuple[str, ...]:
+        """The vendor's own tier names, lowest first; KeyError for a vendor not in the catalogue."""
+        return self.vendor_tiers[vendor]
+
     def region(self, key: str) -> Region:
         for region in self.regions:
             if region.key == key:
@@ -135,6 +142,35 @@ def _parse_evidences(raw: str, *, known_areas: set[str], where: str) -> dict[str
     if not evidences:
         raise ValueError(f"{where}: a certification must evidence at least one area")
     return evidences
+
+
+DEFAULT_TIERS = ("Registered", "Silver", "Gold", "Platinum")
+
+
+def _tier_list(raw: object, *, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ValueError(f"{where}: tiers must be a non-empty list of names")
+    tiers = tuple(str(t).strip() for t in raw)
+    if any(not t or len(t) > 40 for t in tiers) or len(set(tiers)) != len(tiers):
+        raise ValueError(f"{where}: tier names must be unique, 1-40 characters: {tiers}")
+    return tiers
+
+
+def load_vendor_tiers(path: Path, vendors: set[str]) -> dict[str, tuple[str, ...]]:
+    """Tiers for every catalogue vendor; a vendor in the file but not in the catalogue is a
+    typo that would silently give the real vendor the default tiers, so it fails the load.
+    Without the file (a deployment with its own catalogue) every vendor gets DEFAULT_TIERS."""
+    raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    raw.setdefault("default_tiers", list(DEFAULT_TIERS))
+    default = _tier_list(raw.get("default_tiers"), where=f"{path.name} default_tiers")
+    listed: dict[str, object] = raw.get("vendors") or {}
+    unknown = sorted(set(listed) - vendors)
+    if unknown:
+        raise ValueError(f"{path.name}: vendors not in the catalogue: {', '.join(unknown)}")
+    return {
+        v: _tier_list(listed[v], where=f"{path.name} {v}") if v in listed else default
+        for v in sorted(vendors)
+    }
 
 
 def load_taxonomy(data_dir: Path = DATA_DIR) -> Taxonomy:
@@ -174,6 +210,9 @@ def load_taxonomy(data_dir: Path = DATA_DIR) -> Taxonomy:
         certifications=certifications,
         regions=regions,
         group_labels={g["key"]: g["label"] for g in raw["groups"]},
+        vendor_tiers=load_vendor_tiers(
+            data_dir / "vendor_programs.json", {c.vendor for c in certifications.values()}
+        ),
     )
 
 

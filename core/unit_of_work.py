@@ -50,6 +50,8 @@ AUDITED_AS: dict[str, frozenset[str]] = {
     "account": frozenset({"account"}),
     "lead": frozenset({"lead"}),
     "lead_status_change": frozenset({"lead"}),  # the lead's status_change event covers it
+    "program_membership": frozenset({"program_membership"}),
+    "figures_consent": frozenset({"figures_consent"}),
 }
 
 # The only tables written without an audit event, and why.

@@ -123,12 +123,18 @@ with demand_tab:
 
 with benchmark_tab:
     with Session(get_engine()) as session:
-        bench = partner_benchmarks(session=session, index=index, states=states, now=now)
+        bench = partner_benchmarks(
+            session=session, viewer=account, index=index, states=states, now=now
+        )
         funnel = lead_funnel(
-            session=session, index=index, states=states, since=now - timedelta(days=365)
+            session=session,
+            viewer=account,
+            index=index,
+            states=states,
+            since=now - timedelta(days=365),
         )
     if bench.empty:
-        st.info("No partner has a location in this region yet.")
+        st.info("No partner you may benchmark has a location in this region yet.")
     else:
         left, right = st.columns([2, 1])
         with right:
@@ -174,6 +180,7 @@ with benchmark_tab:
                     "co_marketing_roi": st.column_config.NumberColumn("ROI", format="%.2f×"),
                     "revenue_usd": st.column_config.NumberColumn("Revenue", format="dollar"),
                     "revenue_growth": st.column_config.NumberColumn("Growth YoY", format="percent"),
+                    "figures_shared": st.column_config.CheckboxColumn("Figures shared"),
                 },
             )
         st.download_button(

@@ -2,6 +2,9 @@
 
 Everything here is confidential (lead outcomes, co-marketing funds, revenue): it serves
 the signed-in vendor and admin screens only, scoped to the regions the account covers.
+Per-partner rows and figures go through core.confidentiality with the viewer: a vendor
+gets rows of its active program members only, and their business figures only where the
+member consented.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlmodel import Session
 
+from core.confidentiality import figures_visible_ids, individually_visible_ids, visible_figures
 from core.models import LEAD_STATUS_LABELS, ROLE_ADMIN, ROLE_VENDOR, AccountPublic, utc_now
 from core.search.index import ReadIndex, state_mask
 from core.taxonomy import PROFICIENT, Region, get_taxonomy
@@ -102,12 +106,48 @@ def unmet_demand(
     return frame.sort_values("searches", ascending=False, ignore_index=True)
 
 
-def partner_benchmarks(
-    *, session: Session, index: ReadIndex, states: tuple[str, ...], now: datetime | None = None
-) -> pd.DataFrame:
-    """One row per partner in the region: leads, reporting, wins, co-marketing ROI, growth."""
-    now = now or utc_now()
+# Columns computed from a partner's business figures: None unless the viewer may see them.
+FIGURE_COLUMNS = ("co_marketing_funds_usd", "co_marketing_roi", "revenue_growth", "revenue_usd")
+
+
+def visible_partner_rows(
+    session: Session, viewer: AccountPublic | None, index: ReadIndex, states: tuple[str, ...]
+) -> np.ndarray:
+    """Index rows of the region's partners whose individual rows the viewer may see."""
     rows = partner_rows_in_states(index, states)
+    allowed = individually_visible_ids(session, viewer, index.partner_ids[rows].tolist())
+    return rows[np.isin(index.partner_ids[rows], np.fromiter(allowed, dtype=np.int64))]
+
+
+def _figures_frame(
+    session: Session, viewer: AccountPublic | None, ids: np.ndarray, now: datetime
+) -> pd.DataFrame:
+    years = range(now.year - 2, now.year + 1)
+    shown = visible_figures(session, viewer, ids.tolist(), years=years)
+    return pd.DataFrame(
+        [
+            (pid, f.year, f.revenue_usd, f.comarketing_funds_usd)
+            for pid, by_year in shown.items()
+            for f in by_year.values()
+        ],
+        columns=["partner_id", "year", "revenue_usd", "comarketing_funds_usd"],
+    )
+
+
+def partner_benchmarks(
+    *,
+    session: Session,
+    viewer: AccountPublic | None,
+    index: ReadIndex,
+    states: tuple[str, ...],
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """One row per partner in the region the viewer may see individually: leads, reporting,
+    wins, co-marketing ROI, growth. For a vendor: its active members only; revenue, growth,
+    funds and ROI only of those that share their figures with it (None otherwise, and
+    ``figures_shared`` False)."""
+    now = now or utc_now()
+    rows = visible_partner_rows(session, viewer, index, states)
     ids = index.partner_ids[rows]
     base = pd.DataFrame(
         {
@@ -151,17 +191,7 @@ def partner_benchmarks(
         won_value_usd=("won_value", "sum"),
         co_marketing_won_usd=("co_won_value", "sum"),
     )
-    figures = pd.DataFrame(
-        session.execute(
-            text(
-                "SELECT partner_id, year, revenue_usd, comarketing_funds_usd "
-                "FROM partner_year_figures WHERE year >= :first"
-            ),
-            {"first": now.year - 2},
-        ).fetchall(),
-        columns=["partner_id", "year", "revenue_usd", "comarketing_funds_usd"],
-    )
-    figures = figures[figures["partner_id"].isin(ids)]
+    figures = _figures_frame(session, viewer, ids, now)
     latest_year = int(figures["year"].max()) if len(figures) else now.year
     latest = figures[figures["year"] == latest_year].set_index("partner_id")
     previous = figures[figures["year"] == latest_year - 1].set_index("partner_id")
@@ -182,16 +212,26 @@ def partner_benchmarks(
     out["revenue_usd"] = revenue_now
     for column in ("leads", "reported", "won", "closed"):
         out[column] = out[column].astype(int)
+    shared = figures_visible_ids(session, viewer, ids.tolist())
+    out["figures_shared"] = out["partner_id"].isin(list(shared))
+    for column in FIGURE_COLUMNS:  # hidden or missing: None, never a made-up 0 or NaN
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out.sort_values(
         ["won_value_usd", "partner_id"], ascending=[False, True], ignore_index=True
     )
 
 
 def lead_funnel(
-    *, session: Session, index: ReadIndex, states: tuple[str, ...], since: datetime
+    *,
+    session: Session,
+    viewer: AccountPublic | None,
+    index: ReadIndex,
+    states: tuple[str, ...],
+    since: datetime,
 ) -> pd.DataFrame:
-    """Leads of the region's partners by status, in life-cycle order."""
-    ids = set(index.partner_ids[partner_rows_in_states(index, states)].tolist())
+    """Leads by status, in life-cycle order, of the region's partners the viewer may see
+    individually (a vendor: its active members), the same partners as the benchmark."""
+    ids = set(index.partner_ids[visible_partner_rows(session, viewer, index, states)].tolist())
     rows = session.execute(
         text("SELECT partner_id, status FROM lead WHERE created_at >= :since"), {"since": since}
     ).fetchall()

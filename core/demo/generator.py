@@ -5,8 +5,9 @@ real ZIP codes (weighted towards cities with many ZIPs, so Houston or Chicago ge
 one-ZIP town few), are expert in 1–3 technology domains, proficient in a few more and
 foundational in some; business services are often delivered through a named ally. Their
 certifications come from the catalogue and mostly back their claims, but about 15% of
-partners over-claim. ``core.demo.leads`` adds three years of leads and yearly figures, and
-``core.demo.searches`` anonymous searches.
+partners over-claim. ``core.demo.programs`` puts most partners in the programs of the
+vendors they are certified by, with figures consents; ``core.demo.leads`` adds three years
+of leads and yearly figures, and ``core.demo.searches`` anonymous searches.
 
 Rows go in with SQLAlchemy Core executemany in chunks of 50,000 partners, so a million
 partners take minutes and bounded memory. Each chunk is one unit of work (the data version
@@ -38,6 +39,7 @@ from core.demo.certifications import catalogue
 from core.demo.leads import ActivityWriter
 from core.demo.places import demo_places
 from core.demo.profiles import generate_chunk
+from core.demo.programs import program_rows
 from core.demo.searches import write_search_events
 from core.demo.words import ally_pool
 from core.directory.records import sync_id_sequences
@@ -102,6 +104,8 @@ def _clear_directory(engine: Engine) -> None:
             m.LeadStatusChange,
             m.Lead,
             m.PartnerYearFigures,
+            m.FiguresConsent,
+            m.ProgramMembership,
             m.PartnerCertification,
             m.PartnerCompetency,
             m.PartnerLocation,
@@ -111,9 +115,14 @@ def _clear_directory(engine: Engine) -> None:
             table = table_of(model)
             deleted[table.name] = rows_changed(session.execute(delete(table)))
         _audit(session, "partner", "all", "demo_clear", deleted)
-        if deleted["lead"] or deleted["lead_status_change"]:
-            leads = {k: deleted[k] for k in ("lead", "lead_status_change")}
-            _audit(session, "lead", "all", "demo_clear", leads)
+        # Each kind of entity that lost rows gets its own summary event.
+        for entity, tables in (
+            ("lead", ("lead", "lead_status_change")),
+            ("program_membership", ("program_membership",)),
+            ("figures_consent", ("figures_consent",)),
+        ):
+            if any(deleted[t] for t in tables):
+                _audit(session, entity, "all", "demo_clear", {t: deleted[t] for t in tables})
 
 
 def seed_demo_directory(
@@ -175,6 +184,19 @@ def seed_demo_directory(
                 "partner_certification": len(chunk.certifications),
             }
             _audit(session, "partner", ids, "demo_seed", written)
+            programs = program_rows(
+                seed=seed,
+                chunk_no=chunk_no,
+                ids=np.arange(first + 1, first + n + 1, dtype=np.int64),
+                certifications=chunk.certifications,
+                now=now,
+            )
+            _insert(session, m.ProgramMembership, programs.memberships)
+            _insert(session, m.FiguresConsent, programs.consents)
+            memberships = {"program_membership": len(programs.memberships)}
+            _audit(session, "program_membership", ids, "demo_seed", memberships)
+            consents = {"figures_consent": len(programs.consents)}
+            _audit(session, "figures_consent", ids, "demo_seed", consents)
             if activity is not None and chunk.facts is not None:
                 # A Session executes the writer's Core inserts just as a connection would.
                 leads = activity.write_chunk(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session
 
 from core.analytics.regional import RegionAccessDenied, region_for
+from core.confidentiality import active_member_ids, figures_shared_with
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
 
 PAGE = "vendor_region.py"
@@ -40,6 +42,18 @@ def test_benchmark_table_lists_region_partners_with_their_lead_figures(
     bench = frames[0]
     assert {"name", "leads", "reporting_rate", "win_rate", "co_marketing_roi"} <= set(bench)
     assert (bench["leads"] >= bench["won"]).all()
+
+
+def test_vendor_benchmark_shows_only_its_active_members_and_figures_only_where_shared(
+    shared_atlas_db: AtlasDb,
+) -> None:
+    bench = open_app(shared_atlas_db, PAGE, as_="vendor").dataframe[0].value
+    with Session(shared_atlas_db.engine) as session:
+        members, shared = active_member_ids(session, "Cisco"), figures_shared_with(session, "Cisco")
+    assert len(bench) and set(bench["partner_id"]) <= members
+    private = bench[~bench["partner_id"].isin(shared)]
+    assert len(private) and private["revenue_usd"].isna().all()
+    assert private["co_marketing_funds_usd"].isna().all()
 
 
 def test_core_refuses_a_region_the_vendor_does_not_cover(shared_atlas_db: AtlasDb) -> None:

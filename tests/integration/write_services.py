@@ -44,6 +44,15 @@ from core.leads.lifecycle import (
     submit_team_contact_request,
 )
 from core.models import CertificationInput, ContactRequest, PartnerUpdate, utc_now
+from core.programs.answers import (
+    accept_invitation,
+    approve_request,
+    change_tier,
+    decline_membership,
+    end_membership,
+)
+from core.programs.consent import grant_figures_consent, revoke_figures_consent
+from core.programs.memberships import invite_partner, request_membership
 from core.settings import get_settings
 from tests.integration.worlds import PASSWORD, World, in_austin
 
@@ -210,6 +219,59 @@ def _seed(world: World) -> Write:
     )
 
 
+def _membership(world: World, *, invited: bool, active: bool = False) -> tuple[int, int]:
+    """Partner A's membership in the vendor's (Cisco's) program: (id, version)."""
+    with session_scope(world.engine) as session:
+        if invited:
+            row = invite_partner(
+                session=session, actor=world.vendor, partner_id=world.a, vendor="Cisco"
+            )
+        else:
+            row = request_membership(
+                session=session, actor=world.partner_a, partner_id=world.a, vendor="Cisco"
+            )
+    if active:
+        with session_scope(world.engine) as session:
+            row = accept_invitation(
+                session=session, actor=world.partner_a, membership_id=row.id,
+                seen_version=row.version,
+            )  # fmt: skip
+    return row.id, row.version
+
+
+def _program_step(
+    step: Callable[..., Any], *, actor: str, invited: bool, active: bool = False, **extra: Any
+) -> Callable[[World], Write]:
+    def prepare(world: World) -> Write:
+        membership_id, version = _membership(world, invited=invited, active=active)
+        who = world.vendor if actor == "vendor" else world.partner_a
+        return in_scope(
+            world,
+            lambda s: step(
+                session=s, actor=who, membership_id=membership_id, seen_version=version, **extra
+            ),
+        )
+
+    return prepare
+
+
+def _consent(set_consent: Callable[..., Any], *, granted_first: bool) -> Callable[[World], Write]:
+    def prepare(world: World) -> Write:
+        if granted_first:
+            with session_scope(world.engine) as session:
+                grant_figures_consent(
+                    session=session, actor=world.partner_a, partner_id=world.a, vendor="Cisco"
+                )
+        return in_scope(
+            world,
+            lambda s: set_consent(
+                session=s, actor=world.partner_a, partner_id=world.a, vendor="Cisco"
+            ),
+        )
+
+    return prepare
+
+
 SERVICES = [
     # directory: partner, partner_location, partner_competency, partner_certification
     WriteService(
@@ -305,4 +367,58 @@ SERVICES = [
     ),
     WriteService("change_lead_status", _change_status, ("lead", "status_change")),
     WriteService("send_contact_request", _send_form, ("lead", "create")),
+    # vendor programs: memberships and figures consent (not directory data: no bump)
+    WriteService(
+        "request_membership",
+        lambda w: in_scope(
+            w,
+            lambda s: request_membership(
+                session=s, actor=w.partner_a, partner_id=w.a, vendor="Cisco"
+            ),
+        ),
+        ("program_membership", "request"),
+    ),
+    WriteService(
+        "invite_partner",
+        lambda w: in_scope(
+            w,
+            lambda s: invite_partner(session=s, actor=w.vendor, partner_id=w.a, vendor="Cisco"),
+        ),
+        ("program_membership", "invite"),
+    ),
+    WriteService(
+        "approve_request",
+        _program_step(approve_request, actor="vendor", invited=False, tier="Premier"),
+        ("program_membership", "approve"),
+    ),
+    WriteService(
+        "accept_invitation",
+        _program_step(accept_invitation, actor="partner", invited=True),
+        ("program_membership", "accept"),
+    ),
+    WriteService(
+        "decline_membership",
+        _program_step(decline_membership, actor="partner", invited=True),
+        ("program_membership", "decline"),
+    ),
+    WriteService(
+        "change_tier",
+        _program_step(change_tier, actor="vendor", invited=True, active=True, tier="Gold"),
+        ("program_membership", "change_tier"),
+    ),
+    WriteService(
+        "end_membership",
+        _program_step(end_membership, actor="partner", invited=True, active=True),
+        ("program_membership", "end"),
+    ),
+    WriteService(
+        "grant_figures_consent",
+        _consent(grant_figures_consent, granted_first=False),
+        ("figures_consent", "grant"),
+    ),
+    WriteService(
+        "revoke_figures_consent",
+        _consent(revoke_figures_consent, granted_first=True),
+        ("figures_consent", "revoke"),
+    ),
 ]

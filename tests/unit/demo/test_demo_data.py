@@ -28,6 +28,8 @@ TABLES = (
     "lead_status_change",
     "partner_year_figures",
     "search_event",
+    "program_membership",
+    "figures_consent",
 )
 
 
