@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -33,6 +34,18 @@ def require_or_skip(condition: object, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: missing test dependencies are failures, not skips)")
     pytest.skip(reason)
+
+
+def copy_sqlite_database(source: Path, target: Path) -> None:
+    """Copy a SQLite database file with its WAL contents."""
+    # The backup API copies a consistent snapshot, WAL contents included; a file copy may not.
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.conftest import REPO_ROOT, require_or_skip
+from tests.conftest import REPO_ROOT, copy_sqlite_database, require_or_skip
 from tests.e2e.assets import OfflineAssets, prepare_offline_assets
 
 CHROMIUM_ARGS = [
@@ -233,17 +232,6 @@ def seed_database(database_url: str, partners: int = SEED_PARTNERS) -> None:
             f"`python -m core seed --partners {partners}` failed (exit {result.returncode}):\n"
             f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
         )
-
-
-def copy_sqlite_database(source: Path, target: Path) -> None:
-    # The backup API copies a consistent snapshot, WAL contents included; a file copy may not.
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
 
 
 def _wait_until_healthy(server: AppServer, deadline: float) -> None:

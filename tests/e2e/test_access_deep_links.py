@@ -20,10 +20,10 @@ from sqlmodel import Session
 from core.db import create_db_engine
 from core.demo.accounts import create_demo_accounts
 from core.models import Partner
+from tests.conftest import copy_sqlite_database
 from tests.e2e.conftest import (
     SCREENSHOTS_DIR,
     AppServer,
-    copy_sqlite_database,
     wait_for_script_idle,
 )
 

@@ -15,11 +15,11 @@ from playwright.sync_api import FrameLocator, Page, expect
 from sqlmodel import Session
 
 from core.db import create_db_engine
+from tests.conftest import copy_sqlite_database
 from tests.e2e.assets import OfflineAssets
 from tests.e2e.conftest import (
     SCREENSHOTS_DIR,
     AppServer,
-    copy_sqlite_database,
     dismiss_page_not_found_dialogs,
     launch_app_server,
     poll_until,

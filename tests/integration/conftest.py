@@ -15,7 +15,6 @@ import pwd
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import tempfile
 import uuid
@@ -26,7 +25,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from tests.conftest import require_or_skip
+from tests.conftest import copy_sqlite_database, require_or_skip
 
 # Debian/Ubuntu keep one bin folder per major version; other systems rely on pg_config/PATH.
 _DEBIAN_GLOB = "/usr/lib/postgresql/*/bin"
@@ -238,17 +237,6 @@ def sqlite_schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _copy_sqlite_file(source: Path, target: Path) -> None:
-    # The backup API copies a consistent snapshot, WAL contents included; a file copy may not.
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-
-
 @pytest.fixture(
     params=[
         pytest.param("sqlite", id="sqlite"),
@@ -266,7 +254,7 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
         url: str = request.getfixturevalue("tmp_sqlite_url")
         if with_schema:
             template: Path = request.getfixturevalue("sqlite_schema_template")
-            _copy_sqlite_file(template, Path(make_url(url).database or ""))
+            copy_sqlite_database(template, Path(make_url(url).database or ""))
         yield url
         return
 
