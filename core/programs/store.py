@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import CursorResult, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.models import ProgramMembership, ProgramMembershipPublic, utc_now
 from core.programs.rules import StaleVersion
@@ -29,7 +29,7 @@ def swap(
     people answering at once cannot both win); StaleVersion otherwise."""
     result = session.execute(
         update(ProgramMembership)
-        .where(ProgramMembership.id == row.id, ProgramMembership.version == seen_version)  # type: ignore[arg-type]
+        .where(col(ProgramMembership.id) == row.id, col(ProgramMembership.version) == seen_version)
         .values(**values, version=seen_version + 1, updated_at=utc_now())
         .execution_options(synchronize_session=False)
     )
