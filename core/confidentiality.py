@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from core.access import PermissionDenied, fresh_actor
 from core.models import (
     PROGRAM_ACTIVE,
     ROLE_ADMIN,
     ROLE_PARTNER,
     ROLE_VENDOR,
-    Account,
     AccountPublic,
     FiguresConsent,
     PartnerYearFigures,
@@ -46,12 +46,10 @@ def current_viewer(session: Session, viewer: AccountPublic | None) -> AccountPub
     Reads re-check like writes do: a stale or forged AccountPublic (say, a vendor_name
     edited in a session) must not widen what is shown.
     """
-    if viewer is None:
+    try:
+        return fresh_actor(session, viewer)
+    except PermissionDenied:  # anonymous or deactivated: a reader, like anyone, of public data
         return None
-    row = session.get(Account, viewer.id)
-    if row is None or not row.is_active:
-        return None
-    return AccountPublic.model_validate(row, from_attributes=True)
 
 
 def active_member_ids(
