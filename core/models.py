@@ -22,6 +22,7 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     WrapValidator,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -80,6 +81,8 @@ class MaxLength:
     AUDIT_ACTION: Final = 40
     SEARCH_PLACE: Final = 80  # "Near": a ZIP code or "City, ST"
     SEARCH_KEYWORD: Final = 100
+    CAMPAIGN_NAME: Final = 120
+    COMPANY: Final = 120  # a customer's company name (campaign leads, deal registrations)
 
 
 PHONE_PATTERN = re.compile(rf"^[0-9+()\-. x]{{7,{MaxLength.PHONE}}}$")
@@ -460,20 +463,31 @@ class ContactRequest(SQLModel):
 
 
 class Lead(SQLModel, table=True):
-    __table_args__ = (Index("ix_lead_partner_status", "partner_id", "status"),)
+    __table_args__ = (
+        Index("ix_lead_partner_status", "partner_id", "status"),
+        # A vendor's program page aggregates its own leads: vendor first, then time.
+        Index("ix_lead_vendor_created", "vendor_name", "created_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
     # Leads created together for a team share a team_key.
     team_key: str | None = Field(default=None, max_length=36, index=True)
     source: str = Field(default="directory", max_length=20)
     vendor_name: str | None = Field(default=None, max_length=MaxLength.VENDOR_NAME)
+    # A co-marketing lead names the vendor campaign that produced it (vendor_name is its vendor).
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
     contact_name: str = Field(max_length=MaxLength.CONTACT_NAME)
     contact_email: str = Field(max_length=MaxLength.EMAIL)
+    # Campaign responses name the company and its ZIP; a directory request may not.
+    company: str | None = Field(default=None, max_length=MaxLength.COMPANY)
+    zip_code: str | None = Field(default=None, max_length=5)
     company_size: str = Field(max_length=10)
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     message: str = Field(default="", max_length=MaxLength.MESSAGE)
     status: str = Field(default="new", max_length=15)
     value_usd: float | None = None
+    # Which of the source vendor's product lines a won lead sold (closed-loop reporting).
+    product_lines: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     lost_reason: str | None = Field(default=None, max_length=MaxLength.NOTE)
     created_at: datetime = Field(default_factory=utc_now, index=True)
     updated_at: datetime = Field(default_factory=utc_now)
@@ -643,3 +657,328 @@ class FiguresConsentPublic(SQLModel):
     vendor: str
     granted: bool
     changed_at: datetime
+
+
+def validate_product_lines(vendor: str, values: list[str]) -> list[str]:
+    """Product lines of ``vendor``, de-duplicated in the vendor's own order."""
+    known = get_taxonomy().product_lines_of(vendor)
+    cleaned = [v.strip() for v in values if v and v.strip()]
+    unknown = [v for v in cleaned if v not in known]
+    if unknown:
+        raise ValueError(
+            f"{vendor} has no product line {', '.join(map(repr, unknown))} "
+            f"(product lines: {', '.join(known)})"
+        )
+    return [k for k in known if k in cleaned]
+
+
+# --- co-marketing campaigns and market development funds -------------------------------
+
+CAMPAIGN_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+MAX_BUDGET_USD = 100_000_000
+
+
+class CampaignBase(SQLModel):
+    name: str = Field(min_length=2, max_length=MaxLength.CAMPAIGN_NAME)
+    regions: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    target_needs: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    target_sizes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    budget_usd: float = Field(gt=0, le=MAX_BUDGET_USD)
+    starts_on: date
+    ends_on: date
+
+
+class Campaign(CampaignBase, table=True):
+    """A vendor's co-marketing campaign; ``committed_usd`` is what approved funds hold of
+    the budget, moved only by one guarded UPDATE so it never exceeds ``budget_usd``."""
+
+    __table_args__ = (UniqueConstraint("vendor", "key", name="uq_campaign_vendor_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    vendor: str = Field(max_length=MaxLength.VENDOR_NAME, index=True)
+    key: str = Field(max_length=40)
+    committed_usd: float = 0.0
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+    version: int = Field(default=1)
+
+
+class _CampaignRules(SQLModel):
+    @field_validator("name", mode="before", check_fields=False)
+    @classmethod
+    def _clean_name(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("regions", check_fields=False)
+    @classmethod
+    def _regions(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        known = [r.key for r in get_taxonomy().regions]
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            raise ValueError(f"unknown region(s): {', '.join(unknown)}")
+        return [k for k in known if k in value]
+
+    @field_validator("target_needs", check_fields=False)
+    @classmethod
+    def _needs(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else validate_area_keys(value)
+
+    @field_validator("target_sizes", check_fields=False)
+    @classmethod
+    def _sizes(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else validate_segments(value)
+
+
+class CampaignCreate(_CampaignRules, CampaignBase):
+    vendor: str
+    key: str
+
+    @field_validator("vendor")
+    @classmethod
+    def _vendor(cls, value: str) -> str:
+        return validate_vendor(value)
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _key(cls, value: Any) -> Any:
+        text = (clean_text(value) or "").lower() if isinstance(value, str) else value
+        if not isinstance(text, str) or not CAMPAIGN_KEY_PATTERN.match(text):
+            raise ValueError(
+                "key must be 2-40 lower-case letters, digits or dashes, starting with a letter "
+                "or digit (it names the campaign in imports and links)"
+            )
+        return text
+
+    @model_validator(mode="after")
+    def _dates(self) -> CampaignCreate:
+        if self.ends_on < self.starts_on:
+            raise ValueError("the campaign must end on or after the day it starts")
+        return self
+
+
+class CampaignUpdate(_CampaignRules):
+    name: str | None = Field(default=None, min_length=2, max_length=MaxLength.CAMPAIGN_NAME)
+    regions: list[str] | None = None
+    target_needs: list[str] | None = None
+    target_sizes: list[str] | None = None
+    budget_usd: float | None = Field(default=None, gt=0, le=MAX_BUDGET_USD)
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+class CampaignPublic(CampaignBase):
+    id: int
+    vendor: str
+    key: str
+    committed_usd: float
+    version: int
+
+
+# Fund (MDF) life cycle: requested (by the partner, or allocated by the vendor) -> approved /
+# rejected; approved -> claimed (proof of performance) -> paid / returned (sent back to the
+# partner to correct, who may claim again). Approved, claimed and paid funds hold budget.
+FUND_REQUESTED, FUND_APPROVED, FUND_REJECTED = "requested", "approved", "rejected"
+FUND_CLAIMED, FUND_PAID, FUND_RETURNED = "claimed", "paid", "returned"
+FUND_STATUSES = (
+    FUND_REQUESTED,
+    FUND_APPROVED,
+    FUND_REJECTED,
+    FUND_CLAIMED,
+    FUND_PAID,
+    FUND_RETURNED,
+)
+FUND_HOLDS_BUDGET = (FUND_APPROVED, FUND_CLAIMED, FUND_PAID, FUND_RETURNED)
+ATTACHMENT_NAME_PATTERN = re.compile(r"^[\w][\w .()-]{0,118}\.[A-Za-z0-9]{1,8}$")
+
+
+class FundRequest(SQLModel, table=True):
+    __tablename__ = "fund_request"
+    __table_args__ = (
+        Index("ix_fund_request_campaign_status", "campaign_id", "status"),
+        Index("ix_fund_request_vendor_partner", "vendor", "partner_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    partner_id: int = Field(foreign_key="partner.id", index=True, ondelete="CASCADE")
+    vendor: str = Field(max_length=MaxLength.VENDOR_NAME)
+    requested_by: str = Field(max_length=10)  # SIDE_PARTNER asked, SIDE_VENDOR allocated
+    activity: str = Field(max_length=MaxLength.NOTE)
+    amount_usd: float  # asked for (or allocated)
+    approved_usd: float | None = None
+    claim_description: str | None = Field(default=None, max_length=MaxLength.NOTE)
+    claim_amount_usd: float | None = None
+    claim_attachment: str | None = Field(default=None, max_length=120)
+    paid_usd: float | None = None
+    decision_note: str = Field(default="", max_length=MaxLength.NOTE)
+    status: str = Field(default=FUND_REQUESTED, max_length=10)
+    requested_at: datetime = Field(default_factory=utc_now)
+    decided_at: datetime | None = None
+    claimed_at: datetime | None = None
+    paid_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utc_now)
+    version: int = Field(default=1)
+
+
+class FundRequestCreate(SQLModel):
+    campaign_id: int
+    partner_id: int
+    activity: str = Field(min_length=3, max_length=MaxLength.NOTE)
+    amount_usd: float = Field(gt=0, le=MAX_BUDGET_USD)
+
+    @field_validator("activity", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+
+class FundClaim(SQLModel):
+    """Proof of performance: what was done, what it cost, the proof's file name."""
+
+    description: str = Field(min_length=3, max_length=MaxLength.NOTE)
+    amount_usd: float = Field(gt=0, le=MAX_BUDGET_USD)
+    attachment_name: str = Field(min_length=3, max_length=120)
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("attachment_name", mode="before")
+    @classmethod
+    def _file_name(cls, value: Any) -> Any:
+        # A bare file name: no folders, no leading dot, an extension (invoice.pdf).
+        text = clean_text(value) if isinstance(value, str) else value
+        if not isinstance(text, str) or not ATTACHMENT_NAME_PATTERN.match(text):
+            raise ValueError(
+                "attachment must be a file name such as invoice-march.pdf "
+                "(letters, digits, spaces, . ( ) - _; no folders)"
+            )
+        return text
+
+
+class FundRequestPublic(SQLModel):
+    id: int
+    campaign_id: int
+    partner_id: int
+    vendor: str
+    requested_by: str
+    activity: str
+    amount_usd: float
+    approved_usd: float | None
+    claim_description: str | None
+    claim_amount_usd: float | None
+    claim_attachment: str | None
+    paid_usd: float | None
+    decision_note: str
+    status: str
+    requested_at: datetime
+    decided_at: datetime | None
+    claimed_at: datetime | None
+    paid_at: datetime | None
+    version: int
+
+
+# --- deal registration ---------------------------------------------------------------
+
+# pending -> approved (protected until protected_until) / denied; the partner may withdraw
+# a pending one. A registration is "protecting" while approved and protected_until >= today.
+DEAL_PENDING, DEAL_APPROVED, DEAL_DENIED, DEAL_WITHDRAWN = (
+    "pending",
+    "approved",
+    "denied",
+    "withdrawn",
+)
+DEAL_STATUSES = (DEAL_PENDING, DEAL_APPROVED, DEAL_DENIED, DEAL_WITHDRAWN)
+
+
+def customer_key(company: str) -> str:
+    """A customer's name as registrations compare it: case, punctuation and legal-form
+    suffixes ignored ("ACME, Inc." == "Acme")."""
+    words = re.sub(r"[^0-9a-z]+", " ", company.casefold()).split()
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words.pop()
+    return " ".join(words)
+
+
+_LEGAL_FORMS = frozenset(
+    {"inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company",
+     "plc", "lp", "llp", "pc", "pllc", "gmbh"}
+)  # fmt: skip
+
+
+class DealRegistration(SQLModel, table=True):
+    __tablename__ = "deal_registration"
+    __table_args__ = (
+        Index("ix_deal_registration_vendor_customer", "vendor", "customer_key", "zip_code"),
+        Index("ix_deal_registration_vendor_status", "vendor", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True, ondelete="CASCADE")
+    vendor: str = Field(max_length=MaxLength.VENDOR_NAME)
+    customer_company: str = Field(max_length=MaxLength.COMPANY)
+    customer_key: str = Field(max_length=MaxLength.COMPANY)
+    zip_code: str = Field(max_length=5)
+    product_lines: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    value_usd: float
+    expected_close_on: date
+    status: str = Field(default=DEAL_PENDING, max_length=10)
+    protected_until: date | None = None
+    decision_note: str = Field(default="", max_length=MaxLength.NOTE)
+    registered_at: datetime = Field(default_factory=utc_now)
+    decided_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utc_now)
+    version: int = Field(default=1)
+
+
+class DealRegistrationCreate(SQLModel):
+    partner_id: int
+    vendor: str
+    customer_company: str = Field(min_length=2, max_length=MaxLength.COMPANY)
+    zip_code: str
+    product_lines: list[str] = Field(min_length=1)
+    value_usd: float = Field(gt=0, le=MAX_BUDGET_USD)
+    expected_close_on: date
+
+    @field_validator("vendor")
+    @classmethod
+    def _vendor(cls, value: str) -> str:
+        return validate_vendor(value)
+
+    @field_validator("customer_company", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("zip_code", mode="before")
+    @classmethod
+    def _zip(cls, value: Any) -> Any:
+        text = (clean_text(value) or "") if isinstance(value, str) else value
+        if not isinstance(text, str) or not ZIP_PATTERN.match(text):
+            raise ValueError("ZIP code must be 5 digits")
+        return text
+
+    @model_validator(mode="after")
+    def _lines(self) -> DealRegistrationCreate:
+        self.product_lines = validate_product_lines(self.vendor, self.product_lines)
+        if not customer_key(self.customer_company):
+            raise ValueError("customer company must contain letters or digits")
+        return self
+
+
+class DealRegistrationPublic(SQLModel):
+    id: int
+    partner_id: int
+    vendor: str
+    customer_company: str
+    customer_key: str
+    zip_code: str
+    product_lines: list[str]
+    value_usd: float
+    expected_close_on: date
+    status: str
+    protected_until: date | None
+    decision_note: str
+    registered_at: datetime
+    decided_at: datetime | None
+    version: int

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from core.settings import DATA_DIR
 
@@ -78,6 +79,10 @@ class Taxonomy:
     group_labels: dict[str, str]
     # Partner-program tiers per catalogue vendor, lowest first (every vendor has a list).
     vendor_tiers: dict[str, tuple[str, ...]]
+    # The product lines a vendor sells (deal registrations and won leads name them).
+    vendor_product_lines: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Days an approved deal registration protects its partner, unless the vendor says else.
+    deal_protection_days: int = 90
 
     @property
     def area_keys(self) -> tuple[str, ...]:
@@ -125,6 +130,10 @@ class Taxonomy:
         """The vendor's own tier names, lowest first; KeyError for a vendor not in the catalogue."""
         return self.vendor_tiers[vendor]
 
+    def product_lines_of(self, vendor: str) -> tuple[str, ...]:
+        """The vendor's product lines; KeyError for a vendor not in the catalogue."""
+        return self.vendor_product_lines[vendor]
+
     def region(self, key: str) -> Region:
         for region in self.regions:
             if region.key == key:
@@ -145,6 +154,7 @@ def _parse_evidences(raw: str, *, known_areas: set[str], where: str) -> dict[str
 
 
 DEFAULT_TIERS = ("Registered", "Silver", "Gold", "Platinum")
+DEFAULT_PRODUCT_LINES = ("Hardware", "Software", "Subscriptions", "Services")
 
 
 def _tier_list(raw: object, *, where: str) -> tuple[str, ...]:
@@ -156,14 +166,11 @@ def _tier_list(raw: object, *, where: str) -> tuple[str, ...]:
     return tiers
 
 
-def load_vendor_tiers(path: Path, vendors: set[str]) -> dict[str, tuple[str, ...]]:
-    """Tiers for every catalogue vendor; a vendor in the file but not in the catalogue is a
-    typo that would silently give the real vendor the default tiers, so it fails the load.
-    Without the file (a deployment with its own catalogue) every vendor gets DEFAULT_TIERS."""
-    raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    raw.setdefault("default_tiers", list(DEFAULT_TIERS))
-    default = _tier_list(raw.get("default_tiers"), where=f"{path.name} default_tiers")
-    listed: dict[str, object] = raw.get("vendors") or {}
+def _per_vendor_lists(
+    raw: dict[str, Any], path: Path, vendors: set[str], *, listed_key: str, default_key: str
+) -> dict[str, tuple[str, ...]]:
+    default = _tier_list(raw.get(default_key), where=f"{path.name} {default_key}")
+    listed: dict[str, object] = raw.get(listed_key) or {}
     unknown = sorted(set(listed) - vendors)
     if unknown:
         raise ValueError(f"{path.name}: vendors not in the catalogue: {', '.join(unknown)}")
@@ -171,6 +178,31 @@ def load_vendor_tiers(path: Path, vendors: set[str]) -> dict[str, tuple[str, ...
         v: _tier_list(listed[v], where=f"{path.name} {v}") if v in listed else default
         for v in sorted(vendors)
     }
+
+
+def load_vendor_programs(
+    path: Path, vendors: set[str]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], int]:
+    """Tiers and product lines for every catalogue vendor, and the deal protection days.
+    A vendor in the file but not in the catalogue is a typo that would silently give the
+    real vendor the defaults, so it fails the load. Without the file (a deployment with its
+    own catalogue) every vendor gets the defaults."""
+    raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    raw.setdefault("default_tiers", list(DEFAULT_TIERS))
+    raw.setdefault("default_product_lines", list(DEFAULT_PRODUCT_LINES))
+    tiers = _per_vendor_lists(raw, path, vendors, listed_key="vendors", default_key="default_tiers")
+    lines = _per_vendor_lists(
+        raw, path, vendors, listed_key="product_lines", default_key="default_product_lines"
+    )
+    days = raw.get("deal_protection_days", 90)
+    if not isinstance(days, int) or not 1 <= days <= 730:
+        raise ValueError(f"{path.name}: deal_protection_days must be a whole number 1-730")
+    return tiers, lines, days
+
+
+def load_vendor_tiers(path: Path, vendors: set[str]) -> dict[str, tuple[str, ...]]:
+    """Tiers for every catalogue vendor (see load_vendor_programs)."""
+    return load_vendor_programs(path, vendors)[0]
 
 
 def load_taxonomy(data_dir: Path = DATA_DIR) -> Taxonomy:
@@ -200,6 +232,9 @@ def load_taxonomy(data_dir: Path = DATA_DIR) -> Taxonomy:
         )
         for r in regions_raw["regions"]
     )
+    tiers, product_lines, protection_days = load_vendor_programs(
+        data_dir / "vendor_programs.json", {c.vendor for c in certifications.values()}
+    )
     levels = tuple(Level(**lv) for lv in sorted(raw["levels"], key=lambda lv: lv["value"]))
     if [lv.value for lv in levels] != list(range(NONE, MAX_LEVEL + 1)):
         raise ValueError(f"taxonomy.json: levels must be {NONE}..{MAX_LEVEL}, each once")
@@ -210,9 +245,9 @@ def load_taxonomy(data_dir: Path = DATA_DIR) -> Taxonomy:
         certifications=certifications,
         regions=regions,
         group_labels={g["key"]: g["label"] for g in raw["groups"]},
-        vendor_tiers=load_vendor_tiers(
-            data_dir / "vendor_programs.json", {c.vendor for c in certifications.values()}
-        ),
+        vendor_tiers=tiers,
+        vendor_product_lines=product_lines,
+        deal_protection_days=protection_days,
     )
 
 

@@ -52,6 +52,11 @@ AUDITED_AS: dict[str, frozenset[str]] = {
     "lead_status_change": frozenset({"lead"}),  # the lead's status_change event covers it
     "program_membership": frozenset({"program_membership"}),
     "figures_consent": frozenset({"figures_consent"}),
+    # Approving (or paying, or rejecting) a fund moves its campaign's committed budget in
+    # the same transaction; the fund's event records the amounts.
+    "campaign": frozenset({"campaign", "fund_request"}),
+    "fund_request": frozenset({"fund_request"}),
+    "deal_registration": frozenset({"deal_registration"}),
 }
 
 # The only tables written without an audit event, and why.
