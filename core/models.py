@@ -469,7 +469,8 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_vendor_created", "vendor_name", "created_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
+    # None: a vendor's campaign lead not yet given to a partner (the vendor assigns it).
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="CASCADE")
     # Leads created together for a team share a team_key.
     team_key: str | None = Field(default=None, max_length=36, index=True)
     source: str = Field(default="directory", max_length=20)

@@ -44,12 +44,13 @@ def demo_partner_ids(session: Session, *, wanted: int = 2) -> list[int]:
     is_new = case((col(Lead.status) == "new", 1), else_=0)
     with_work = session.exec(
         select(Lead.partner_id)
+        .where(col(Lead.partner_id).is_not(None))
         .group_by(col(Lead.partner_id))
         .having(func.count() >= 3, func.sum(is_new) >= 1)
         .order_by(col(Lead.partner_id))
         .limit(wanted)
     ).all()
-    chosen = [int(pid) for pid in with_work]
+    chosen = [int(pid) for pid in with_work if pid is not None]
     if len(chosen) < wanted:
         lowest = session.exec(select(Partner.id).order_by(col(Partner.id)).limit(wanted * 2)).all()
         chosen += [pid for pid in lowest if pid is not None and pid not in chosen][

@@ -136,10 +136,11 @@ def submit_team_contact_request(
     return [_detached(row) for row in rows]
 
 
-def _ensure_can_manage(actor: AccountPublic, partner_id: int) -> None:
+def _ensure_can_manage(actor: AccountPublic, partner_id: int | None) -> None:
     if actor.role == ROLE_ADMIN:
         return
-    if actor.role == ROLE_PARTNER and actor.partner_id == partner_id:
+    # An unassigned lead (partner_id None) belongs to no partner yet.
+    if actor.role == ROLE_PARTNER and partner_id is not None and actor.partner_id == partner_id:
         return
     raise PermissionDenied("You may only see and change your own leads.")
 
