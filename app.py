@@ -32,18 +32,19 @@ MY_PROFILE = app_page("my_profile", "My profile", "✏️")
 MY_LEADS = app_page("my_leads", "My leads", "📥")
 COMPLEMENTS = app_page("complementary_partners", "Complementary partners", "🧩")
 REGION = app_page("vendor_region", "My region", "📊")
+PROGRAM = app_page("my_program", "My program", "🏅")
 ACCOUNTS = app_page("admin_accounts", "Accounts", "👥")
 APPROVALS = app_page("admin_approvals", "Approvals", "✅")
 AUDIT = app_page("admin_audit", "Audit trail", "📜")
 DATA = app_page("admin_data", "Import & export", "📦")
 
 ALL_PAGES = [HOME, FIND, TEAMS, MAP, COMPARE, PROFILE, SIGN_IN, ACCOUNT, MY_PROFILE, MY_LEADS,
-             COMPLEMENTS, REGION, ACCOUNTS, APPROVALS, AUDIT, DATA]  # fmt: skip
+             COMPLEMENTS, REGION, PROGRAM, ACCOUNTS, APPROVALS, AUDIT, DATA]  # fmt: skip
 DIRECTORY_MENU = [HOME, FIND, TEAMS, MAP, COMPARE]
 ROLE_MENUS = {
     ROLE_PARTNER: [MY_PROFILE, MY_LEADS, COMPLEMENTS],
-    ROLE_VENDOR: [REGION, COMPLEMENTS],
-    ROLE_ADMIN: [ACCOUNTS, APPROVALS, AUDIT, DATA, REGION, COMPLEMENTS],
+    ROLE_VENDOR: [PROGRAM, REGION, COMPLEMENTS],
+    ROLE_ADMIN: [ACCOUNTS, APPROVALS, AUDIT, DATA, PROGRAM, REGION, COMPLEMENTS],
 }
 
 get_engine()  # first start: schema and demo directory, behind a spinner

@@ -1,4 +1,8 @@
-"""Vendor regional team: coverage, unmet demand and partner benchmarks in my region."""
+"""Vendor regional team: coverage and unmet demand in my region.
+
+Members' results (the former partner benchmark) are on "My program" (pages/my_program.py),
+which shows only the vendor's own members.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,6 @@ from sqlmodel import Session
 
 from core.analytics.regional import (
     coverage_by_area,
-    lead_funnel,
-    partner_benchmarks,
     partner_rows_in_states,
     region_for,
     regions_visible_to,
@@ -42,12 +44,10 @@ now = utc_now()
 partner_count = int(partner_rows_in_states(index, states).size)
 st.caption(
     f"{partner_count:,} partners with a location in {', '.join(states)}. "
-    "Lead outcomes, co-marketing funds and revenue on this page are confidential."
+    "Your members' results, funds and figures are on My program."
 )
 
-coverage_tab, demand_tab, benchmark_tab = st.tabs(
-    ["Coverage and gaps", "Unmet demand", "Partner benchmark"]
-)
+coverage_tab, demand_tab = st.tabs(["Coverage and gaps", "Unmet demand"])
 
 with coverage_tab:
     coverage = coverage_by_area(index, states)
@@ -119,73 +119,4 @@ with demand_tab:
                 tooltip=["area", "searches"],
             ),
             use_container_width=True,
-        )
-
-with benchmark_tab:
-    with Session(get_engine()) as session:
-        bench = partner_benchmarks(
-            session=session, viewer=account, index=index, states=states, now=now
-        )
-        funnel = lead_funnel(
-            session=session,
-            viewer=account,
-            index=index,
-            states=states,
-            since=now - timedelta(days=365),
-        )
-    if bench.empty:
-        st.info("No partner you may benchmark has a location in this region yet.")
-    else:
-        left, right = st.columns([2, 1])
-        with right:
-            st.caption("Lead funnel, last 12 months")
-            st.altair_chart(
-                alt.Chart(funnel)
-                .mark_bar()
-                .encode(
-                    x=alt.X("leads:Q"), y=alt.Y("status:N", sort=list(funnel["status"]), title=None)
-                ),
-                use_container_width=True,
-            )
-        with left:
-            st.caption(
-                "Reporting rate: share of leads moved out of “new” within 14 days. Win rate: won ÷ "
-                "closed. Co-marketing ROI: won value from co-marketing leads ÷ co-marketing funds."
-            )
-            st.dataframe(
-                bench,
-                hide_index=True,
-                use_container_width=True,
-                column_config={
-                    "partner_id": st.column_config.NumberColumn("ID", format="%d"),
-                    "name": "Partner",
-                    "hq": "Headquarters",
-                    "leads": st.column_config.NumberColumn("Leads", help="last 12 months"),
-                    "reported": st.column_config.NumberColumn("Reported on"),
-                    "won": st.column_config.NumberColumn("Won"),
-                    "closed": st.column_config.NumberColumn("Closed"),
-                    "reporting_rate": st.column_config.ProgressColumn(
-                        "Reporting", min_value=0, max_value=1, format="percent"
-                    ),
-                    "win_rate": st.column_config.ProgressColumn(
-                        "Win rate", min_value=0, max_value=1, format="percent"
-                    ),
-                    "won_value_usd": st.column_config.NumberColumn("Won value", format="dollar"),
-                    "co_marketing_won_usd": st.column_config.NumberColumn(
-                        "Co-marketing won", format="dollar"
-                    ),
-                    "co_marketing_funds_usd": st.column_config.NumberColumn(
-                        "Co-marketing funds", format="dollar"
-                    ),
-                    "co_marketing_roi": st.column_config.NumberColumn("ROI", format="%.2f×"),
-                    "revenue_usd": st.column_config.NumberColumn("Revenue", format="dollar"),
-                    "revenue_growth": st.column_config.NumberColumn("Growth YoY", format="percent"),
-                    "figures_shared": st.column_config.CheckboxColumn("Figures shared"),
-                },
-            )
-        st.download_button(
-            "Download benchmark (CSV)",
-            data=bench.to_csv(index=False).encode("utf-8"),
-            file_name=f"partner-benchmark-{region.key}.csv",
-            mime="text/csv",
         )

@@ -38,11 +38,12 @@ ALLOWED: dict[str, set[str]] = {
     "anonymous": PUBLIC,
     "partner_a": PUBLIC | SIGNED_IN | {"my_profile.py", "my_leads.py"},
     "partner_b": PUBLIC | SIGNED_IN | {"my_profile.py", "my_leads.py"},
-    "vendor": PUBLIC | SIGNED_IN | {"vendor_region.py"},
+    "vendor": PUBLIC | SIGNED_IN | {"vendor_region.py", "my_program.py"},
     "admin": PUBLIC
     | SIGNED_IN
     | {
         "vendor_region.py",
+        "my_program.py",
         "admin_accounts.py",
         "admin_approvals.py",
         "admin_audit.py",

@@ -1,0 +1,102 @@
+"""My program: a vendor runs its own program (members, requests, invitations) and no other."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from core.models import (
+    PROGRAM_ACTIVE,
+    PROGRAM_REQUESTED,
+    SIDE_PARTNER,
+    Partner,
+    ProgramMembership,
+)
+from tests.app.conftest import AtlasDb, assert_no_exception, open_app, open_deep_link, page_text
+from tests.app.widgets import widget
+
+PAGE = "my_program.py"
+KEY = "program_Cisco_"
+
+
+def memberships(db: AtlasDb, vendor: str, status: str) -> dict[int, ProgramMembership]:
+    with Session(db.engine) as session:
+        rows = session.exec(
+            select(ProgramMembership).where(
+                ProgramMembership.vendor == vendor, ProgramMembership.status == status
+            )
+        ).all()
+    return {row.partner_id: row for row in rows}
+
+
+def partner_names(db: AtlasDb, ids: set[int]) -> set[str]:
+    with Session(db.engine) as session:
+        return {p.name for p in session.exec(select(Partner)) if p.id in ids}
+
+
+def test_vendor_sees_its_own_members_and_no_vendor_picker(shared_atlas_db: AtlasDb) -> None:
+    at = open_app(shared_atlas_db, PAGE, as_="vendor")
+    assert_no_exception(at)
+    assert not [s for s in at.selectbox if s.label == "Vendor"]  # its own program only
+    # The first table with tiers lists the active members (the invitations' comes later).
+    active = next(f.value for f in at.dataframe if "Tier" in f.value)
+    cisco = memberships(shared_atlas_db, "Cisco", PROGRAM_ACTIVE)
+    assert set(active["Partner"]) == partner_names(shared_atlas_db, set(cisco))
+    others = set()
+    for vendor in ("Microsoft", "AWS", "Dell"):
+        others |= set(memberships(shared_atlas_db, vendor, PROGRAM_ACTIVE)) - set(cisco)
+        others -= set(memberships(shared_atlas_db, "Cisco", PROGRAM_REQUESTED))
+    shown = "\n".join(frame.value.to_csv(index=False) for frame in at.dataframe)
+    leaked = [name for name in partner_names(shared_atlas_db, others) if name in shown]
+    assert not leaked, f"members of other programs shown to Cisco: {leaked[:5]}"
+
+
+def test_admin_picks_the_vendor_whose_program_it_sees(shared_atlas_db: AtlasDb) -> None:
+    at = open_app(shared_atlas_db, PAGE, as_="admin")
+    assert_no_exception(at)
+    at.selectbox(key="program_vendor").select("Microsoft").run()
+    assert_no_exception(at)
+    assert "Microsoft partner program" in page_text(at)
+
+
+def test_partners_are_refused_and_anonymous_visitors_asked_to_sign_in(
+    shared_atlas_db: AtlasDb,
+) -> None:
+    for role in ("partner_a", "anonymous"):
+        at = open_deep_link(shared_atlas_db, PAGE, as_=role)
+        assert_no_exception(at)
+        text = page_text(at)
+        expected = "Please sign in" if role == "anonymous" else "does not have access"
+        assert expected in text
+        assert not at.dataframe and not at.tabs
+
+
+def test_vendor_approves_a_request_at_a_tier(atlas_db: AtlasDb) -> None:
+    waiting = {
+        pid: row
+        for pid, row in memberships(atlas_db, "Cisco", PROGRAM_REQUESTED).items()
+        if row.requested_by == SIDE_PARTNER
+    }
+    assert waiting, "the demo data has no open request to Cisco"
+    at = open_app(atlas_db, PAGE, as_="vendor")
+    pick = at.selectbox(key=f"{KEY}answer_pick")
+    chosen = next(row for row in waiting.values() if row.id == pick.value)
+    at.selectbox(key=f"{KEY}answer_tier").select("Premier")
+    at = next(b for b in at.button if b.label == "Approve request").click().run()
+    assert_no_exception(at)
+    with Session(atlas_db.engine) as session:
+        row = session.get(ProgramMembership, chosen.id)
+        assert row is not None and (row.status, row.tier) == (PROGRAM_ACTIVE, "Premier")
+    assert "is now a Premier member" in page_text(at)
+
+
+def test_inviting_an_active_member_says_why_and_keeps_the_choice(atlas_db: AtlasDb) -> None:
+    active = memberships(atlas_db, "Cisco", PROGRAM_ACTIVE)
+    name = sorted(partner_names(atlas_db, set(active)))[0]
+    at = open_app(atlas_db, PAGE, as_="vendor")
+    widget(at, "text_input", "Partner name").input(name).run()
+    at.selectbox(key=f"{KEY}invite_tier").select("Gold")
+    at = next(b for b in at.button if b.label == "Send invitation").click().run()
+    assert_no_exception(at)
+    assert any("active cannot be requested again" in str(e.value) for e in at.error)
+    assert at.selectbox(key=f"{KEY}invite_tier").value == "Gold"
+    assert widget(at, "text_input", "Partner name").value == name
