@@ -1,7 +1,9 @@
 """My program (vendor teams; administrators pick a vendor): the vendor's own partner program.
 
-Members and requests. Everything shown and every change is decided by core with the
-signed-in account: a vendor sees and runs only its own program.
+Results (campaigns, member scorecard, company sizes, coverage, recruiting), members and
+requests, campaigns and funds. Everything shown and every change is decided by core with
+the signed-in account: a vendor sees and runs only its own program. The parts live in
+pages/parts/program_*.py.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import streamlit as st
 
 from core.models import ROLE_ADMIN, ROLE_VENDOR
 from pages import setup_page
-from pages.parts.program_common import program_vendor
+from pages.parts.program_campaigns import render_campaigns
+from pages.parts.program_common import program_vendor, read_program
 from pages.parts.program_members import render_members
+from pages.parts.program_results import render_results
 from pages.parts.saving import show_saved
 
 account = setup_page("My program", "🏅", roles=(ROLE_VENDOR, ROLE_ADMIN))
@@ -22,7 +26,12 @@ st.caption(
     "and growth show only where that partner shares them with you."
 )
 show_saved()
+program = read_program(account, vendor)
 
-(members_tab,) = st.tabs(["Members"])
+results_tab, members_tab, campaigns_tab = st.tabs(["Results", "Members", "Campaigns & funds"])
+with results_tab:
+    render_results(account, vendor)
 with members_tab:
-    render_members(account, vendor)
+    render_members(account, vendor, program.members)
+with campaigns_tab:
+    render_campaigns(account, program)

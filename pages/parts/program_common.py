@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
 from core.interchange.format import guard
-from core.models import ROLE_ADMIN, AccountPublic
+from core.models import PROGRAM_ACTIVE, ROLE_ADMIN, AccountPublic, CampaignPublic
+from core.programs.campaigns import list_campaigns
+from core.programs.listing import Member, list_members
 from core.taxonomy import get_taxonomy
+from pages import get_engine
 
 KEY = "program_"  # prefix of every widget key on the page
 
@@ -24,6 +29,33 @@ def program_vendor(account: AccountPublic) -> str:
         st.error("This vendor account is not linked to a vendor. Ask an administrator to link it.")
         st.stop()
     return account.vendor_name
+
+
+@dataclass(frozen=True)
+class Program:
+    """What several tabs need of the program, read once per run."""
+
+    vendor: str
+    members: list[Member]  # every membership, any status
+    campaigns: list[CampaignPublic]
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {m.partner_id: m.partner_name for m in self.members}
+
+    @property
+    def active(self) -> list[int]:
+        """Active members' partner ids, by name: who may get funds, leads and deals."""
+        return [m.partner_id for m in self.members if m.status == PROGRAM_ACTIVE]
+
+
+def read_program(account: AccountPublic, vendor: str) -> Program:
+    with Session(get_engine()) as session:
+        return Program(
+            vendor=vendor,
+            members=list_members(session, account, vendor),
+            campaigns=list_campaigns(session=session, actor=account, vendor=vendor),
+        )
 
 
 def key(vendor: str, name: str) -> str:

@@ -7,17 +7,16 @@ Every change goes through core.programs (access, version and status are checked 
 from __future__ import annotations
 
 import streamlit as st
-from sqlmodel import Session
 
 from core.formatting import escape_markdown
 from core.models import PROGRAM_ACTIVE, PROGRAM_REQUESTED, SIDE_PARTNER, SIDE_VENDOR, AccountPublic
 from core.programs.answers import approve_request, change_tier, decline_membership, end_membership
-from core.programs.listing import Member, list_members
+from core.programs.listing import Member
 from core.programs.memberships import invite_partner
 from core.programs.rules import ProgramError
 from core.taxonomy import get_taxonomy
 from core.teams.complements import partners_named
-from pages import get_engine, get_index_holder
+from pages import get_index_holder
 from pages.parts.program_common import key
 from pages.parts.saving import save
 
@@ -37,9 +36,7 @@ def member_rows(members: list[Member]) -> list[dict[str, object]]:
     ]
 
 
-def render_members(account: AccountPublic, vendor: str) -> None:
-    with Session(get_engine()) as session:
-        members = list_members(session, account, vendor)
+def render_members(account: AccountPublic, vendor: str, members: list[Member]) -> None:
     requests = [
         m for m in members if m.status == PROGRAM_REQUESTED and m.requested_by == SIDE_PARTNER
     ]

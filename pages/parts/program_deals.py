@@ -1,0 +1,141 @@
+"""My program › Deal registrations: the pending queue, each with its conflicts shown before
+the vendor decides. An approval protects the partner for a number of days (the catalogue's
+default unless changed); a denial needs a note the partner reads."""
+
+from __future__ import annotations
+
+import streamlit as st
+from core.programs.deals import approve_deal, deal_conflicts, deny_deal, list_deals
+from sqlmodel import Session
+
+from core.formatting import escape_markdown
+from core.models import DEAL_APPROVED, DEAL_PENDING, AccountPublic, MaxLength
+from core.programs.rules import ProgramError
+from core.taxonomy import get_taxonomy
+from pages import get_engine
+from pages.parts.program_common import key
+from pages.parts.saving import save
+
+ERRORS = (ProgramError,)
+
+
+def render_deals(account: AccountPublic, vendor: str, member_names: dict[int, str]) -> None:
+    with Session(get_engine()) as session:
+        deals = list_deals(session=session, actor=account, vendor=vendor)
+
+    def who(partner_id: int) -> str:
+        return member_names.get(partner_id, f"Partner #{partner_id}")
+
+    pending = [d for d in deals if d.status == DEAL_PENDING]
+    st.subheader("Registrations waiting for you")
+    if not pending:
+        st.caption("No deal registration is waiting.")
+    else:
+        st.dataframe(
+            [
+                {
+                    "Partner": who(d.partner_id),
+                    "Customer": d.customer_company,
+                    "ZIP": d.zip_code,
+                    "Product lines": ", ".join(d.product_lines),
+                    "Value": d.value_usd,
+                    "Expected close": d.expected_close_on,
+                }
+                for d in pending
+            ],
+            hide_index=True,
+            column_config={
+                "Partner": st.column_config.TextColumn(pinned=True),
+                "Value": st.column_config.NumberColumn(format="dollar"),
+            },
+        )
+        by_id = {d.id: d for d in pending}
+        chosen = st.selectbox(
+            "Registration to decide",
+            list(by_id),
+            format_func=lambda i: (
+                f"#{i} · {by_id[i].customer_company} · {who(by_id[i].partner_id)}"
+            ),
+            key=key(vendor, "deal_pick"),
+        )
+        if chosen is not None:
+            _decide(account, vendor, by_id[chosen], who)
+
+    protected = [d for d in deals if d.status == DEAL_APPROVED]
+    with st.expander(f"Approved registrations ({len(protected)})"):
+        st.dataframe(
+            [
+                {
+                    "Partner": who(d.partner_id),
+                    "Customer": d.customer_company,
+                    "ZIP": d.zip_code,
+                    "Value": d.value_usd,
+                    "Protected until": d.protected_until,
+                }
+                for d in protected
+            ],
+            hide_index=True,
+            column_config={"Value": st.column_config.NumberColumn(format="dollar")},
+        )
+
+
+def _decide(account, vendor, deal, who) -> None:  # type: ignore[no-untyped-def]
+    with Session(get_engine()) as session:
+        conflicts = deal_conflicts(session=session, actor=account, deal_id=deal.id)
+    # The conflicts come first, above the buttons: the vendor sees them before deciding.
+    if conflicts:
+        st.warning(
+            f"{len(conflicts)} other registration(s) for the same customer and ZIP are pending "
+            "or protected. Approving this one as well would put two partners on one deal."
+        )
+        st.dataframe(
+            [
+                {
+                    "Registration": f"#{c.deal_id}",
+                    "Partner": c.partner_name,
+                    "Status": c.status,
+                    "Protected until": c.protected_until,
+                    "Registered": c.registered_at,
+                    "Value": c.value_usd,
+                }
+                for c in conflicts
+            ],
+            hide_index=True,
+            column_config={
+                "Registered": st.column_config.DatetimeColumn(format="MMM D, YYYY"),
+                "Value": st.column_config.NumberColumn(format="dollar"),
+            },
+        )
+    else:
+        st.success("No other partner has registered this customer at this ZIP.")
+    with st.form(key(vendor, f"deal_form_{deal.id}")):
+        days = st.number_input(
+            "Protection (days)", min_value=1, max_value=730,
+            value=get_taxonomy().deal_protection_days, step=1, key=key(vendor, "deal_days"),
+        )  # fmt: skip
+        note = st.text_input(
+            "Note (required to deny)", max_chars=MaxLength.NOTE, key=key(vendor, "deal_note")
+        )
+        left, right = st.columns(2)
+        approve = left.form_submit_button("Approve registration", type="primary")
+        deny = right.form_submit_button("Deny registration")
+    customer = escape_markdown(deal.customer_company)
+    if approve:
+        save(
+            lambda session: approve_deal(
+                session=session, actor=account, deal_id=deal.id, seen_version=deal.version,
+                protection_days=int(days), note=note,
+            ),
+            errors=ERRORS,
+            done=lambda d: f"Approved: {escape_markdown(who(d.partner_id))} is protected on "
+            f"{customer} until {d.protected_until:%b %d, %Y}.",
+        )  # fmt: skip
+    elif deny:
+        save(
+            lambda session: deny_deal(
+                session=session, actor=account, deal_id=deal.id, seen_version=deal.version,
+                note=note,
+            ),
+            errors=ERRORS,
+            done=f"The registration for {customer} was denied.",
+        )  # fmt: skip

@@ -1,0 +1,177 @@
+"""My program › Results › Member scorecard: every column readable, also on a phone.
+
+Twelve figures per member do not fit a 390 px screen (the old benchmark table hid revenue,
+ROI and growth off to the right). So the table shows the partner name (pinned) and one group
+of at most three figures at a time, chosen above it; each header says what it counts (hover
+for the definition); a click on a header sorts. A chart ranks the members by any figure, a
+member picker shows one member's whole scorecard as a list, and the CSV has every column.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from sqlmodel import Session
+
+from core.analytics.program_members import member_scorecard
+from core.models import AccountPublic
+from pages import get_engine
+from pages.parts.program_common import csv_bytes, key
+
+NAME_WIDTH = 150  # px: the pinned name column; three figures of 64 px fit beside it at 390 px
+FIGURE_WIDTH = 64
+
+# column -> (header, help, column_config kind, format); headers short enough for 64 px.
+FIGURES: dict[str, tuple[str, str, str, str]] = {
+    "leads": ("Leads", "Your leads sent to this member in the last 12 months.", "n", "%d"),
+    "reported_share": (
+        "Reported",
+        "Reporting compliance: share of your leads the member moved out of “new” within 14 days.",
+        "n",
+        "percent",
+    ),
+    "median_first_response_hours": (
+        "Reply (h)",
+        "Median hours from a lead's arrival to the member's first status change.",
+        "n",
+        "%.0f",
+    ),
+    "win_rate": ("Win rate", "Won ÷ (won + lost), your leads only.", "n", "percent"),
+    "won_value_usd": ("Won $", "Value of the deals won from your leads.", "n", "dollar"),
+    "roi": ("ROI", "Won value ÷ funds you paid this member (empty: nothing paid).", "n", "%.1f×"),
+    "funds_received_usd": ("Funds $", "Co-marketing funds you paid in 12 months.", "n", "dollar"),
+    "revenue_usd": (
+        "Revenue $",
+        "Yearly revenue, only where the member shares its figures with you.",
+        "n",
+        "dollar",
+    ),
+    "revenue_growth": (
+        "Growth",
+        "Revenue growth year over year, only where the member shares its figures with you.",
+        "n",
+        "percent",
+    ),
+    "tier": ("Tier", "The member's tier in your program.", "t", ""),
+    "since": ("Since", "Member since.", "d", ""),
+    "figures_shared": ("Shares", "The member shares its business figures with you.", "b", ""),
+}
+GROUPS: dict[str, list[str]] = {
+    "Reporting": ["leads", "reported_share", "median_first_response_hours"],
+    "Wins": ["win_rate", "won_value_usd", "roi"],
+    "Money": ["funds_received_usd", "revenue_usd", "revenue_growth"],
+    "Membership": ["tier", "since", "figures_shared"],
+}
+CHARTABLE = [c for c in FIGURES if FIGURES[c][2] == "n"]
+
+
+def _config(column: str) -> object:
+    header, help_text, kind, fmt = FIGURES[column]
+    if kind == "n":
+        return st.column_config.NumberColumn(header, help=help_text, format=fmt, width=FIGURE_WIDTH)
+    if kind == "d":
+        return st.column_config.DateColumn(
+            header, help=help_text, format="MMM YYYY", width=FIGURE_WIDTH
+        )
+    if kind == "b":
+        return st.column_config.CheckboxColumn(header, help=help_text, width=FIGURE_WIDTH)
+    return st.column_config.TextColumn(header, help=help_text, width=FIGURE_WIDTH)
+
+
+def render_scorecard(account: AccountPublic, vendor: str) -> None:
+    with Session(get_engine()) as session:
+        card = member_scorecard(session=session, viewer=account, vendor=vendor)
+    st.subheader("Member scorecard")
+    if card.empty:
+        st.info("No active member yet: the scorecard fills as members join and work your leads.")
+        return
+    st.caption(
+        f"{len(card)} active members, last 12 months. Pick a group of figures; click a header "
+        "to sort, hover it for what it counts. Revenue and growth show only where the member "
+        "shares its figures with you."
+    )
+    group = st.segmented_control(
+        "Figures", list(GROUPS), default="Reporting", key=key(vendor, "score_group")
+    ) or "Reporting"  # fmt: skip
+    columns = GROUPS[group]
+    st.dataframe(
+        card[["name", *columns]],
+        hide_index=True,
+        column_order=["name", *columns],
+        column_config={
+            "name": st.column_config.TextColumn("Partner", width=NAME_WIDTH, pinned=True),
+            **{c: _config(c) for c in columns},
+        },
+        key=key(vendor, "scorecard"),
+    )
+    _chart(card, vendor)
+    _one_member(card, vendor)
+    st.download_button(
+        "Download the scorecard (CSV, every column)",
+        data=csv_bytes(card),
+        file_name=f"member-scorecard-{vendor.lower().replace(' ', '-')}.csv",
+        mime="text/csv",
+        key=key(vendor, "score_csv"),
+    )
+
+
+def _chart(card: pd.DataFrame, vendor: str) -> None:
+    metric = st.selectbox(
+        "Rank members by",
+        CHARTABLE,
+        index=CHARTABLE.index("won_value_usd"),
+        format_func=lambda c: FIGURES[c][0].replace(" $", " (USD)"),
+        key=key(vendor, "score_metric"),
+    )
+    header = FIGURES[metric][0]
+    ranked = card.dropna(subset=[metric]).sort_values(metric, ascending=False).head(15)
+    if ranked.empty:
+        st.caption(f"No member has a {header.lower()} figure yet.")
+        return
+    st.altair_chart(
+        alt.Chart(ranked)
+        .mark_bar()
+        .encode(
+            y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160)),
+            x=alt.X(f"{metric}:Q", title=header),
+            tooltip=["name", "tier", alt.Tooltip(f"{metric}:Q", title=header)],
+        )
+        .properties(height=max(120, 24 * len(ranked))),
+        use_container_width=True,
+    )
+
+
+def _one_member(card: pd.DataFrame, vendor: str) -> None:
+    names = dict(zip(card["partner_id"], card["name"], strict=True))
+    chosen = st.selectbox(
+        "One member's scorecard",
+        list(names),
+        format_func=lambda pid: names[pid],
+        index=None,
+        placeholder="Choose a member",
+        key=key(vendor, "score_member"),
+    )
+    if chosen is None:
+        return
+    row = card[card["partner_id"] == chosen].iloc[0]
+    st.dataframe(
+        [{"Figure": FIGURES[c][0], "Value": _text(c, row[c])} for c in FIGURES],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _text(column: str, value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    fmt = FIGURES[column][3]
+    if fmt == "percent":
+        return f"{float(value):.0%}"  # type: ignore[arg-type]
+    if fmt == "dollar":
+        return f"${float(value):,.0f}"  # type: ignore[arg-type]
+    if fmt == "%.1f×":
+        return f"{float(value):.1f}×"  # type: ignore[arg-type]
+    if column == "figures_shared":
+        return "yes" if value else "no"
+    return str(value)

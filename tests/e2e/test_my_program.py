@@ -1,0 +1,105 @@
+"""My program in Chromium at 1400 px and 390 px: every scorecard column header in view.
+
+The old benchmark table hid Revenue, ROI and Growth off to the right. The scorecard now
+shows the pinned partner name and one group of figures at a time; for every group, at both
+widths, the grid must not scroll sideways (every column is inside it) and the grid must lie
+inside the viewport. Screenshots of each view go to the test's tmp directory.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.conftest import AppServer, wait_for_script_idle
+
+VENDOR_LOGIN = ("cisco", "atlas-demo-vendor")  # core.demo.accounts, documented in the README
+GROUPS = {
+    "Reporting": ["Partner", "Leads", "Reported", "Reply (h)"],
+    "Wins": ["Partner", "Win rate", "Won $", "ROI"],
+    "Money": ["Partner", "Funds $", "Revenue $", "Growth"],
+    "Membership": ["Partner", "Tier", "Since", "Shares"],
+}
+# The grid draws on a canvas; its accessible table names the headers, its scroller tells
+# whether any column lies beyond the visible width.
+GRID_GEOMETRY = """el => {
+  const scroller = el.querySelector('.dvn-scroller');
+  const box = el.getBoundingClientRect();
+  return {
+    headers: [...el.querySelectorAll('th')].map(th => th.textContent.trim()),
+    left: box.left, right: box.right,
+    scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth,
+  };
+}"""
+
+
+def settle(page: Page) -> None:
+    page.wait_for_timeout(300)  # let a click's rerun begin before waiting for its end
+    wait_for_script_idle(page)
+
+
+def open_my_program(page: Page, server: AppServer, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{server.url}/sign_in")
+    page.get_by_label("Username").fill(VENDOR_LOGIN[0])
+    page.get_by_label("Password", exact=True).fill(VENDOR_LOGIN[1])
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    narrow = width < 640  # Streamlit folds the sidebar away on narrow screens
+    if narrow:
+        page.get_by_test_id("stExpandSidebarButton").click()
+    expect(sidebar).to_contain_text(re.compile("signed in as cisco", re.I), timeout=30_000)
+    # A link, not page.goto: a full page load starts a new session (signed out).
+    link = sidebar.get_by_role("link", name=re.compile("My program"))
+    expect(link).to_be_in_viewport()  # the sidebar has finished sliding in
+    link.click(force=narrow)  # its header overlaps the links on a phone; they work
+    settle(page)
+    if narrow:
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click(force=True)
+    expect(page.get_by_role("heading", name=re.compile("My program"))).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def scorecard(page: Page) -> Locator:
+    heading = page.get_by_role("heading", name="Member scorecard")
+    expect(heading).to_be_visible()
+    # The first grid after the scorecard heading.
+    return page.locator(
+        "xpath=//h3[contains(., 'Member scorecard')]/following::*[@data-testid='stDataFrame'][1]"
+    )
+
+
+def full_screenshot(page: Page, path: Path, width: int) -> None:
+    """Streamlit scrolls inside its main area: a viewport as tall as that area shows it all."""
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
+    page.wait_for_timeout(500)  # the grids redraw their canvases at the new size
+    page.screenshot(path=path)
+    page.set_viewport_size({"width": width, "height": 900})
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_every_scorecard_column_is_within_the_viewport(
+    page: Page, app_server: AppServer, width: int, tmp_path: Path
+) -> None:
+    open_my_program(page, app_server, width)
+    full_screenshot(page, tmp_path / f"my-program-results-{width}.png", width)
+    for group, headers in GROUPS.items():
+        page.get_by_test_id("stButtonGroup").get_by_role("radio", name=group).click()
+        settle(page)
+        grid = scorecard(page)
+        grid.scroll_into_view_if_needed()
+        expect(grid.locator("th").nth(1)).to_have_text(headers[1])
+        shape = grid.evaluate(GRID_GEOMETRY)
+        page.screenshot(path=tmp_path / f"my-program-scorecard-{group.lower()}-{width}.png")
+        assert shape["headers"] == headers, group
+        assert shape["scrollWidth"] <= shape["clientWidth"] + 1, (
+            f"{group} at {width} px: columns run {shape['scrollWidth'] - shape['clientWidth']}"
+            " px beyond the grid"
+        )
+        assert shape["left"] >= 0 and shape["right"] <= width, (group, width, shape)
+    print(f"screenshots: {tmp_path}")  # shown with -s; kept by pytest's tmp_path retention
