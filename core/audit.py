@@ -27,6 +27,7 @@ ENTITY_TYPES = (
     "lead",
     "program_membership",
     "figures_consent",
+    "deal_registration",
 )
 
 
