@@ -7,8 +7,10 @@ with proof of performance is paid or returned. Core keeps every campaign within 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
@@ -33,7 +35,7 @@ from core.programs.funds import (
 from core.programs.rules import ProgramError
 from core.taxonomy import get_taxonomy
 from pages import get_engine
-from pages.parts.program_common import Program, key, money
+from pages.parts.program_common import Program, dollars, key, money
 from pages.parts.saving import save
 
 ERRORS = (ProgramError,)
@@ -49,25 +51,25 @@ def render_campaigns(account: AccountPublic, program: Program) -> None:
     st.subheader("Campaigns and budget left")
     if campaigns:
         st.dataframe(
-            [
-                {
-                    "Campaign": c.name,
-                    "Key": c.key,
-                    "Runs": f"{c.starts_on:%b %d, %Y} – {c.ends_on:%b %d, %Y}",
-                    "Budget": c.budget_usd,
-                    "Committed": c.committed_usd,
-                    "Left": c.budget_usd - c.committed_usd,
-                }
-                for c in campaigns
-            ],
+            pd.DataFrame(
+                [
+                    {
+                        "Campaign": c.name,
+                        "Key": c.key,
+                        "Runs": f"{c.starts_on:%b %d, %Y} – {c.ends_on:%b %d, %Y}",
+                        "Budget": c.budget_usd,
+                        "Committed": c.committed_usd,
+                        "Left": c.budget_usd - c.committed_usd,
+                    }
+                    for c in campaigns
+                ]
+            ).style.format(dict.fromkeys(("Budget", "Committed", "Left"), dollars)),
             hide_index=True,
             column_config={
                 "Campaign": st.column_config.TextColumn(pinned=True),
-                "Budget": st.column_config.NumberColumn(format="dollar"),
                 "Committed": st.column_config.NumberColumn(
-                    format="dollar", help="Held by approved, claimed and paid funds"
+                    help="Held by approved, claimed and paid funds"
                 ),
-                "Left": st.column_config.NumberColumn(format="dollar"),
             },
             key=key(vendor, "campaigns"),
         )
@@ -154,37 +156,47 @@ def _create_form(account: AccountPublic, vendor: str) -> None:
     )
 
 
-def _fund_table(funds, names, who, *, claims=False, status=False) -> None:  # type: ignore[no-untyped-def]
+def _fund_table(
+    funds: list[FundRequestPublic],
+    names: dict[int, str],
+    who: Callable[[FundRequestPublic], str],
+    *,
+    claims: bool = False,
+    status: bool = False,
+) -> None:
     rows = []
     for f in funds:
-        row = {
+        # Amounts before the free text, so they stay in view on a narrow screen.
+        row: dict[str, object] = {
             "Partner": who(f),
-            "Campaign": names.get(f.campaign_id, f"#{f.campaign_id}"),
-            "Activity": f.activity,
             "Asked": f.amount_usd,
             "Approved": f.approved_usd,
         }
         if claims:
-            row |= {
-                "Claimed": f.claim_amount_usd,
-                "Proof": f.claim_description or "",
-                "Attachment": f.claim_attachment or "",
-            }
+            row["Claimed"] = f.claim_amount_usd
         if status:
-            row |= {"Status": f.status, "Paid": f.paid_usd, "Note": f.decision_note}
+            row |= {"Status": f.status, "Paid": f.paid_usd}
+        row |= {"Campaign": names.get(f.campaign_id, f"#{f.campaign_id}"), "Activity": f.activity}
+        if claims:
+            row |= {"Proof": f.claim_description or "", "Attachment": f.claim_attachment or ""}
+        if status:
+            row["Note"] = f.decision_note
         rows.append(row)
-    dollars = st.column_config.NumberColumn(format="dollar")
+    amounts = [c for c in ("Asked", "Approved", "Claimed", "Paid") if rows and c in rows[0]]
     st.dataframe(
-        rows,
+        pd.DataFrame(rows).style.format(dict.fromkeys(amounts, dollars)),
         hide_index=True,
-        column_config={
-            "Partner": st.column_config.TextColumn(pinned=True),
-            **dict.fromkeys(("Asked", "Approved", "Claimed", "Paid"), dollars),
-        },
+        column_config={"Partner": st.column_config.TextColumn(pinned=True)},
     )
 
 
-def _answer_requests(account, vendor, requested, names, who) -> None:  # type: ignore[no-untyped-def]
+def _answer_requests(
+    account: AccountPublic,
+    vendor: str,
+    requested: list[FundRequestPublic],
+    names: dict[int, str],
+    who: Callable[[FundRequestPublic], str],
+) -> None:
     by_id = {f.id: f for f in requested}
     with st.form(key(vendor, "fund_answer_form")):
         chosen = st.selectbox(
@@ -229,7 +241,12 @@ def _answer_requests(account, vendor, requested, names, who) -> None:  # type: i
         )  # fmt: skip
 
 
-def _answer_claims(account, vendor, claimed, who) -> None:  # type: ignore[no-untyped-def]
+def _answer_claims(
+    account: AccountPublic,
+    vendor: str,
+    claimed: list[FundRequestPublic],
+    who: Callable[[FundRequestPublic], str],
+) -> None:
     by_id = {f.id: f for f in claimed}
     with st.form(key(vendor, "claim_form")):
         chosen = st.selectbox(

@@ -67,6 +67,11 @@ def money(value: float | None) -> str:
     return "—" if value is None else f"${value:,.0f}"
 
 
+def dollars(value: float | None) -> str:
+    """Whole dollars for a table's Styler (a null cell shows as Streamlit draws it)."""
+    return "" if value is None or pd.isna(value) else f"${value:,.0f}"
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The table as UTF-8 CSV (with BOM) in which no cell runs as a spreadsheet formula."""
     safe = frame.copy()

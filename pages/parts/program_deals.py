@@ -4,22 +4,38 @@ default unless changed); a denial needs a note the partner reads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
-from core.programs.deals import approve_deal, deal_conflicts, deny_deal, list_deals
 from sqlmodel import Session
 
 from core.formatting import escape_markdown
-from core.models import DEAL_APPROVED, DEAL_PENDING, AccountPublic, MaxLength
+from core.models import (
+    DEAL_APPROVED,
+    DEAL_PENDING,
+    AccountPublic,
+    DealRegistrationPublic,
+    MaxLength,
+)
+from core.programs.deals import (
+    DealConflict,
+    approve_deal,
+    deal_conflicts,
+    deny_deal,
+    list_deals,
+)
 from core.programs.rules import ProgramError
 from core.taxonomy import get_taxonomy
 from pages import get_engine
-from pages.parts.program_common import key
+from pages.parts.program_common import Program, key
 from pages.parts.saving import save
 
 ERRORS = (ProgramError,)
+MAX_CHECKED = 100  # registrations whose conflicts the queue table counts
 
 
-def render_deals(account: AccountPublic, vendor: str, member_names: dict[int, str]) -> None:
+def render_deals(account: AccountPublic, program: Program) -> None:
+    vendor, member_names = program.vendor, program.names
     with Session(get_engine()) as session:
         deals = list_deals(session=session, actor=account, vendor=vendor)
 
@@ -31,14 +47,21 @@ def render_deals(account: AccountPublic, vendor: str, member_names: dict[int, st
     if not pending:
         st.caption("No deal registration is waiting.")
     else:
+        # Conflicts counted for the whole queue, so they show before anything is opened.
+        with Session(get_engine()) as session:
+            clashes = {
+                d.id: deal_conflicts(session=session, actor=account, deal_id=d.id)
+                for d in pending[:MAX_CHECKED]
+            }
         st.dataframe(
             [
                 {
                     "Partner": who(d.partner_id),
                     "Customer": d.customer_company,
+                    "Conflicts": len(clashes.get(d.id, ())),
+                    "Value": d.value_usd,
                     "ZIP": d.zip_code,
                     "Product lines": ", ".join(d.product_lines),
-                    "Value": d.value_usd,
                     "Expected close": d.expected_close_on,
                 }
                 for d in pending
@@ -46,20 +69,26 @@ def render_deals(account: AccountPublic, vendor: str, member_names: dict[int, st
             hide_index=True,
             column_config={
                 "Partner": st.column_config.TextColumn(pinned=True),
+                "Conflicts": st.column_config.NumberColumn(
+                    help="Other partners' pending or protected registrations of this customer"
+                ),
                 "Value": st.column_config.NumberColumn(format="dollar"),
             },
         )
         by_id = {d.id: d for d in pending}
+        # Conflicted registrations first in the picker: those need the vendor's judgement.
+        order = sorted(by_id, key=lambda i: -len(clashes.get(i, ())))
         chosen = st.selectbox(
             "Registration to decide",
-            list(by_id),
+            order,
             format_func=lambda i: (
                 f"#{i} · {by_id[i].customer_company} · {who(by_id[i].partner_id)}"
+                + (" · ⚠ conflict" if clashes.get(i) else "")
             ),
             key=key(vendor, "deal_pick"),
         )
         if chosen is not None:
-            _decide(account, vendor, by_id[chosen], who)
+            _decide(account, vendor, by_id[chosen], who, clashes.get(chosen))
 
     protected = [d for d in deals if d.status == DEAL_APPROVED]
     with st.expander(f"Approved registrations ({len(protected)})"):
@@ -79,9 +108,16 @@ def render_deals(account: AccountPublic, vendor: str, member_names: dict[int, st
         )
 
 
-def _decide(account, vendor, deal, who) -> None:  # type: ignore[no-untyped-def]
-    with Session(get_engine()) as session:
-        conflicts = deal_conflicts(session=session, actor=account, deal_id=deal.id)
+def _decide(
+    account: AccountPublic,
+    vendor: str,
+    deal: DealRegistrationPublic,
+    who: Callable[[int], str],
+    conflicts: list[DealConflict] | None,
+) -> None:
+    if conflicts is None:  # beyond the first MAX_CHECKED of the queue
+        with Session(get_engine()) as session:
+            conflicts = deal_conflicts(session=session, actor=account, deal_id=deal.id)
     # The conflicts come first, above the buttons: the vendor sees them before deciding.
     if conflicts:
         st.warning(

@@ -11,14 +11,18 @@ import csv
 import io
 
 import streamlit as st
-from core.leads.campaign_csv import COLUMNS
-from core.leads.campaign_leads import CampaignLeadImport, import_campaign_leads
+from sqlmodel import Session
 
+from core.formatting import escape_markdown
+from core.leads.campaign_csv import COLUMNS
+from core.leads.campaign_leads import CampaignLeadImport, assign_lead, import_campaign_leads
 from core.leads.lifecycle import LeadError
-from core.models import AccountPublic, CampaignPublic
+from core.leads.vendor_inbox import count_unassigned_leads, list_unassigned_leads
+from core.models import AccountPublic
 from core.programs.rules import ProgramError
 from core.taxonomy import get_taxonomy
-from pages.parts.program_common import key
+from pages import get_engine
+from pages.parts.program_common import Program, key
 from pages.parts.saving import save
 
 ERRORS = (LeadError, ProgramError)
@@ -30,6 +34,7 @@ EXAMPLE = {
     "company_size": "11-50",
     "needs": "networking;security",
 }
+PAGE = 100
 RESULT_KEY = "program_import_result"  # the last import's report, shown after the rerun
 
 
@@ -41,13 +46,8 @@ def template_csv() -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def render_leads(
-    account: AccountPublic,
-    vendor: str,
-    campaigns: list[CampaignPublic],
-    member_names: dict[int, str],
-    active: list[int],
-) -> None:
+def render_leads(account: AccountPublic, program: Program) -> None:
+    vendor = program.vendor
     st.subheader("Load campaign responses")
     taxonomy = get_taxonomy()
     st.caption(
@@ -62,22 +62,17 @@ def render_leads(
         mime="text/csv",
         key=key(vendor, "lead_template"),
     )
-    _upload(account, vendor, campaigns, member_names, active)
+    _upload(account, program)
     st.subheader("Unassigned leads")
-    _unassigned(account, vendor, member_names, active)
+    _unassigned(account, program)
 
 
-def _upload(
-    account: AccountPublic,
-    vendor: str,
-    campaigns: list[CampaignPublic],
-    member_names: dict[int, str],
-    active: list[int],
-) -> None:
-    by_key = {c.key: c.name for c in campaigns}
+def _upload(account: AccountPublic, program: Program) -> None:
+    vendor, member_names, active = program.vendor, program.names, program.active
+    by_key = {c.key: c.name for c in program.campaigns}
     with st.form(key(vendor, "lead_upload_form")):
         upload = st.file_uploader(
-            "Campaign responses (CSV)", type=["csv"], key=key(vendor, "lead_file")
+            "Campaign responses (CSV, up to 5 MB)", type=["csv"], key=key(vendor, "lead_file")
         )
         campaign_key = st.selectbox(
             "Campaign",
@@ -135,7 +130,68 @@ def _show_report(summary: str, errors: list[tuple[int, str]]) -> None:
         )
 
 
-def _unassigned(
-    account: AccountPublic, vendor: str, member_names: dict[int, str], active: list[int]
-) -> None:
-    st.caption("(listing follows)")
+def _unassigned(account: AccountPublic, program: Program) -> None:
+    vendor, names, active = program.vendor, program.names, program.active
+    with Session(get_engine()) as session:
+        total = count_unassigned_leads(session=session, actor=account, vendor=vendor)
+        leads = list_unassigned_leads(session=session, actor=account, vendor=vendor, limit=PAGE)
+    if not leads:
+        st.caption("Every lead has a member.")
+        return
+    campaigns = {c.id: c.name for c in program.campaigns}
+    labels = {a.key: a.label for a in get_taxonomy().areas}
+    listed = "all listed" if total <= len(leads) else f"the newest {len(leads)} listed"
+    st.caption(f"{total:,} lead(s) wait for a member ({listed}).")
+    st.dataframe(
+        [
+            {
+                "Lead": lead.id,
+                "Received": lead.created_at,
+                "Company": lead.company or "",
+                "Contact": lead.contact_name,
+                "ZIP": lead.zip_code or "",
+                "Size": lead.company_size,
+                "Needs": ", ".join(labels.get(k, k) for k in lead.needs),
+                "Campaign": campaigns.get(lead.campaign_id or 0, ""),
+            }
+            for lead in leads
+        ],
+        hide_index=True,
+        column_config={
+            "Lead": st.column_config.NumberColumn(format="%d", pinned=True),
+            "Received": st.column_config.DatetimeColumn("Received (UTC)", format="MMM D, YYYY"),
+        },
+    )
+    if not active:
+        st.info("Assigning needs at least one active member.")
+        return
+    by_id = {lead.id: lead for lead in leads}
+    with st.form(key(vendor, "assign_form")):
+        chosen = st.multiselect(
+            "Leads",
+            list(by_id),
+            format_func=lambda i: f"#{i} · {by_id[i].company or by_id[i].contact_name}",
+            key=key(vendor, "assign_leads"),
+        )
+        partner_id = st.selectbox(
+            "Assign to member", active, format_func=names.__getitem__,
+            key=key(vendor, "assign_member"),
+        )  # fmt: skip
+        submitted = st.form_submit_button("Assign to member", type="primary")
+    if not submitted or partner_id is None:
+        return
+    if not chosen:
+        st.error("Choose at least one lead to assign.")
+        return
+
+    def assign_all(session: Session) -> int:
+        # One transaction: every chosen lead moves, or (on any refusal) none does.
+        for lead_id in chosen:
+            assign_lead(session=session, actor=account, lead_id=lead_id, partner_id=partner_id)
+        return len(chosen)
+
+    save(
+        assign_all,
+        errors=ERRORS,
+        done=lambda n: f"{n} lead(s) assigned to {escape_markdown(names[partner_id])}.",
+    )

@@ -16,10 +16,14 @@ from core.models import AccountPublic
 from core.search.index import ReadIndex
 from core.taxonomy import get_taxonomy
 from pages import get_engine, get_index_holder
-from pages.parts.program_common import csv_bytes, key
+from pages.parts.program_common import csv_bytes, dollars, key
 from pages.parts.program_scorecard import render_scorecard
 
-LABELS = alt.Axis(labelLimit=200)
+LABELS = alt.Axis(labelLimit=260)
+
+
+def times(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.1f}×"
 
 
 def render_results(account: AccountPublic, vendor: str) -> None:
@@ -38,32 +42,33 @@ def _campaigns(account: AccountPublic, vendor: str) -> None:
         return
     st.caption(
         "ROI = won value ÷ funds paid. Engaged = leads that became an engaged opportunity "
-        "(or got further). Empty: nothing paid, or nothing engaged yet."
+        "(or got further). None: nothing paid, or nothing engaged yet."
     )
+    table = results[
+        ["name", "funds_paid_usd", "leads", "engaged", "won", "won_value_usd", "roi",
+         "cost_per_engaged_usd"]
+    ]  # fmt: skip
     st.dataframe(
-        results[
-            [
-                "name",
-                "funds_paid_usd",
-                "leads",
-                "engaged",
-                "won",
-                "won_value_usd",
-                "roi",
-                "cost_per_engaged_usd",
-            ]
-        ],
+        # Whole dollars and "—" for no figure; a click on a header still sorts the numbers.
+        table.style.format(
+            {
+                "funds_paid_usd": dollars,
+                "won_value_usd": dollars,
+                "cost_per_engaged_usd": dollars,
+                "roi": times,
+            }
+        ),
         hide_index=True,
         column_config={
             "name": st.column_config.TextColumn("Campaign", pinned=True),
-            "funds_paid_usd": st.column_config.NumberColumn("Funds paid", format="dollar"),
+            "funds_paid_usd": st.column_config.NumberColumn("Funds paid"),
             "leads": st.column_config.NumberColumn("Leads"),
             "engaged": st.column_config.NumberColumn("Engaged"),
             "won": st.column_config.NumberColumn("Won"),
-            "won_value_usd": st.column_config.NumberColumn("Won value", format="dollar"),
-            "roi": st.column_config.NumberColumn("ROI", format="%.1f×"),
+            "won_value_usd": st.column_config.NumberColumn("Won value"),
+            "roi": st.column_config.NumberColumn("ROI", help="Won value ÷ funds paid"),
             "cost_per_engaged_usd": st.column_config.NumberColumn(
-                "Cost / engaged", format="dollar", help="Funds paid ÷ engaged opportunities"
+                "Cost / engaged", help="Funds paid ÷ engaged opportunities"
             ),
         },
         key=key(vendor, "campaign_table"),
@@ -74,22 +79,30 @@ def _campaigns(account: AccountPublic, vendor: str) -> None:
         var_name="figure",
         value_name="usd",
     ).replace({"funds_paid_usd": "funds paid", "won_value_usd": "won value"})
+    names = alt.Y("name:N", title=None, axis=LABELS, sort=list(results["name"]))
     st.altair_chart(
-        alt.Chart(money)
+        alt.Chart(money, title="Funds paid and won value")
         .mark_bar()
         .encode(
-            y=alt.Y("name:N", title=None, axis=LABELS, sort=list(results["name"])),
-            x=alt.X("usd:Q", title="USD"),
+            y=names,
+            x=alt.X("usd:Q", title="USD", axis=alt.Axis(format="$,.0f")),
             color=alt.Color("figure:N", title=None, legend=alt.Legend(orient="bottom")),
             yOffset="figure:N",
-            tooltip=[
-                "name",
-                "figure",
-                alt.Tooltip("usd:Q", format="$,.0f"),
-                alt.Tooltip("roi:Q", title="ROI", format=".1f"),
-            ],
+            tooltip=["name", "figure", alt.Tooltip("usd:Q", format="$,.0f")],
         )
-        .properties(height=max(140, 48 * len(results))),
+        .properties(height=max(140, 44 * len(results))),
+        use_container_width=True,
+    )
+    paid = results.dropna(subset=["roi"])
+    st.altair_chart(
+        alt.Chart(paid, title="ROI: won value ÷ funds paid (campaigns that paid funds)")
+        .mark_bar(color="#2a9d8f")
+        .encode(
+            y=alt.Y("name:N", title=None, axis=LABELS, sort="-x"),
+            x=alt.X("roi:Q", title="ROI (×)"),
+            tooltip=["name", alt.Tooltip("roi:Q", title="ROI", format=".2f")],
+        )
+        .properties(height=max(100, 30 * len(paid))),
         use_container_width=True,
     )
     st.download_button(

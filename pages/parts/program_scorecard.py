@@ -9,6 +9,9 @@ member picker shows one member's whole scorecard as a list, and the CSV has ever
 
 from __future__ import annotations
 
+from datetime import date
+from functools import partial
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -67,9 +70,9 @@ CHARTABLE = [c for c in FIGURES if FIGURES[c][2] == "n"]
 
 
 def _config(column: str) -> object:
-    header, help_text, kind, fmt = FIGURES[column]
-    if kind == "n":
-        return st.column_config.NumberColumn(header, help=help_text, format=fmt, width=FIGURE_WIDTH)
+    header, help_text, kind, _fmt = FIGURES[column]
+    if kind == "n":  # shown through the Styler (_text): "—" where there is no figure
+        return st.column_config.NumberColumn(header, help=help_text, width=FIGURE_WIDTH)
     if kind == "d":
         return st.column_config.DateColumn(
             header, help=help_text, format="MMM YYYY", width=FIGURE_WIDTH
@@ -95,12 +98,17 @@ def render_scorecard(account: AccountPublic, vendor: str) -> None:
         "Figures", list(GROUPS), default="Reporting", key=key(vendor, "score_group")
     ) or "Reporting"  # fmt: skip
     columns = GROUPS[group]
+    figures = [c for c in columns if FIGURES[c][2] == "n"]
+    # A click on a header sorts by the numbers; the Styler only says how they read.
+    shown = card[["name", *columns]].style.format(
+        {c: partial(_text, c, compact=True) for c in figures}
+    )
     st.dataframe(
-        card[["name", *columns]],
+        shown,
         hide_index=True,
         column_order=["name", *columns],
         column_config={
-            "name": st.column_config.TextColumn("Partner", width=NAME_WIDTH, pinned=True),
+            "name": st.column_config.TextColumn("Partner", width=NAME_WIDTH),
             **{c: _config(c) for c in columns},
         },
         key=key(vendor, "scorecard"),
@@ -133,11 +141,13 @@ def _chart(card: pd.DataFrame, vendor: str) -> None:
         alt.Chart(ranked)
         .mark_bar()
         .encode(
-            y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160)),
+            y=alt.Y(
+                "name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)
+            ),
             x=alt.X(f"{metric}:Q", title=header),
             tooltip=["name", "tier", alt.Tooltip(f"{metric}:Q", title=header)],
         )
-        .properties(height=max(120, 24 * len(ranked))),
+        .properties(height=max(120, 28 * len(ranked))),
         use_container_width=True,
     )
 
@@ -162,16 +172,34 @@ def _one_member(card: pd.DataFrame, vendor: str) -> None:
     )
 
 
-def _text(column: str, value: object) -> str:
+def _text(column: str, value: object, *, compact: bool = False) -> str:
+    """A figure as the scorecard reads it; "—" where there is none (no lead yet, nothing
+    paid, or business figures the member does not share)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
-    fmt = FIGURES[column][3]
-    if fmt == "percent":
-        return f"{float(value):.0%}"  # type: ignore[arg-type]
-    if fmt == "dollar":
-        return f"${float(value):,.0f}"  # type: ignore[arg-type]
-    if fmt == "%.1f×":
-        return f"{float(value):.1f}×"  # type: ignore[arg-type]
     if column == "figures_shared":
         return "yes" if value else "no"
-    return str(value)
+    if isinstance(value, date):
+        return f"{value:%b %Y}"
+    if not isinstance(value, int | float):
+        return str(value)
+    fmt = FIGURES[column][3]
+    if fmt == "percent":
+        return f"{value:.0%}"
+    if fmt == "dollar":
+        return usd_compact(value) if compact else f"${value:,.0f}"
+    if fmt == "%.1f×":
+        return f"{value:.1f}×"
+    return f"{value:,.0f}"
+
+
+def usd_compact(value: float) -> str:
+    """$ amounts short enough for a 64 px column: $840, $12k, $1.5M."""
+    size = abs(value)
+    if size >= 999_500:
+        return f"${value / 1_000_000:,.1f}M"
+    if size >= 9_950:
+        return f"${value / 1_000:,.0f}k"
+    if size >= 1_000:
+        return f"${value / 1_000:,.1f}k"
+    return f"${value:,.0f}"
