@@ -66,7 +66,7 @@ def render_campaigns(account: AccountPublic, program: Program) -> None:
             ).style.format(dict.fromkeys(("Budget", "Committed", "Left"), dollars)),
             hide_index=True,
             column_config={
-                "Campaign": st.column_config.TextColumn(pinned=True),
+                "Campaign": st.column_config.TextColumn(pinned=True, width=220),
                 "Committed": st.column_config.NumberColumn(
                     help="Held by approved, claimed and paid funds"
                 ),
@@ -186,7 +186,7 @@ def _fund_table(
     st.dataframe(
         pd.DataFrame(rows).style.format(dict.fromkeys(amounts, dollars)),
         hide_index=True,
-        column_config={"Partner": st.column_config.TextColumn(pinned=True)},
+        column_config={"Partner": st.column_config.TextColumn(pinned=True, width=180)},
     )
 
 

@@ -57,8 +57,8 @@ def render_deals(account: AccountPublic, program: Program) -> None:
             [
                 {
                     "Partner": who(d.partner_id),
-                    "Customer": d.customer_company,
                     "Conflicts": len(clashes.get(d.id, ())),
+                    "Customer": d.customer_company,
                     "Value": d.value_usd,
                     "ZIP": d.zip_code,
                     "Product lines": ", ".join(d.product_lines),
@@ -68,7 +68,7 @@ def render_deals(account: AccountPublic, program: Program) -> None:
             ],
             hide_index=True,
             column_config={
-                "Partner": st.column_config.TextColumn(pinned=True),
+                "Partner": st.column_config.TextColumn(pinned=True, width=180),
                 "Conflicts": st.column_config.NumberColumn(
                     help="Other partners' pending or protected registrations of this customer"
                 ),

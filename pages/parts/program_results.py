@@ -19,7 +19,9 @@ from pages import get_engine, get_index_holder
 from pages.parts.program_common import csv_bytes, dollars, key
 from pages.parts.program_scorecard import render_scorecard
 
-LABELS = alt.Axis(labelLimit=260)
+# Long enough for most names at 1400 px, short enough to leave the bars room at 390 px
+# (the tooltip has the whole name).
+LABELS = alt.Axis(labelLimit=170, labelOverlap=False)
 
 
 def times(value: float | None) -> str:
@@ -60,7 +62,7 @@ def _campaigns(account: AccountPublic, vendor: str) -> None:
         ),
         hide_index=True,
         column_config={
-            "name": st.column_config.TextColumn("Campaign", pinned=True),
+            "name": st.column_config.TextColumn("Campaign", pinned=True, width=220),
             "funds_paid_usd": st.column_config.NumberColumn("Funds paid"),
             "leads": st.column_config.NumberColumn("Leads"),
             "engaged": st.column_config.NumberColumn("Engaged"),
@@ -86,23 +88,25 @@ def _campaigns(account: AccountPublic, vendor: str) -> None:
         .encode(
             y=names,
             x=alt.X("usd:Q", title="USD", axis=alt.Axis(format="$,.0f")),
-            color=alt.Color("figure:N", title=None, legend=alt.Legend(orient="bottom")),
+            color=alt.Color(
+                "figure:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical")
+            ),
             yOffset="figure:N",
             tooltip=["name", "figure", alt.Tooltip("usd:Q", format="$,.0f")],
         )
-        .properties(height=max(140, 44 * len(results))),
+        .properties(height=alt.Step(14)),  # per bar, so names never overlap
         use_container_width=True,
     )
     paid = results.dropna(subset=["roi"])
     st.altair_chart(
-        alt.Chart(paid, title="ROI: won value ÷ funds paid (campaigns that paid funds)")
+        alt.Chart(paid, title="ROI (won value ÷ funds paid)")
         .mark_bar(color="#2a9d8f")
         .encode(
             y=alt.Y("name:N", title=None, axis=LABELS, sort="-x"),
             x=alt.X("roi:Q", title="ROI (×)"),
             tooltip=["name", alt.Tooltip("roi:Q", title="ROI", format=".2f")],
         )
-        .properties(height=max(100, 30 * len(paid))),
+        .properties(height=alt.Step(28)),
         use_container_width=True,
     )
     st.download_button(

@@ -142,12 +142,12 @@ def _chart(card: pd.DataFrame, vendor: str) -> None:
         .mark_bar()
         .encode(
             y=alt.Y(
-                "name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)
+                "name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=170, labelOverlap=False)
             ),
             x=alt.X(f"{metric}:Q", title=header),
             tooltip=["name", "tier", alt.Tooltip(f"{metric}:Q", title=header)],
         )
-        .properties(height=max(120, 28 * len(ranked))),
+        .properties(height=alt.Step(26)),
         use_container_width=True,
     )
 
