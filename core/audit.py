@@ -27,6 +27,8 @@ ENTITY_TYPES = (
     "lead",
     "program_membership",
     "figures_consent",
+    "campaign",
+    "fund_request",
 )
 
 

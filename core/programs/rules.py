@@ -34,10 +34,11 @@ class ProgramError(ValueError):
 
 
 class StaleVersion(ProgramError):
-    """Someone changed the membership since the user saw it; nothing was changed."""
+    """Someone changed the row since the user saw it; nothing was changed. ``what`` names it
+    for the user ("membership", "campaign", "fund request")."""
 
-    def __init__(self) -> None:
-        super().__init__("This membership was changed meanwhile. Reload it and try again.")
+    def __init__(self, what: str = "membership") -> None:
+        super().__init__(f"This {what} was changed meanwhile. Reload it and try again.")
 
 
 def other_side(side: str) -> str:

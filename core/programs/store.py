@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CursorResult, update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from core.models import ProgramMembership, ProgramMembershipPublic, utc_now
-from core.programs.rules import StaleVersion
+from core.models import ProgramMembership, ProgramMembershipPublic
+from core.programs.versioned import swap_versioned
 
 ENTITY = "program_membership"
 
@@ -27,13 +26,4 @@ def swap(
 ) -> None:
     """Apply ``values`` only if the row is still at ``seen_version`` (one UPDATE, so two
     people answering at once cannot both win); StaleVersion otherwise."""
-    result = session.execute(
-        update(ProgramMembership)
-        .where(col(ProgramMembership.id) == row.id, col(ProgramMembership.version) == seen_version)
-        .values(**values, version=seen_version + 1, updated_at=utc_now())
-        .execution_options(synchronize_session=False)
-    )
-    assert isinstance(result, CursorResult)  # what an UPDATE returns; typed as Result
-    if result.rowcount != 1:
-        raise StaleVersion()
-    session.refresh(row)
+    swap_versioned(session, row, seen_version, values, what="membership")

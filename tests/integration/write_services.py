@@ -54,6 +54,7 @@ from core.programs.answers import (
 from core.programs.consent import grant_figures_consent, revoke_figures_consent
 from core.programs.memberships import invite_partner, request_membership
 from core.settings import get_settings
+from tests.integration.programs import fund_cases
 from tests.integration.worlds import PASSWORD, World, in_austin
 
 Write = Callable[[], Any]
@@ -421,4 +422,14 @@ SERVICES = [
         _consent(revoke_figures_consent, granted_first=True),
         ("figures_consent", "revoke"),
     ),
+    # co-marketing campaigns and market development funds (not directory data: no bump)
+    WriteService("create_campaign", fund_cases.create_campaign_case, ("campaign", "create")),
+    WriteService("update_campaign", fund_cases.update_campaign_case, ("campaign", "update")),
+    WriteService("request_funds", fund_cases.request_funds_case, ("fund_request", "request")),
+    WriteService("allocate_funds", fund_cases.allocate_funds_case, ("fund_request", "allocate")),
+    WriteService("approve_funds", fund_cases.approve_funds_case, ("fund_request", "approve")),
+    WriteService("reject_funds", fund_cases.reject_funds_case, ("fund_request", "reject")),
+    WriteService("claim_funds", fund_cases.claim_funds_case, ("fund_request", "claim")),
+    WriteService("pay_claim", fund_cases.pay_claim_case, ("fund_request", "pay")),
+    WriteService("return_claim", fund_cases.return_claim_case, ("fund_request", "return")),
 ]
