@@ -1,21 +1,26 @@
 """My programs: the partner's side of its vendor programs (memberships, what each vendor may
-see). Thin: the sections live in pages/parts/programs_partner_*.py, the rules in core."""
+see, co-marketing funds). Thin: the sections live in pages/parts/programs_partner_*.py, the
+rules in core."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from pages.parts.programs_partner_common import load_programs, setup_programs_page
+from pages.parts.programs_partner_common import active_vendors, load_programs, setup_programs_page
 from pages.parts.programs_partner_consent import consent_section
+from pages.parts.programs_partner_funds import funds_section
 from pages.parts.programs_partner_memberships import memberships_section
 from pages.parts.saving import show_saved
 
 account, PARTNER_ID = setup_programs_page("My programs", "🗂️")
 show_saved()
 programs = load_programs(account, PARTNER_ID)
+ACTIVE = active_vendors(programs)
 
-memberships, consent = st.tabs(["Memberships", "Sharing figures"], key="pp_tab")
+memberships, consent, funds = st.tabs(["Memberships", "Sharing figures", "Funds"], key="pp_tab")
 with memberships:
     memberships_section(account=account, partner_id=PARTNER_ID, programs=programs)
 with consent:
     consent_section(account=account, partner_id=PARTNER_ID, programs=programs)
+with funds:
+    funds_section(account=account, partner_id=PARTNER_ID, active=ACTIVE)

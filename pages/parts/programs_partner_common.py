@@ -92,14 +92,19 @@ def forget(*keys: str) -> None:
         st.session_state.pop(key, None)
 
 
-def versions_seen(programs: list[PartnerProgram]) -> dict[int, int]:
-    """Membership id -> the version shown on the previous run (what the user acted on).
+def remember_versions(key: str, shown: dict[int, int]) -> dict[int, int]:
+    """Row id -> the version shown on the previous run (what the user acted on).
 
-    A button press reruns the script, which reads the memberships afresh; answering with
-    that fresh version would override a change the user never saw. So each run remembers
-    what it showed, and a press answers with the version of the run before it.
+    A button press reruns the script, which reads the rows afresh; answering with that
+    fresh version would override a change the user never saw. So each run remembers what
+    it showed under ``key``, and a press answers with the version of the run before it.
     """
+    previous: dict[int, int] = st.session_state.get(key) or {}
+    st.session_state[key] = shown
+    return {row_id: previous.get(row_id, version) for row_id, version in shown.items()}
+
+
+def versions_seen(programs: list[PartnerProgram]) -> dict[int, int]:
+    """Membership id -> the version the user saw (``remember_versions``)."""
     shown = {p.membership_id: p.version for p in programs if p.membership_id and p.version}
-    previous: dict[int, int] = st.session_state.get(SEEN_KEY) or {}
-    st.session_state[SEEN_KEY] = shown
-    return {mid: previous.get(mid, version) for mid, version in shown.items()}
+    return remember_versions(SEEN_KEY, shown)

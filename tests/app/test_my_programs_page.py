@@ -3,6 +3,8 @@ the per-vendor consent switch (stored and audited), and forms that keep what was
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlmodel import Session, col, select
 
@@ -13,10 +15,13 @@ from core.models import (
     SIDE_PARTNER,
     AuditEvent,
     FiguresConsent,
+    FundRequest,
     ProgramMembership,
 )
 from core.programs.answers import approve_request
+from core.programs.campaigns import create_campaign
 from core.programs.consent import set_figures_consent
+from core.programs.funds import approve_funds, request_funds
 from core.programs.listing import list_partner_programs
 from core.programs.memberships import invite_partner, request_membership
 from core.taxonomy import get_taxonomy
@@ -24,7 +29,6 @@ from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
 from tests.app.widgets import click, widget
 
 PAGE = "my_programs.py"
-APPLY_VENDOR = "Vendor"
 CONFIRM_END = "Yes, end it: the vendor stops seeing my program data and figures."
 
 
@@ -104,7 +108,7 @@ def test_partner_applies_to_a_vendor_program(atlas_db: AtlasDb) -> None:
     db = atlas_db
     vendor = free_vendor(db, db.partner_a)
     at = open_app(db, PAGE, as_="partner_a")
-    widget(at, "selectbox", APPLY_VENDOR).set_value(vendor)
+    at.selectbox(key="pp_apply_vendor").set_value(vendor)
     at = click(at, "Apply")
     assert_no_exception(at)
     assert any(f"You applied to {vendor}" in s.value for s in at.success), page_text(at)
@@ -237,3 +241,88 @@ def test_admin_picks_a_partner_by_id(atlas_db: AtlasDb) -> None:
     widget(at, "number_input", "Partner ID").set_value(999_999)
     at.run()
     assert "There is no partner with ID 999999" in page_text(at)
+
+
+# ---- funds, deals, leads and ROI -------------------------------------------------------------
+
+
+def running_campaign(db: AtlasDb, vendor: str, budget: float = 5000.0) -> int:
+    with session_scope(db.engine) as session:
+        campaign = create_campaign(
+            session=session,
+            actor=db.accounts["admin"],
+            data={
+                "vendor": vendor,
+                "key": "spring-push",
+                "name": "Spring push",
+                "regions": [],
+                "target_needs": [],
+                "target_sizes": [],
+                "budget_usd": budget,
+                "starts_on": date.today() - timedelta(days=1),
+                "ends_on": date.today() + timedelta(days=30),
+            },
+        )
+    return campaign.id
+
+
+def funds_of(db: AtlasDb, partner_id: int) -> list[FundRequest]:
+    with Session(db.engine) as session:
+        rows = session.exec(
+            select(FundRequest)
+            .where(FundRequest.partner_id == partner_id)
+            .order_by(col(FundRequest.id))
+        ).all()
+        for row in rows:
+            session.expunge(row)
+    return list(rows)
+
+
+def test_partner_requests_funds_and_an_overrun_keeps_what_was_typed(atlas_db: AtlasDb) -> None:
+    db = atlas_db
+    vendor = free_vendor(db, db.partner_a)
+    make_active(db, db.partner_a, vendor)
+    running_campaign(db, vendor, budget=5000.0)
+    before = len(funds_of(db, db.partner_a))
+    at = open_app(db, PAGE, as_="partner_a")
+    at.selectbox(key="pp_fund_vendor").set_value(vendor).run()
+    at.text_area(key="pp_fund_activity").input("Webinar for dental practices")
+    at.number_input(key="pp_fund_amount").set_value(2500.0)
+    at = click(at, "Request funds")
+    assert_no_exception(at)
+    assert any(f"from {vendor}" in s.value for s in at.success), page_text(at)
+    [fund] = funds_of(db, db.partner_a)[before:]
+    assert (fund.vendor, fund.amount_usd, fund.status) == (vendor, 2500.0, "requested")
+    assert fund.activity == "Webinar for dental practices"
+
+    at.selectbox(key="pp_fund_vendor").set_value(vendor).run()
+    at.text_area(key="pp_fund_activity").input("x")  # too short for core
+    at.number_input(key="pp_fund_amount").set_value(100.0)
+    at = click(at, "Request funds")
+    assert_no_exception(at)
+    assert at.error, page_text(at)
+    assert at.text_area(key="pp_fund_activity").value == "x"
+    assert at.number_input(key="pp_fund_amount").value == 100.0
+    assert len(funds_of(db, db.partner_a)) == before + 1
+
+
+def test_a_claim_needs_its_proof_file_and_keeps_what_was_typed(atlas_db: AtlasDb) -> None:
+    db = atlas_db
+    vendor = free_vendor(db, db.partner_a)
+    make_active(db, db.partner_a, vendor)
+    campaign_id = running_campaign(db, vendor)
+    with session_scope(db.engine) as session:
+        fund = request_funds(session=session, actor=db.accounts["partner_a"],
+                             campaign_id=campaign_id, partner_id=db.partner_a,
+                             activity="Trade fair booth", amount_usd=1000.0)  # fmt: skip
+        approve_funds(session=session, actor=db.accounts["admin"], fund_id=fund.id,
+                      seen_version=fund.version)  # fmt: skip
+    at = open_app(db, PAGE, as_="partner_a")
+    assert "Only the file's name is stored" in page_text(at)
+    at.selectbox(key="pp_claim_fund").set_value(fund.id)
+    at.text_area(key="pp_claim_description").input("Booth at the regional fair")
+    at.number_input(key="pp_claim_amount").set_value(900.0)
+    at = click(at, "Submit claim")
+    assert any("Attach the proof" in e.value for e in at.error), page_text(at)
+    assert at.text_area(key="pp_claim_description").value == "Booth at the regional fair"
+    assert funds_of(db, db.partner_a)[-1].status == "approved"
