@@ -58,29 +58,21 @@ def funds_section(*, account: AccountPublic, partner_id: int, active: list[str])
     campaigns = _campaigns(account, sorted(set(active) | {f.vendor for f in funds}))
     seen = remember_versions(SEEN, {f.id: f.version for f in funds})
     if funds:
-        st.dataframe(
+        # A static table wraps its cells: every column readable on a desktop and a phone.
+        st.table(
             [
                 {
                     "Request": f.id,
-                    "Vendor": f.vendor,
-                    "Campaign": campaigns[f.campaign_id].name
-                    if f.campaign_id in campaigns
-                    else f"#{f.campaign_id}",
+                    "Vendor · campaign": f"{f.vendor} · "
+                    + (campaigns[f.campaign_id].name if f.campaign_id in campaigns else "?"),
                     "Activity": f.activity,
-                    "Status": STATUS.get(f.status, f.status),
-                    "Asked": f.amount_usd,
-                    "Approved": f.approved_usd,
-                    "Claimed": f.claim_amount_usd,
-                    "Paid": f.paid_usd,
-                    "Vendor's note": f.decision_note,
+                    "Status": STATUS.get(f.status, f.status)
+                    + (f": {f.decision_note}" if f.decision_note else ""),
+                    "Amounts (USD)": _amounts(f),
                 }
                 for f in funds
             ],
             hide_index=True,
-            column_config={
-                k: st.column_config.NumberColumn(f"{k} (USD)", format="dollar")
-                for k in ("Asked", "Approved", "Claimed", "Paid")
-            },
         )
     else:
         st.info("No fund requests yet.")
@@ -89,6 +81,16 @@ def funds_section(*, account: AccountPublic, partner_id: int, active: list[str])
         _request_form(account, partner_id, active, campaigns)
     with right:
         _claim_form(account, [f for f in funds if f.status in (FUND_APPROVED, FUND_RETURNED)], seen)
+
+
+def _amounts(fund: FundRequestPublic) -> str:
+    steps = [
+        ("asked", fund.amount_usd),
+        ("approved", fund.approved_usd),
+        ("claimed", fund.claim_amount_usd),
+        ("paid", fund.paid_usd),
+    ]
+    return "; ".join(f"{name} ${value:,.2f}" for name, value in steps if value is not None)
 
 
 def _request_form(
