@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, results to bench/results/*.json and a README table.
 
-Usage: python -m bench [--only search,map,teams,browser] [--sizes 10000,100000,1000000]
+Usage: python -m bench [--only search,map,teams,browser,program] [--sizes 10000,100000,1000000]
 Not part of the test suite: timings depend on the machine and belong in a report.
 """
 
@@ -20,6 +20,7 @@ BENCHMARKS = {
     "teams": ("bench.teams", [100_000]),
     "map": ("bench.map_payload", [100_000, 1_000_000]),
     "browser": ("bench.browser_filter", [100_000]),
+    "program": ("bench.program_page", [10_000, 100_000, 1_000_000]),
 }
 
 

@@ -6,6 +6,7 @@ size; the seed is fixed, so the file is the same on every machine.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -17,10 +18,26 @@ CACHE = ROOT / ".cache" / "bench"
 SEED = 42
 
 
-def directory_url(partners: int) -> str:
-    """A SQLite URL for a seeded directory of `partners` (without leads/figures)."""
+def _generator_fingerprint() -> str:
+    """Short hash of the demo generator's code: when it changes, the directory is remade."""
+    digest = hashlib.sha256()
+    for source in sorted((ROOT / "core" / "demo").glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _stem(partners: int, with_activity: bool) -> str:
+    if with_activity:
+        return f"activity-{partners}-seed{SEED}-{_generator_fingerprint()}"
+    return f"directory-{partners}-seed{SEED}"
+
+
+def directory_url(partners: int, *, with_activity: bool = False) -> str:
+    """A SQLite URL for a seeded directory of `partners`: without leads/figures, or with
+    the generator's whole activity (leads, programs, figures; the file name carries the
+    generator's fingerprint, so a changed generator gets a fresh directory)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"directory-{partners}-seed{SEED}.sqlite"
+    path = CACHE / f"{_stem(partners, with_activity)}.sqlite"
     done = path.with_suffix(".done")
     url = f"sqlite:///{path}"
     if not done.exists():
@@ -30,7 +47,7 @@ def directory_url(partners: int) -> str:
         print(f"[bench] seeding {partners:,} partners into {path.name} …", flush=True)
         subprocess.run(
             [sys.executable, "-m", "core", "seed", "--partners", str(partners),
-             "--seed", str(SEED), "--no-activity"],
+             "--seed", str(SEED), *([] if with_activity else ["--no-activity"])],
             cwd=ROOT,
             env={**os.environ, "DATABASE_URL": url},
             check=True,
@@ -40,6 +57,6 @@ def directory_url(partners: int) -> str:
     return url
 
 
-def seed_seconds(partners: int) -> float | None:
-    done = CACHE / f"directory-{partners}-seed{SEED}.done"
+def seed_seconds(partners: int, *, with_activity: bool = False) -> float | None:
+    done = CACHE / f"{_stem(partners, with_activity)}.done"
     return float(done.read_text()) if done.exists() else None

@@ -1,6 +1,6 @@
 """Command line for administrators and scripts: ``python -m core <command> …``.
 
-Commands: seed, import, export, search, team, programs, create-account. This module holds
+Commands: seed, import, export, search, team, programs, benchmark, create-account. This module holds
 the options and picks the command; what each one does is in core.commands. The database is
 the one in DATABASE_URL (default: the app's SQLite file); its schema is created when missing.
 
@@ -14,6 +14,7 @@ import argparse
 from collections.abc import Callable, Sequence
 
 from core.commands.accounts import run_create_account
+from core.commands.benchmark import run_benchmark
 from core.commands.interchange import run_export, run_import
 from core.commands.programs import run_programs
 from core.commands.queries import run_search, run_team
@@ -117,6 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     programs.add_argument("--format", choices=("json", "table"), default="json")
     programs.set_defaults(handler=run_programs)
+
+    bench = commands.add_parser(
+        "benchmark",
+        help="what an account sees on its program screen (hidden figures null)",
+    )
+    bench.add_argument("--as", dest="as_user", required=True, metavar="USERNAME")
+    bench.add_argument("--region", help="vendor accounts: only members in this region")
+    bench.add_argument("--vendor", help="administrators: the vendor whose program to show")
+    bench.add_argument("--format", choices=("json", "table"), default="json")
+    bench.set_defaults(handler=run_benchmark)
 
     account = commands.add_parser(
         "create-account",

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from core.access import PermissionDenied, fresh_actor
 from core.models import (
@@ -134,16 +135,27 @@ def visible_figures(
     allowed = figures_visible_ids(session, viewer, partner_ids)
     if not allowed:
         return {}
-    statement = select(PartnerYearFigures).where(
-        col(PartnerYearFigures.partner_id).in_(sorted(allowed))
-    )
+    # Plain columns, not ORM objects: a vendor's scorecard reads tens of thousands of rows.
+    statement = select(
+        col(PartnerYearFigures.partner_id),
+        col(PartnerYearFigures.year),
+        col(PartnerYearFigures.revenue_usd),
+        col(PartnerYearFigures.comarketing_funds_usd),
+    ).where(col(PartnerYearFigures.partner_id).in_(sorted(allowed)))
     if years is not None:
         statement = statement.where(col(PartnerYearFigures.year).in_(list(years)))
     figures: dict[int, dict[int, YearFigures]] = {}
-    for row in session.exec(statement).all():
-        figures.setdefault(row.partner_id, {})[row.year] = YearFigures(
-            year=row.year,
-            revenue_usd=row.revenue_usd,
-            comarketing_funds_usd=row.comarketing_funds_usd,
+    for partner_id, year, revenue, funds in session.exec(statement).all():
+        figures.setdefault(partner_id, {})[year] = YearFigures(
+            year=year, revenue_usd=revenue, comarketing_funds_usd=funds
         )
     return figures
+
+
+def active_member_select(vendor: str) -> SelectOfScalar[int]:
+    """The same rule as ``active_member_ids``, as a subquery for aggregates run in SQL: a
+    vendor's program page filters hundreds of thousands of leads by membership without
+    loading the member ids into Python (or binding them as parameters)."""
+    return select(col(ProgramMembership.partner_id)).where(
+        ProgramMembership.vendor == vendor, ProgramMembership.status == PROGRAM_ACTIVE
+    )

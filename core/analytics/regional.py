@@ -17,7 +17,12 @@ import pandas as pd
 from sqlalchemy import text
 from sqlmodel import Session
 
-from core.confidentiality import figures_visible_ids, individually_visible_ids, visible_figures
+from core.confidentiality import (
+    current_viewer,
+    figures_visible_ids,
+    individually_visible_ids,
+    visible_figures,
+)
 from core.models import LEAD_STATUS_LABELS, ROLE_ADMIN, ROLE_VENDOR, AccountPublic, utc_now
 from core.search.index import ReadIndex, state_mask
 from core.taxonomy import PROFICIENT, Region, get_taxonomy
@@ -134,6 +139,23 @@ def _figures_frame(
     )
 
 
+def _own_leads_filter(session: Session, viewer: AccountPublic | None) -> tuple[str, dict[str, str]]:
+    """For a vendor viewer, SQL that keeps only the leads it sourced (its vendor_name): a
+    member's leads from other vendors or from the directory are not the vendor's business."""
+    current = current_viewer(session, viewer)
+    if current is not None and current.role == ROLE_VENDOR and current.vendor_name:
+        return _VENDOR_ONLY, {"vendor": current.vendor_name}
+    return "", {}
+
+
+_VENDOR_ONLY = " AND vendor_name = :vendor"
+_BENCHMARK_LEADS = (
+    "SELECT partner_id, status, source, value_usd, created_at, first_response_at "
+    "FROM lead WHERE created_at >= :since"
+)
+_FUNNEL_LEADS = "SELECT partner_id, status FROM lead WHERE created_at >= :since"
+
+
 def partner_benchmarks(
     *,
     session: Session,
@@ -143,9 +165,11 @@ def partner_benchmarks(
     now: datetime | None = None,
 ) -> pd.DataFrame:
     """One row per partner in the region the viewer may see individually: leads, reporting,
-    wins, co-marketing ROI, growth. For a vendor: its active members only; revenue, growth,
-    funds and ROI only of those that share their figures with it (None otherwise, and
-    ``figures_shared`` False)."""
+    wins, co-marketing ROI, growth. For a vendor: its active members only, and of their
+    leads only the ones it sourced (vendor_name); revenue, growth, funds and ROI only of
+    those that share their figures with it (None otherwise, and ``figures_shared`` False).
+    Superseded by core.analytics.program_members.member_scorecard (SQL, the vendor's own
+    funds); kept while pages/vendor_region.py still shows it."""
     now = now or utc_now()
     rows = visible_partner_rows(session, viewer, index, states)
     ids = index.partner_ids[rows]
@@ -159,13 +183,11 @@ def partner_benchmarks(
     if base.empty:
         return base
     year_ago = now - timedelta(days=365)
+    vendor_sql, params = _own_leads_filter(session, viewer)
     leads = pd.DataFrame(
         session.execute(
-            text(
-                "SELECT partner_id, status, source, value_usd, created_at, first_response_at "
-                "FROM lead WHERE created_at >= :since"
-            ),
-            {"since": year_ago},
+            text(_BENCHMARK_LEADS + vendor_sql),  # constants only; values are bound
+            {"since": year_ago, **params},
         ).fetchall(),
         columns=["partner_id", "status", "source", "value_usd", "created_at", "first_response_at"],
     )
@@ -230,10 +252,13 @@ def lead_funnel(
     since: datetime,
 ) -> pd.DataFrame:
     """Leads by status, in life-cycle order, of the region's partners the viewer may see
-    individually (a vendor: its active members), the same partners as the benchmark."""
+    individually (a vendor: its active members, and only the leads it sourced), the same
+    partners and leads as the benchmark."""
     ids = set(index.partner_ids[visible_partner_rows(session, viewer, index, states)].tolist())
+    vendor_sql, params = _own_leads_filter(session, viewer)
     rows = session.execute(
-        text("SELECT partner_id, status FROM lead WHERE created_at >= :since"), {"since": since}
+        text(_FUNNEL_LEADS + vendor_sql),
+        {"since": since, **params},
     ).fetchall()
     counts = dict.fromkeys(("new", "engaged", "nurture", "qualified_out", "won", "lost"), 0)
     for partner_id, status in rows:

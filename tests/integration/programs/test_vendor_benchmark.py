@@ -20,6 +20,7 @@ from tests.integration.programs.program_world import (
     YEAR,
     ProgramWorld,
     X,
+    Y,
     audit_fixture,
     build_program_world,
     revenue_of,
@@ -38,13 +39,16 @@ def world(db_engine: Engine) -> ProgramWorld:
             session.add(
                 PartnerYearFigures(partner_id=pid, year=YEAR - 1, revenue_usd=revenue_of(pid) / 2)
             )
-            session.add(
-                Lead(
-                    partner_id=pid, contact_name="Customer", contact_email="c@example.com",
-                    company_size="11-50", needs=["security"], status="won", value_usd=100.0,
-                    created_at=NOW - timedelta(days=30),
-                )
-            )  # fmt: skip
+            # One Cisco lead each, and one from Microsoft a Cisco view must never count.
+            for vendor in (X, Y):
+                session.add(
+                    Lead(
+                        partner_id=pid, vendor_name=vendor, source="co_marketing",
+                        contact_name="Customer", contact_email="c@example.com",
+                        company_size="11-50", needs=["security"], status="won",
+                        value_usd=100.0, created_at=NOW - timedelta(days=30),
+                    )
+                )  # fmt: skip
             audit_fixture(session, "partner", pid)
             audit_fixture(session, "lead", pid)
     return world
@@ -75,6 +79,8 @@ def test_vendor_sees_revenue_growth_and_funds_only_of_members_that_consented(
     assert private["figures_shared"] is False
     assert {column: private[column] for column in FIGURE_COLUMNS} == dict.fromkeys(FIGURE_COLUMNS)
     assert private["leads"] == 1  # lead outcomes of a member stay visible to its vendor
+    # Only the leads Cisco sourced: not the member's Microsoft lead.
+    assert (shared["leads"], shared["won_value_usd"]) == (1, 100.0)
 
 
 def test_a_vendor_without_members_in_the_region_gets_no_rows(world: ProgramWorld) -> None:
@@ -108,4 +114,4 @@ def test_vendor_lead_funnel_counts_leads_of_its_active_members_only(world: Progr
                 since=NOW - timedelta(days=365),
             )  # fmt: skip
         counts[role] = dict(zip(funnel["status"], funnel["leads"], strict=True))["won"]
-    assert counts == {"vendor": 2, "admin": 6}
+    assert counts == {"vendor": 2, "admin": 12}  # Cisco's leads of A and B; admin: all
