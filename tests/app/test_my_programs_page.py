@@ -8,20 +8,24 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
+from core.analytics.partner_programs import partner_program_summary
 from core.db import session_scope
+from core.leads.lifecycle import submit_contact_request
 from core.models import (
     PROGRAM_ACTIVE,
     PROGRAM_REQUESTED,
     SIDE_PARTNER,
     AuditEvent,
+    ContactRequest,
     FiguresConsent,
     FundRequest,
+    Lead,
     ProgramMembership,
 )
 from core.programs.answers import approve_request
 from core.programs.campaigns import create_campaign
 from core.programs.consent import set_figures_consent
-from core.programs.funds import approve_funds, request_funds
+from core.programs.funds import approve_funds, claim_funds, pay_claim, request_funds
 from core.programs.listing import list_partner_programs
 from core.programs.memberships import invite_partner, request_membership
 from core.taxonomy import get_taxonomy
@@ -326,3 +330,65 @@ def test_a_claim_needs_its_proof_file_and_keeps_what_was_typed(atlas_db: AtlasDb
     assert any("Attach the proof" in e.value for e in at.error), page_text(at)
     assert at.text_area(key="pp_claim_description").value == "Booth at the regional fair"
     assert funds_of(db, db.partner_a)[-1].status == "approved"
+
+
+def test_leads_and_roi_per_vendor_match_core_and_link_to_my_leads(atlas_db: AtlasDb) -> None:
+    db = atlas_db
+    vendor = free_vendor(db, db.partner_a)
+    make_active(db, db.partner_a, vendor)
+    campaign_id = running_campaign(db, vendor)
+    admin, partner = db.accounts["admin"], db.accounts["partner_a"]
+    with session_scope(db.engine) as session:
+        fund = request_funds(
+            session=session,
+            actor=partner,
+            campaign_id=campaign_id,
+            partner_id=db.partner_a,
+            activity="Webinar",
+            amount_usd=2000.0,
+        )
+        fund = approve_funds(
+            session=session, actor=admin, fund_id=fund.id, seen_version=fund.version
+        )
+        fund = claim_funds(
+            session=session,
+            actor=partner,
+            fund_id=fund.id,
+            seen_version=fund.version,
+            claim={
+                "description": "Webinar held",
+                "amount_usd": 2000.0,
+                "attachment_name": "invoice.pdf",
+            },
+        )
+        pay_claim(session=session, actor=admin, fund_id=fund.id, seen_version=fund.version)
+        for value in (6000.0, 4000.0, None):  # two won leads of that vendor, one still open
+            lead = submit_contact_request(
+                session=session,
+                partner_id=db.partner_a,
+                request=ContactRequest(
+                    contact_name="Pat Buyer",
+                    contact_email="pat@example.com",
+                    company_size="11-50",
+                    needs=["networking"],
+                ),
+            )
+            row = session.get(Lead, lead.id)
+            assert row is not None
+            row.vendor_name = vendor
+            if value is not None:  # won earlier (closed-loop reporting is My leads' test)
+                row.status, row.value_usd = "won", value
+            session.add(row)  # fmt: skip
+    at = open_app(db, PAGE, as_="partner_a")
+    assert_no_exception(at)
+    with Session(db.engine) as session:
+        summary = partner_program_summary(session=session, viewer=partner, partner_id=db.partner_a)
+    expected = summary[(summary["leads"] > 0) | (summary["funds_paid_usd"] > 0)]
+    [frame] = [f.value for f in at.dataframe if "roi" in f.value.columns]
+    assert list(frame["vendor"]) == list(expected["vendor"])
+    row = frame[frame["vendor"] == vendor].iloc[0]
+    assert (row["leads"], row["won"], row["won_value_usd"], row["funds_paid_usd"]) == (
+        3, 2, 10000.0, 2000.0,
+    )  # fmt: skip
+    assert row["roi"] == 5.0
+    assert any("my_leads" in str(link.proto.page) for link in at.main.get("page_link"))
