@@ -4,6 +4,7 @@ Aggregated by core in SQL (core.analytics.partner_programs)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
@@ -20,22 +21,24 @@ def summary_section(*, account: AccountPublic, partner_id: int) -> None:
     if summary.empty:
         st.info("No vendor has sent you leads or paid you funds yet.")
     else:
-        st.dataframe(
-            summary[["vendor", "leads", "won", "won_value_usd", "funds_paid_usd", "roi"]],
+        # A static table wraps: the ROI column stays in view on a phone too.
+        st.table(
+            [
+                {
+                    "Vendor": row.vendor,
+                    "Leads sent": int(row.leads),
+                    "Won": int(row.won),
+                    "Won value": f"${row.won_value_usd:,.0f}",
+                    "Funds paid": f"${row.funds_paid_usd:,.0f}",
+                    "ROI": "—" if row.roi is None or pd.isna(row.roi) else f"{row.roi:.1f}×",
+                }
+                for row in summary.itertuples()
+            ],
             hide_index=True,
-            column_config={
-                "vendor": "Vendor",
-                "leads": st.column_config.NumberColumn("Leads sent"),
-                "won": st.column_config.NumberColumn("Won"),
-                "won_value_usd": st.column_config.NumberColumn("Won value", format="dollar"),
-                "funds_paid_usd": st.column_config.NumberColumn("Funds paid", format="dollar"),
-                "roi": st.column_config.NumberColumn(
-                    "ROI", format="%.1f×", help="Won value ÷ funds paid; empty when none was paid."
-                ),
-            },
         )
         st.caption(
-            "ROI = value of the deals won from that vendor's leads ÷ the funds it paid you. "
+            "ROI = value of the deals won from that vendor's leads ÷ the funds it paid you (— when "
+            "it paid none). "
             "Report wins on My leads: a won lead counts here with its value."
         )
     st.page_link("pages/my_leads.py", label="Open My leads", icon="📥")
