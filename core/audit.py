@@ -29,6 +29,7 @@ ENTITY_TYPES = (
     "figures_consent",
     "campaign",
     "fund_request",
+    "deal_registration",
 )
 
 

@@ -1,8 +1,9 @@
 """Command line for administrators and scripts: ``python -m core <command> …``.
 
-Commands: seed, import, export, search, team, programs, benchmark, create-account. This module holds
-the options and picks the command; what each one does is in core.commands. The database is
-the one in DATABASE_URL (default: the app's SQLite file); its schema is created when missing.
+Commands: seed, import, export, search, team, programs, benchmark, leads import,
+create-account. This module holds the options and picks the command; what each one does is
+in core.commands. The database is the one in DATABASE_URL (default: the app's SQLite file);
+its schema is created when missing.
 
 Exit codes: 0 done; 1 the command ran but refused or rejected something (bad rows in an
 import, a directory that is not empty); 2 invalid arguments or an invalid query.
@@ -16,6 +17,7 @@ from collections.abc import Callable, Sequence
 from core.commands.accounts import run_create_account
 from core.commands.benchmark import run_benchmark
 from core.commands.interchange import run_export, run_import
+from core.commands.leads import run_leads_import
 from core.commands.programs import run_programs
 from core.commands.queries import run_search, run_team
 from core.commands.runtime import fail
@@ -128,6 +130,26 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--vendor", help="administrators: the vendor whose program to show")
     bench.add_argument("--format", choices=("json", "table"), default="json")
     bench.set_defaults(handler=run_benchmark)
+
+    leads = commands.add_parser("leads", help="a vendor's campaign leads")
+    leads_commands = leads.add_subparsers(dest="leads_command", required=True, metavar="COMMAND")
+    leads_import = leads_commands.add_parser(
+        "import",
+        help="load campaign responses from a CSV file",
+        epilog="Columns: company, contact_name, contact_email, zip, company_size, needs "
+        "(needs: keys separated by ;). Nothing is imported when a row is bad, unless "
+        "--keep-going.",
+    )
+    leads_import.add_argument("file", help="CSV file, or - for standard input")
+    leads_import.add_argument("--vendor", required=True, help="catalogue vendor, e.g. Cisco")
+    leads_import.add_argument("--campaign", help="the vendor's campaign key the leads came from")
+    leads_import.add_argument(
+        "--assign-to", type=int, metavar="PARTNER_ID", help="an active member that gets them all"
+    )
+    leads_import.add_argument(
+        "--keep-going", action="store_true", help="import the good rows even when some are bad"
+    )
+    leads_import.set_defaults(handler=run_leads_import)
 
     account = commands.add_parser(
         "create-account",

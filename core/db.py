@@ -75,3 +75,21 @@ def read_data_version(session: Session) -> int:
 
 def is_directory_empty(session: Session) -> bool:
     return session.execute(text("SELECT 1 FROM partner LIMIT 1")).first() is None
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A SAVEPOINT inside the session's transaction: an error inside rolls back only what the
+    block did, and the transaction (and its unit of work) goes on.
+
+    pysqlite opens its transaction only at the first INSERT/UPDATE/DELETE, so a SAVEPOINT
+    before any of them would be the outermost one, and releasing it would COMMIT at once,
+    outside the unit of work. On SQLite the transaction is therefore begun first.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.dbapi_connection
+        if driver is not None and not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+    with session.begin_nested():
+        yield

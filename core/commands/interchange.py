@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from typing import Any
 
-from core.commands.runtime import OK, REFUSED, fail, open_engine, show_progress
+from core.commands.runtime import OK, REFUSED, fail, open_engine, operator_label, show_progress
 from core.interchange.export import export_partners_csv
 from core.interchange.format import ALL_OR_NOTHING, VALID_ROWS_ONLY
 from core.interchange.importer import import_partners_csv
-
-
-def _operator() -> str:
-    try:
-        return f"command line ({getpass.getuser()})"
-    except (KeyError, OSError):  # no user name in some containers
-        return "command line"
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -29,7 +21,7 @@ def run_import(args: argparse.Namespace) -> int:
         engine=open_engine(),
         source=source,
         mode=VALID_ROWS_ONLY if args.valid_rows_only else ALL_OR_NOTHING,
-        actor_label=_operator(),
+        actor_label=operator_label(),
         progress=show_progress,
     )
     for error in report.errors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 
 from sqlalchemy import Engine
@@ -29,3 +30,11 @@ def fail(message: str, code: int = INVALID) -> int:
 def show_progress(fraction: float, message: str) -> None:
     if sys.stderr.isatty():  # progress is for people watching, not for logs
         print(f"\r{fraction:6.1%} {message}", end="\n" if fraction >= 1 else "", file=sys.stderr)
+
+
+def operator_label() -> str:
+    """Who ran a command, for the audit trail of what it writes."""
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):  # no user name in some containers
+        return "command line"

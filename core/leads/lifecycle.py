@@ -33,7 +33,9 @@ from core.models import (
     Partner,
     clean_text,
     utc_now,
+    validate_product_lines,
 )
+from core.taxonomy import get_taxonomy
 
 MAX_TEAM_SIZE = 10
 MAX_VALUE_USD = 1_000_000_000
@@ -52,16 +54,20 @@ class LeadHistoryEntry:
     note: str
 
 
-def _detached(row: Lead) -> Lead:
+def detached(row: Lead) -> Lead:
     """A copy that stays readable after the session closes (commit expires the row)."""
     return Lead.model_validate(row.model_dump())
 
 
-def _audit_fields(row: Lead) -> dict[str, Any]:
+def lead_audit_fields(row: Lead) -> dict[str, Any]:
     return {
         "partner_id": row.partner_id,
         "team_key": row.team_key,
         "source": row.source,
+        "vendor_name": row.vendor_name,
+        "campaign_id": row.campaign_id,
+        "company": row.company,
+        "zip_code": row.zip_code,
         "contact_name": row.contact_name,
         "contact_email": row.contact_email,
         "company_size": row.company_size,
@@ -69,6 +75,7 @@ def _audit_fields(row: Lead) -> dict[str, Any]:
         "message": row.message,
         "status": row.status,
         "value_usd": row.value_usd,
+        "product_lines": list(row.product_lines or []),
         "lost_reason": row.lost_reason,
     }
 
@@ -106,7 +113,7 @@ def _new_lead(
         entity_id=row.id or 0,
         action="create",
         before={},
-        after=_audit_fields(row),
+        after=lead_audit_fields(row),
     )
     return row
 
@@ -118,7 +125,7 @@ def submit_contact_request(
     if source not in LEAD_SOURCES:
         raise LeadError(f"Unknown lead source {source!r}.")
     request = ContactRequest.model_validate(request.model_dump())
-    return _detached(_new_lead(session, partner_id, request, source))
+    return detached(_new_lead(session, partner_id, request, source))
 
 
 def submit_team_contact_request(
@@ -133,7 +140,7 @@ def submit_team_contact_request(
     request = ContactRequest.model_validate(request.model_dump())
     team_key = str(uuid.uuid4())
     rows = [_new_lead(session, pid, request, "team", team_key) for pid in ids]
-    return [_detached(row) for row in rows]
+    return [detached(row) for row in rows]
 
 
 def _ensure_can_manage(actor: AccountPublic, partner_id: int | None) -> None:
@@ -163,8 +170,12 @@ def change_lead_status(
     value_usd: float | None = None,
     lost_reason: str | None = None,
     note: str = "",
+    product_lines: list[str] | None = None,
 ) -> Lead:
-    """Move a lead along its life cycle; ``won`` needs a value, ``lost`` a reason."""
+    """Move a lead along its life cycle; ``won`` needs a value, ``lost`` a reason.
+
+    A won lead a vendor sent (``vendor_name``) also names which of that vendor's product
+    lines were sold (closed-loop reporting: the vendor learns what its leads bought)."""
     row, actor = _lead_for(session, actor, lead_id)
     from_status = row.status
     if to_status not in LEAD_STATUSES:
@@ -178,11 +189,19 @@ def change_lead_status(
     note = clean_text(note) or ""
     if len(note) > MaxLength.NOTE:
         raise LeadError(f"A note has at most {MaxLength.NOTE} characters.")
-    values: dict[str, Any] = {"status": to_status, "value_usd": None, "lost_reason": None}
+    values: dict[str, Any] = {
+        "status": to_status,
+        "value_usd": None,
+        "lost_reason": None,
+        "product_lines": [],
+    }
     if to_status == "won":
         if value_usd is None or not 0 < float(value_usd) <= MAX_VALUE_USD:
             raise LeadError("A won lead needs its deal value in USD (more than 0).")
         values["value_usd"] = round(float(value_usd), 2)
+        values["product_lines"] = _sold_lines(row, product_lines)
+    elif product_lines:
+        raise LeadError("Product lines are named when a lead is won.")
     if to_status == "lost":
         reason = clean_text(lost_reason) or ""
         if not reason:
@@ -190,7 +209,7 @@ def change_lead_status(
         if len(reason) > MaxLength.NOTE:
             raise LeadError(f"A reason has at most {MaxLength.NOTE} characters.")
         values["lost_reason"] = reason
-    before = _audit_fields(row)
+    before = lead_audit_fields(row)
     now = utc_now()
     values["updated_at"] = now
     if row.first_response_at is None:
@@ -224,9 +243,28 @@ def change_lead_status(
         entity_id=lead_id,
         action="status_change",
         before=before | {"note": None},
-        after=_audit_fields(row) | {"note": note or None},
+        after=lead_audit_fields(row) | {"note": note or None},
     )
-    return _detached(row)
+    return detached(row)
+
+
+def _sold_lines(row: Lead, product_lines: list[str] | None) -> list[str]:
+    """The vendor's product lines a won lead sold: at least one for a vendor's lead."""
+    if not row.vendor_name:
+        if product_lines:
+            raise LeadError("Only a lead a vendor sent names that vendor's product lines.")
+        return []
+    try:
+        lines = validate_product_lines(row.vendor_name, list(product_lines or []))
+    except ValueError as exc:
+        raise LeadError(f"{exc}.") from None
+    if not lines:
+        known = ", ".join(get_taxonomy().product_lines_of(row.vendor_name))
+        raise LeadError(
+            f"A won {row.vendor_name} lead names what was sold: at least one of its product "
+            f"lines ({known})."
+        )
+    return lines
 
 
 def list_partner_leads(
@@ -245,7 +283,7 @@ def list_partner_leads(
         statement = statement.where(Lead.status == status)
     statement = statement.order_by(col(Lead.created_at).desc(), col(Lead.id).desc())
     rows = session.exec(statement.limit(max(1, min(limit, 500))).offset(max(0, offset))).all()
-    return [_detached(row) for row in rows]
+    return [detached(row) for row in rows]
 
 
 def count_partner_leads(
@@ -263,7 +301,7 @@ def count_partner_leads(
 
 def get_lead(*, session: Session, actor: AccountPublic, lead_id: int) -> Lead:
     row, _ = _lead_for(session, actor, lead_id)
-    return _detached(row)
+    return detached(row)
 
 
 def lead_history(*, session: Session, actor: AccountPublic, lead_id: int) -> list[LeadHistoryEntry]:

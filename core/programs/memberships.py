@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.audit import record_change
+from core.db import savepoint
 from core.models import (
     PROGRAM_REQUESTED,
     SIDE_PARTNER,
@@ -36,6 +38,15 @@ from core.programs.rules import (
 from core.programs.store import ENTITY, audit_fields, public, swap
 
 
+def existing_membership(session: Session, partner_id: int, vendor: str) -> ProgramMembership | None:
+    """The one row of this partner x vendor pair, if there is one."""
+    return session.exec(
+        select(ProgramMembership).where(
+            ProgramMembership.partner_id == partner_id, ProgramMembership.vendor == vendor
+        )
+    ).first()
+
+
 def _open(
     session: Session,
     actor: AccountPublic | None,
@@ -54,12 +65,7 @@ def _open(
     if session.get(Partner, wanted.partner_id) is None:
         raise ProgramError("There is no such partner.")
     tier = validate_tier(wanted.vendor, wanted.tier, required=False)
-    row = session.exec(
-        select(ProgramMembership).where(
-            ProgramMembership.partner_id == wanted.partner_id,
-            ProgramMembership.vendor == wanted.vendor,
-        )
-    ).first()
+    row = existing_membership(session, wanted.partner_id, wanted.vendor)
     action = "request" if side == SIDE_PARTNER else "invite"
     opened: dict[str, Any] = {
         "status": PROGRAM_REQUESTED,
@@ -74,8 +80,15 @@ def _open(
         row = ProgramMembership.model_validate(
             {"partner_id": wanted.partner_id, "vendor": wanted.vendor, **opened}
         )
-        session.add(row)
-        session.flush()
+        try:
+            # Two requests for the same pair at once: both found no row, the second insert
+            # hits the unique constraint. Only the savepoint is undone; the caller gets
+            # "changed meanwhile" instead of a database error.
+            with savepoint(session):
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            raise StaleVersion() from None
         before: dict[str, Any] = {}
     else:
         ensure_status(row.status, REOPENABLE, "requested again")

@@ -37,6 +37,7 @@ from core.directory.certifications import (
 from core.directory.profiles import load_profile_for_edit, save_profile
 from core.directory.records import create_partner
 from core.interchange.importer import import_partners_csv
+from core.leads.campaign_leads import assign_lead, import_campaign_leads
 from core.leads.contact_requests import send_contact_request
 from core.leads.lifecycle import (
     change_lead_status,
@@ -52,6 +53,7 @@ from core.programs.answers import (
     end_membership,
 )
 from core.programs.consent import grant_figures_consent, revoke_figures_consent
+from core.programs.deals import approve_deal, deny_deal, register_deal, withdraw_deal
 from core.programs.memberships import invite_partner, request_membership
 from core.settings import get_settings
 from tests.integration.programs import fund_cases
@@ -273,6 +275,66 @@ def _consent(set_consent: Callable[..., Any], *, granted_first: bool) -> Callabl
     return prepare
 
 
+CAMPAIGN_CSV = (
+    "company,contact_name,contact_email,zip,company_size,needs\n"
+    "Acme Inc,Dana Lee,dana@example.com,78701,11-50,networking\n"
+)
+
+
+def _deal(world: World) -> dict[str, Any]:
+    """A registration by partner A, which ``_registered`` makes an active Cisco member."""
+    return {
+        "partner_id": world.a, "vendor": "Cisco", "customer_company": "Acme Inc",
+        "zip_code": "78701", "product_lines": ["Networking"], "value_usd": 1000,
+        "expected_close_on": date.today() + timedelta(days=30),
+    }  # fmt: skip
+
+
+def _registered(world: World) -> tuple[int, int]:
+    _membership(world, invited=True, active=True)
+    with session_scope(world.engine) as session:
+        row = register_deal(session=session, actor=world.partner_a, data=_deal(world))
+    return row.id, row.version
+
+
+def _deal_step(step: Callable[..., Any], *, actor: str, **extra: Any) -> Callable[[World], Write]:
+    def prepare(world: World) -> Write:
+        deal_id, version = _registered(world)
+        who = world.vendor if actor == "vendor" else world.partner_a
+        return in_scope(
+            world,
+            lambda s: step(session=s, actor=who, deal_id=deal_id, seen_version=version, **extra),
+        )
+
+    return prepare
+
+
+def _register(world: World) -> Write:
+    _membership(world, invited=True, active=True)
+    return in_scope(
+        world, lambda s: register_deal(session=s, actor=world.partner_a, data=_deal(world))
+    )
+
+
+def _import_leads(world: World) -> Write:
+    return in_scope(
+        world,
+        lambda s: import_campaign_leads(
+            session=s, actor=world.vendor, vendor="Cisco", csv_text=CAMPAIGN_CSV
+        ),
+    )
+
+
+def _assign(world: World) -> Write:
+    _membership(world, invited=True, active=True)
+    report = _import_leads(world)()
+    (lead_id,) = report.created
+    return in_scope(
+        world,
+        lambda s: assign_lead(session=s, actor=world.vendor, lead_id=lead_id, partner_id=world.a),
+    )
+
+
 SERVICES = [
     # directory: partner, partner_location, partner_competency, partner_certification
     WriteService(
@@ -432,4 +494,23 @@ SERVICES = [
     WriteService("claim_funds", fund_cases.claim_funds_case, ("fund_request", "claim")),
     WriteService("pay_claim", fund_cases.pay_claim_case, ("fund_request", "pay")),
     WriteService("return_claim", fund_cases.return_claim_case, ("fund_request", "return")),
+    # deal registration and campaign leads (helper "deals"): no directory data, no bump
+    WriteService("register_deal", _register, ("deal_registration", "register")),
+    WriteService(
+        "approve_deal",
+        _deal_step(approve_deal, actor="vendor", protection_days=30),
+        ("deal_registration", "approve"),
+    ),
+    WriteService(
+        "deny_deal",
+        _deal_step(deny_deal, actor="vendor", note="Another partner has it"),
+        ("deal_registration", "deny"),
+    ),
+    WriteService(
+        "withdraw_deal",
+        _deal_step(withdraw_deal, actor="partner"),
+        ("deal_registration", "withdraw"),
+    ),
+    WriteService("import_campaign_leads", _import_leads, ("lead", "import")),
+    WriteService("assign_lead", _assign, ("lead", "assign")),
 ]
