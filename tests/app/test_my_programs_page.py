@@ -17,6 +17,7 @@ from core.models import (
     SIDE_PARTNER,
     AuditEvent,
     ContactRequest,
+    DealRegistration,
     FiguresConsent,
     FundRequest,
     Lead,
@@ -391,3 +392,49 @@ def test_leads_and_roi_per_vendor_match_core_and_link_to_my_leads(atlas_db: Atla
         3, 2, "$10,000", "$2,000", "5.0×",
     )  # fmt: skip
     assert any("my_leads" in str(link.proto.page) for link in at.main.get("page_link"))
+
+
+def deals_of(db: AtlasDb, partner_id: int) -> list[DealRegistration]:
+    with Session(db.engine) as session:
+        rows = session.exec(
+            select(DealRegistration).where(DealRegistration.partner_id == partner_id)
+        ).all()
+        for row in rows:
+            session.expunge(row)
+    return list(rows)
+
+
+def test_partner_registers_a_deal_bad_zip_keeps_the_form_and_withdraws_it(
+    atlas_db: AtlasDb,
+) -> None:
+    db = atlas_db
+    vendor = free_vendor(db, db.partner_a)
+    make_active(db, db.partner_a, vendor)
+    line = get_taxonomy().product_lines_of(vendor)[0]
+    before = len(deals_of(db, db.partner_a))
+    at = open_app(db, PAGE, as_="partner_a")
+    at.selectbox(key="pp_deal_vendor").set_value(vendor).run()
+    at.text_input(key="pp_deal_company").input("Acme Dental, Inc.")
+    at.text_input(key="pp_deal_zip").input("9021")
+    at.multiselect(key=f"pp_deal_lines_{vendor}").set_value([line])
+    at.number_input(key="pp_deal_value").set_value(48000.0)
+    at = click(at, "Register deal")
+    assert_no_exception(at)
+    assert any("ZIP" in e.value for e in at.error), page_text(at)
+    assert at.text_input(key="pp_deal_company").value == "Acme Dental, Inc."
+    assert len(deals_of(db, db.partner_a)) == before
+
+    at.text_input(key="pp_deal_zip").input("90210")
+    at = click(at, "Register deal")
+    assert_no_exception(at)
+    assert any("Registered Acme Dental" in s.value for s in at.success), page_text(at)
+    [deal] = [d for d in deals_of(db, db.partner_a) if d.customer_company == "Acme Dental, Inc."]
+    assert (deal.vendor, deal.zip_code, deal.product_lines, deal.status) == (
+        vendor, "90210", [line], "pending",
+    )  # fmt: skip
+
+    at.selectbox(key="pp_withdraw_deal").set_value(deal.id)
+    at = click(at, "Withdraw deal")
+    assert_no_exception(at)
+    [deal] = [d for d in deals_of(db, db.partner_a) if d.id == deal.id]
+    assert deal.status == "withdrawn"
