@@ -20,7 +20,7 @@ show_saved()
 programs = load_programs(account, PARTNER_ID)
 ACTIVE = active_vendors(programs)
 
-TABS = ["Memberships", "Sharing figures", "Funds", "Deal registrations", "Leads & ROI"]
+TABS = ["Memberships", "Sharing figures", "Funds", "Deals", "Leads & ROI"]
 memberships, consent, funds, deals, roi = st.tabs(TABS, key="pp_tab")
 with memberships:
     memberships_section(account=account, partner_id=PARTNER_ID, programs=programs)

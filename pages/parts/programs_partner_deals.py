@@ -44,10 +44,9 @@ def deals_section(*, account: AccountPublic, partner_id: int, active: list[str])
         st.table(
             [
                 {
-                    "Deal": d.id,
-                    "Vendor": d.vendor,
-                    "Customer": f"{d.customer_company} ({d.zip_code})",
-                    "Product lines": ", ".join(d.product_lines),
+                    "Deal": f"#{d.id} · {d.vendor}",
+                    "Customer · product lines": f"{d.customer_company} ({d.zip_code}): "
+                    + ", ".join(d.product_lines),
                     "Value · close": f"${d.value_usd:,.0f} · {day(d.expected_close_on)}",
                     "Status": _status(d, today)
                     + (f": {d.decision_note}" if d.decision_note else ""),
