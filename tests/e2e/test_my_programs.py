@@ -97,7 +97,8 @@ def test_partner_opens_my_programs_and_switches_a_vendors_consent(
     expect(switch).to_be_visible()
     switch.click()
     expected = f"{vendor} no longer sees" if granted else f"{vendor} may now see"
-    expect(main.locator('[data-testid="stAlert"]')).to_contain_text(expected, timeout=30_000)
+    alert = main.locator('[data-testid="stAlert"]').filter(has_text=expected)
+    expect(alert).to_be_visible(timeout=30_000)
     wait_for_script_idle(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     page.screenshot(path=SCREENSHOTS_DIR / f"e2e-my-programs-consent-{width}.png", full_page=True)
