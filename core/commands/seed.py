@@ -36,7 +36,8 @@ def run_seed(args: argparse.Namespace) -> int:
     create_demo_accounts(engine=engine)  # documented in the README
     print(
         f"Seeded {summary.partners:,} partners ({summary.locations:,} locations, "
-        f"{summary.certifications:,} certifications, {summary.leads:,} leads) "
-        f"in {summary.seconds:.1f} s."
+        f"{summary.certifications:,} certifications, {summary.leads:,} leads, "
+        f"{summary.campaigns:,} campaigns, {summary.funds:,} fund requests, "
+        f"{summary.deals:,} deal registrations) in {summary.seconds:.1f} s."
     )
     return OK

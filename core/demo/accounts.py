@@ -9,7 +9,18 @@ from sqlmodel import Session, col, select
 
 from core.accounts.records import create_account
 from core.db import session_scope
-from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Account, Lead, MaxLength, Partner
+from core.demo.programs import DEMO_VENDORS
+from core.models import (
+    PROGRAM_ACTIVE,
+    ROLE_ADMIN,
+    ROLE_PARTNER,
+    ROLE_VENDOR,
+    Account,
+    Lead,
+    MaxLength,
+    Partner,
+    ProgramMembership,
+)
 
 
 @dataclass(frozen=True)
@@ -34,20 +45,40 @@ DEMO_VENDOR = DemoAccount(
     vendor_name="Cisco",
     regions=("south", "west"),
 )
+DEMO_VENDOR2 = DemoAccount(
+    "microsoft",
+    "atlas-demo-vendor2",
+    ROLE_VENDOR,
+    "Vendor team: Microsoft, regions Northeast and Midwest",
+    vendor_name="Microsoft",
+    regions=("northeast", "midwest"),
+)
 # The two partner accounts belong to the first two partners with leads to work on (so a
-# visitor trying the demo sees a lead list), or else to the partners with the lowest ids.
+# visitor trying the demo sees a lead list), active members of both demo vendors' programs
+# where there are such (the generator makes a few), or else to the lowest ids.
 DEMO_PARTNER_LOGINS = (("partner1", "atlas-demo-partner1"), ("partner2", "atlas-demo-partner2"))
 
 
 def demo_partner_ids(session: Session, *, wanted: int = 2) -> list[int]:
-    """Partners with at least three leads, one of them still new; lowest ids otherwise."""
+    """Partners with at least three leads, one of them still new, members of both demo
+    vendors first; lowest ids otherwise."""
     is_new = case((col(Lead.status) == "new", 1), else_=0)
+    in_both = (
+        select(ProgramMembership.partner_id)
+        .where(
+            col(ProgramMembership.vendor).in_(DEMO_VENDORS),
+            ProgramMembership.status == PROGRAM_ACTIVE,
+        )
+        .group_by(col(ProgramMembership.partner_id))
+        .having(func.count() == len(DEMO_VENDORS))
+    )
+    showcased = case((col(Lead.partner_id).in_(in_both), 0), else_=1)
     with_work = session.exec(
         select(Lead.partner_id)
         .where(col(Lead.partner_id).is_not(None))
         .group_by(col(Lead.partner_id))
         .having(func.count() >= 3, func.sum(is_new) >= 1)
-        .order_by(col(Lead.partner_id))
+        .order_by(func.min(showcased), col(Lead.partner_id))
         .limit(wanted)
     ).all()
     chosen = [int(pid) for pid in with_work if pid is not None]
@@ -65,7 +96,7 @@ def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
     Run after the demo directory is seeded: partner accounts need partners to belong to.
     """
 
-    demo: list[DemoAccount] = [DEMO_ADMIN, DEMO_VENDOR]
+    demo: list[DemoAccount] = [DEMO_ADMIN, DEMO_VENDOR, DEMO_VENDOR2]
     with session_scope(engine) as session:
         partner_ids = demo_partner_ids(session)
         for (username, password), partner_id in zip(DEMO_PARTNER_LOGINS, partner_ids, strict=False):

@@ -29,17 +29,22 @@ from time import perf_counter
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy import Engine, bindparam, delete, insert, update
 from sqlmodel import Session, SQLModel
 
 from core import models as m
 from core.audit import record_change
 from core.db import init_db, is_directory_empty, session_scope
+from core.demo.campaign_leads import unassigned_campaign_leads
+from core.demo.campaigns import CampaignBook, demo_campaigns
 from core.demo.certifications import catalogue
+from core.demo.deals import DealWriter
+from core.demo.funds import FundWriter
 from core.demo.leads import ActivityWriter
-from core.demo.places import demo_places
+from core.demo.members import ChunkMembers
+from core.demo.places import DemoPlaces, demo_places
 from core.demo.profiles import generate_chunk
-from core.demo.programs import program_rows
+from core.demo.programs import DEMO_VENDORS, program_rows
 from core.demo.searches import write_search_events
 from core.demo.words import ally_pool
 from core.directory.records import sync_id_sequences
@@ -58,6 +63,9 @@ class SeedSummary:
     leads: int
     seconds: float
     search_events: int = 0
+    campaigns: int = 0
+    funds: int = 0
+    deals: int = 0
 
 
 def _insert(
@@ -103,6 +111,9 @@ def _clear_directory(engine: Engine) -> None:
         for model in (
             m.LeadStatusChange,
             m.Lead,
+            m.FundRequest,
+            m.DealRegistration,
+            m.Campaign,  # after the leads and funds that name campaigns
             m.PartnerYearFigures,
             m.FiguresConsent,
             m.ProgramMembership,
@@ -120,6 +131,9 @@ def _clear_directory(engine: Engine) -> None:
             ("lead", ("lead", "lead_status_change")),
             ("program_membership", ("program_membership",)),
             ("figures_consent", ("figures_consent",)),
+            ("campaign", ("campaign",)),
+            ("fund_request", ("fund_request",)),
+            ("deal_registration", ("deal_registration",)),
         ):
             if any(deleted[t] for t in tables):
                 _audit(session, entity, "all", "demo_clear", {t: deleted[t] for t in tables})
@@ -156,9 +170,12 @@ def seed_demo_directory(
     ally_pools = {
         s: ally_pool(np.random.default_rng([seed, 3, k]), s) for k, s in enumerate(services)
     }
-    activity = ActivityWriter(seed=seed, now=now) if with_activity else None
+    book = demo_campaigns(seed=seed, now=now)
+    activity = ActivityWriter(seed=seed, now=now, book=book) if with_activity else None
+    funds = FundWriter(seed=seed, now=now, book=book, partners=partners)
+    deals = DealWriter(seed=seed, now=now, conflict_vendor=DEMO_VENDORS[0])
     taken: set[str] = set()
-    totals = {"locations": 0, "certifications": 0, "leads": 0}
+    totals = dict.fromkeys(("locations", "certifications", "leads", "funds", "deals"), 0)
     for chunk_no, first in enumerate(range(0, partners, CHUNK)):
         n = min(CHUNK, partners - first)
         chunk = generate_chunk(
@@ -172,6 +189,9 @@ def seed_demo_directory(
             now=now,
         )
         with session_scope(engine) as session:
+            if chunk_no == 0:  # before any fund or lead that names a campaign
+                _insert(session, m.Campaign, list(book.rows))
+                _audit(session, "campaign", "all", "demo_seed", {"campaign": len(book.rows)})
             _insert(session, m.Partner, chunk.partners)
             _insert(session, m.PartnerLocation, chunk.locations)
             _insert(session, m.PartnerCompetency, chunk.competencies)
@@ -197,10 +217,23 @@ def seed_demo_directory(
             _audit(session, "program_membership", ids, "demo_seed", memberships)
             consents = {"figures_consent": len(programs.consents)}
             _audit(session, "figures_consent", ids, "demo_seed", consents)
+            members = ChunkMembers.build(
+                memberships=programs.memberships,
+                locations=chunk.locations,
+                showcase=programs.showcase,
+            )
+            for model, rows, key in (
+                (m.FundRequest, funds.chunk(chunk_no=chunk_no, n=n, members=members), "funds"),
+                (m.DealRegistration, deals.chunk(chunk_no=chunk_no, members=members), "deals"),
+            ):
+                _insert(session, model, rows)
+                name = table_of(model).name
+                _audit(session, name, f"partners {ids}", "demo_seed", {name: len(rows)})
+                totals[key] += len(rows)
             if activity is not None and chunk.facts is not None:
                 # A Session executes the writer's Core inserts just as a connection would.
                 leads = activity.write_chunk(
-                    connection=session, facts=chunk.facts, chunk_no=chunk_no
+                    connection=session, facts=chunk.facts, chunk_no=chunk_no, members=members
                 )
                 if leads:
                     _audit(session, "lead", f"partners {ids}", "demo_seed", {"lead": leads})
@@ -211,9 +244,14 @@ def seed_demo_directory(
             progress((first + n) / partners, f"Created {first + n:,} of {partners:,} partners")
     events = 0
     with session_scope(engine) as session:
+        if partners:
+            _settle_campaigns(session, book, funds.committed)
         if activity is not None:
+            if partners:
+                totals["leads"] += _unassigned_leads(session, activity, book, places)
             events = write_search_events(connection=session, places=places, activity=activity)
-        sync_id_sequences(session=session, tables=[table_of(m.Partner), table_of(m.Lead)])
+        tables = [table_of(model) for model in (m.Partner, m.Lead, m.Campaign)]
+        sync_id_sequences(session=session, tables=tables)
     if progress is not None:
         progress(1.0, f"Demo directory ready: {partners:,} partners")
     return SeedSummary(
@@ -223,4 +261,36 @@ def seed_demo_directory(
         leads=totals["leads"],
         seconds=round(perf_counter() - started, 2),
         search_events=events,
+        campaigns=len(book.rows) if partners else 0,
+        funds=totals["funds"],
+        deals=totals["deals"],
     )
+
+
+def _settle_campaigns(session: Session, book: CampaignBook, committed: dict[int, float]) -> None:
+    """What the funds of every chunk hold of each campaign's budget, in one executemany."""
+    table = table_of(m.Campaign)
+    rows = [{"cid": c.id, "held": round(committed.get(c.id, 0.0), 2)} for c in book.campaigns]
+    statement = update(table).where(table.c.id == bindparam("cid"))
+    session.execute(statement.values(committed_usd=bindparam("held")), rows)
+    _audit(session, "campaign", "all", "demo_seed", {"committed_usd": len(rows)})
+
+
+def _unassigned_leads(
+    session: Session, activity: ActivityWriter, book: CampaignBook, places: DemoPlaces
+) -> int:
+    """A few fresh responses to the demo vendors' campaigns, for the vendors to assign."""
+    leads, changes = unassigned_campaign_leads(
+        seed=activity.seed,
+        now=activity.now,
+        book=book,
+        vendors=DEMO_VENDORS,
+        places=places,
+        first_id=activity.next_lead_id,
+    )
+    activity.next_lead_id += len(leads)
+    _insert(session, m.Lead, leads)
+    _insert(session, m.LeadStatusChange, changes)
+    if leads:
+        _audit(session, "lead", "unassigned", "demo_seed", {"lead": len(leads)})
+    return len(leads)

@@ -21,6 +21,8 @@ from sqlalchemy import Connection, insert
 from sqlmodel import Session
 
 from core import models as m
+from core.demo.campaign_leads import lead_origin
+from core.demo.campaigns import CampaignBook
 from core.demo.lead_text import (
     BUSINESSES,
     FIRST_NAMES,
@@ -29,6 +31,7 @@ from core.demo.lead_text import (
     MESSAGES,
     PLAIN_WORDS,
 )
+from core.demo.members import ChunkMembers
 from core.tables import table_of
 from core.taxonomy import get_taxonomy
 
@@ -122,6 +125,7 @@ class ActivityWriter:
 
     seed: int
     now: datetime
+    book: CampaignBook | None = None  # co-marketing leads name one of these campaigns
     next_lead_id: int = 1
     _levels: list[np.ndarray] = field(default_factory=list)
     _lat: list[np.ndarray] = field(default_factory=list)
@@ -130,8 +134,16 @@ class ActivityWriter:
     _partners: int = 0
 
     def write_chunk(
-        self, *, connection: Connection | Session, facts: PartnerFacts, chunk_no: int
+        self,
+        *,
+        connection: Connection | Session,
+        facts: PartnerFacts,
+        chunk_no: int,
+        members: ChunkMembers | None = None,
     ) -> int:
+        """Leads, their histories and yearly figures of one chunk. Vendor leads (co-marketing,
+        referrals) go only to active ``members`` of that vendor; without them, none."""
+        members = members or ChunkMembers(by_partner={}, zips={}, state={})
         rng = np.random.default_rng([self.seed, 1, chunk_no])
         pr = random.Random(int(rng.integers(1 << 62)))
         n = len(facts.ids)
@@ -144,7 +156,13 @@ class ActivityWriter:
             sources = PROGRAM_SOURCES if program[i] else OTHER_SOURCES
             for _ in range(int(count[i])):
                 lead, history = self._lead(
-                    pr, facts, i, sources, reports=float(reports[i]), skill=float(skill[i])
+                    pr,
+                    facts,
+                    i,
+                    sources,
+                    members,
+                    reports=float(reports[i]),
+                    skill=float(skill[i]),
                 )
                 leads.append(lead)
                 changes += history
@@ -169,44 +187,71 @@ class ActivityWriter:
         facts: PartnerFacts,
         i: int,
         sources: dict[str, float],
+        members: ChunkMembers,
         *,
         reports: float,
         skill: float,
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         taxonomy = get_taxonomy()
+        pid = int(facts.ids[i])
         lead_id, self.next_lead_id = self.next_lead_id, self.next_lead_id + 1
         created = self.now - timedelta(seconds=int(3 * 365 * 86400 * pr.random() ** 1.3))
         source = pick(pr, sources)
-        vendor = None
+        vendor, campaign = None, None
         if source in ("co_marketing", "vendor_referral"):
-            held = facts.vendors[i]
-            vendor = pr.choice(held) if held and pr.random() < 0.8 else pr.choice(taxonomy.vendors)
-        offered = [k for j, k in enumerate(taxonomy.area_keys) if facts.levels[i, j] > 0]
+            vendor, campaign, created = lead_origin(
+                pr, self.book, members, pid, source=source, created=created, now=self.now
+            )
+            if vendor is None:  # not a member of any program: no vendor sends it leads
+                source = "directory"
+            elif campaign is None:  # the vendor ran no campaign then: a plain referral
+                source = "vendor_referral"
+        area_keys = taxonomy.area_keys  # a property that builds a tuple: once per lead
+        offered = [k for j, k in enumerate(area_keys) if facts.levels[i, j] > 0]
         needs = set(pr.sample(offered, min(len(offered), pr.choice((1, 1, 2, 2, 3)))))
-        if pr.random() < 0.15 or not needs:  # customers also ask for what a partner lacks
-            needs.add(pr.choice(taxonomy.area_keys))
-        needs_sorted = [k for k in taxonomy.area_keys if k in needs]
+        if campaign is not None:  # a campaign response asks for what the campaign offered
+            needs = set(pr.sample(campaign.needs, min(len(campaign.needs), pr.choice((1, 2)))))
+        elif pr.random() < 0.15 or not needs:  # customers also ask for what a partner lacks
+            needs.add(pr.choice(area_keys))
+        needs_sorted = [k for k in area_keys if k in needs]
         first, last = pr.choice(FIRST_NAMES), pr.choice(LAST_NAMES)
         company = f"{pr.choice(LAST_NAMES)} {pr.choice(BUSINESSES)}"
         segment = pr.randint(int(facts.seg_lo[i]), int(facts.seg_hi[i]))
+        if campaign is not None:
+            segment = taxonomy.segment_keys.index(pr.choice(campaign.sizes))
         history = walk_lead(
-            pr, created, self.now, reports=reports, skill=skill, weak=source == "co_marketing"
+            pr,
+            created,
+            self.now,
+            reports=reports,
+            skill=skill * (campaign.quality if campaign else 1.0),
+            weak=source == "co_marketing",
         )
         status = history[-1][1]
         value = None
         if status == "won":
             value = round(math.exp(pr.gauss(math.log(9000) + 0.6 * segment, 0.8)), -2)
         lost_reason = pr.choice(LOST_REASONS) if status == "lost" else None
+        lines: list[str] = []
+        if status == "won" and vendor:  # closed-loop: what of the vendor's was sold
+            known = taxonomy.product_lines_of(vendor)
+            sold = set(pr.sample(known, pr.choice((1, 1, 2))))
+            lines = [k for k in known if k in sold]
+        zips: list[str | None] = list(members.zips.get(pid, ())) or [None]
         lead = {
             "id": lead_id,
-            "partner_id": int(facts.ids[i]),
+            "partner_id": pid,
             "team_key": str(uuid.UUID(int=pr.getrandbits(128), version=4))
             if source == "team"
             else None,
             "source": source,
             "vendor_name": vendor,
+            "campaign_id": campaign.id if campaign else None,
             "contact_name": f"{first} {last}",
             "contact_email": f"{first}.{last}@{company.lower().replace(' ', '')}.example".lower(),
+            "company": company if vendor else None,
+            "zip_code": pr.choice(zips) if vendor else None,
+            "product_lines": lines,
             "company_size": taxonomy.segment_keys[segment],
             "needs": needs_sorted,
             "message": pr.choice(MESSAGES).format(

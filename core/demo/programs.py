@@ -35,12 +35,17 @@ STANDINGS = (
 SHARES_WITH_A_VENDOR = 0.6  # per membership, when the partner is a sharer at all
 SHARER_SHARE = 0.85  # partners that share with at least some vendors
 REVOKED = 0.05  # consent rows that were granted once and revoked since
+# The vendors with demo accounts (README), and how many partners of the first chunk are
+# made active members of both, so the demo partner accounts can be drawn from them.
+DEMO_VENDORS = ("Cisco", "Microsoft")
+SHOWCASE = 8
 
 
 @dataclass
 class ProgramRows:
     memberships: list[dict[str, Any]] = field(default_factory=list)
     consents: list[dict[str, Any]] = field(default_factory=list)
+    showcase: frozenset[int] = frozenset()
 
 
 def _tier(pr: random.Random, tiers: tuple[str, ...]) -> str:
@@ -81,6 +86,45 @@ def _membership(pr: random.Random, pid: int, vendor: str, now: datetime) -> dict
     return row
 
 
+def _showcased(
+    pr: random.Random, pid: int, rows: list[dict[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """A showcase partner's memberships: active in both demo vendors' programs."""
+    kept = [r for r in rows if r["vendor"] not in DEMO_VENDORS]
+    for vendor in DEMO_VENDORS:
+        asked = now - timedelta(days=pr.randint(200, 1500))
+        answered = asked + timedelta(days=pr.randint(1, 20))
+        kept.append(
+            {
+                "partner_id": pid,
+                "vendor": vendor,
+                "tier": _tier(pr, get_taxonomy().tiers_of(vendor)),
+                "status": m.PROGRAM_ACTIVE,
+                "requested_by": m.SIDE_PARTNER,
+                "requested_at": asked,
+                "since": answered.date(),
+                "ended_on": None,
+                "updated_at": answered,
+                "version": 2,
+            }
+        )
+    return kept
+
+
+def _showcase_consents(
+    pid: int, rows: list[dict[str, Any]], turn: int, now: datetime
+) -> list[dict[str, Any]]:
+    """Mixed consent: a showcase partner shares its figures with one demo vendor (they
+    take turns) and with none of its other vendors."""
+    sharer = DEMO_VENDORS[pid % len(DEMO_VENDORS)]
+    changed = now - timedelta(days=30 + turn % 90)
+    return [
+        {"partner_id": pid, "vendor": r["vendor"], "granted": True, "changed_at": changed}
+        for r in rows
+        if r["vendor"] == sharer
+    ]
+
+
 def program_rows(
     *,
     seed: int,
@@ -100,6 +144,9 @@ def program_rows(
             vendor = taxonomy.certifications[cert["certification_key"]].vendor
             held_by.setdefault(cert["partner_id"], set()).add(vendor)
     out = ProgramRows()
+    if chunk_no == 0:  # the first partners certified by the first demo vendor
+        firsts = [p for p in ids.tolist() if DEMO_VENDORS[0] in held_by.get(p, ())]
+        out.showcase = frozenset(firsts[:SHOWCASE])
     for pid in ids.tolist():
         held = sorted(held_by.get(pid, ()))
         joined = [v for v in held if pr.random() < JOIN_HELD_VENDOR]
@@ -108,6 +155,11 @@ def program_rows(
             if other not in held:
                 joined.append(other)
         rows = [_membership(pr, pid, v, now) for v in joined]
+        if pid in out.showcase:
+            rows = _showcased(pr, pid, rows, now)
+            out.consents += _showcase_consents(pid, rows, len(out.consents), now)
+            out.memberships += rows
+            continue
         out.memberships += rows
         sharer = pr.random() < SHARER_SHARE
         for row in rows:

@@ -30,6 +30,9 @@ TABLES = (
     "search_event",
     "program_membership",
     "figures_consent",
+    "campaign",
+    "fund_request",
+    "deal_registration",
 )
 
 
