@@ -62,10 +62,8 @@ def funds_section(*, account: AccountPublic, partner_id: int, active: list[str])
         st.table(
             [
                 {
-                    "Request": f.id,
-                    "Vendor · campaign": f"{f.vendor} · "
-                    + (campaigns[f.campaign_id].name if f.campaign_id in campaigns else "?"),
-                    "Activity": f.activity,
+                    "Campaign": _campaign_label(f, campaigns),
+                    "Activity": f"#{f.id}: {f.activity}",
                     "Status": STATUS.get(f.status, f.status)
                     + (f": {f.decision_note}" if f.decision_note else ""),
                     "Amounts (USD)": _amounts(f),
@@ -90,7 +88,17 @@ def _amounts(fund: FundRequestPublic) -> str:
         ("claimed", fund.claim_amount_usd),
         ("paid", fund.paid_usd),
     ]
-    return "; ".join(f"{name} ${value:,.2f}" for name, value in steps if value is not None)
+    return "; ".join(f"{name} {_usd(value)}" for name, value in steps if value is not None)
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.0f}" if value == int(value) else f"${value:,.2f}"
+
+
+def _campaign_label(fund: FundRequestPublic, campaigns: dict[int, CampaignPublic]) -> str:
+    """The campaign's name, led by its vendor unless the name already says it."""
+    name = campaigns[fund.campaign_id].name if fund.campaign_id in campaigns else "a campaign"
+    return name if name.startswith(fund.vendor) else f"{fund.vendor} · {name}"
 
 
 def _request_form(
