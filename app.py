@@ -30,6 +30,7 @@ SIGN_IN = app_page("sign_in", "Sign in", "🔑")
 ACCOUNT = app_page("account", "My account", "👤")
 MY_PROFILE = app_page("my_profile", "My profile", "✏️")
 MY_LEADS = app_page("my_leads", "My leads", "📥")
+MY_PROGRAMS = app_page("my_programs", "My programs", "🗂️")
 COMPLEMENTS = app_page("complementary_partners", "Complementary partners", "🧩")
 REGION = app_page("vendor_region", "My region", "📊")
 PROGRAM = app_page("my_program", "My program", "🏅")
@@ -39,12 +40,13 @@ AUDIT = app_page("admin_audit", "Audit trail", "📜")
 DATA = app_page("admin_data", "Import & export", "📦")
 
 ALL_PAGES = [HOME, FIND, TEAMS, MAP, COMPARE, PROFILE, SIGN_IN, ACCOUNT, MY_PROFILE, MY_LEADS,
-             COMPLEMENTS, REGION, PROGRAM, ACCOUNTS, APPROVALS, AUDIT, DATA]  # fmt: skip
+             MY_PROGRAMS, COMPLEMENTS, REGION, PROGRAM, ACCOUNTS, APPROVALS, AUDIT,
+             DATA]  # fmt: skip
 DIRECTORY_MENU = [HOME, FIND, TEAMS, MAP, COMPARE]
 ROLE_MENUS = {
-    ROLE_PARTNER: [MY_PROFILE, MY_LEADS, COMPLEMENTS],
+    ROLE_PARTNER: [MY_PROFILE, MY_LEADS, MY_PROGRAMS, COMPLEMENTS],
     ROLE_VENDOR: [PROGRAM, REGION, COMPLEMENTS],
-    ROLE_ADMIN: [ACCOUNTS, APPROVALS, AUDIT, DATA, PROGRAM, REGION, COMPLEMENTS],
+    ROLE_ADMIN: [ACCOUNTS, APPROVALS, AUDIT, DATA, PROGRAM, REGION, MY_PROGRAMS, COMPLEMENTS],
 }
 
 get_engine()  # first start: schema and demo directory, behind a spinner

@@ -21,6 +21,13 @@ from pages.parts.saving import save, show_saved
 account, PARTNER_ID = setup_partner_page("My leads", "📥")
 PAGE_SIZE = 50
 TAXONOMY = get_taxonomy()
+FORM_KEYS = ("lead_to", "lead_value", "lead_lines", "lead_reason", "lead_note")
+
+
+def forget(*keys: str) -> None:
+    for key in keys:
+        st.session_state.pop(key, None)
+
 
 show_saved()
 
@@ -73,6 +80,7 @@ st.dataframe(
             "Company size": lead.company_size,
             "Needs": needs_text(lead.needs),
             "Status": LEAD_STATUS_LABELS.get(lead.status, lead.status),
+            "Vendor": lead.vendor_name or "",
             "Value (USD)": lead.value_usd,
             "Source": lead.source,
         }
@@ -110,6 +118,8 @@ with left:
                 "Details": "" if lead.value_usd is None else f"${lead.value_usd:,.2f}",
             },
             {"": "Lost reason", "Details": lead.lost_reason or ""},
+            {"": "Sent by vendor", "Details": lead.vendor_name or ""},
+            {"": "Product lines sold", "Details": ", ".join(lead.product_lines or [])},
             {"": "Team request", "Details": "yes" if lead.team_key else "no"},
         ],
         hide_index=True,
@@ -123,7 +133,8 @@ with right:
     if not allowed:
         st.write("This lead is closed: its status cannot change any more.")
     else:
-        with st.form(f"lead_status_form_{lead.id}", clear_on_submit=True):
+        # Not cleared on submit: a refused change keeps what was typed (cleared after a save).
+        with st.form(f"lead_status_form_{lead.id}"):
             to_status = st.selectbox(
                 "New status",
                 options=list(allowed),
@@ -136,6 +147,17 @@ with right:
                 value=None,
                 step=100.0,
                 key="lead_value",
+            )
+            # Closed-loop reporting: the vendor that sent the lead learns what was sold.
+            vendor_lines = TAXONOMY.vendor_product_lines.get(lead.vendor_name or "", ())
+            lines = (
+                st.multiselect(
+                    f"{lead.vendor_name} product lines sold (required for Won)",
+                    options=list(vendor_lines),
+                    key="lead_lines",
+                )
+                if vendor_lines
+                else []
             )
             reason = st.text_input(
                 "Reason (required for Lost)", max_chars=MaxLength.NOTE, key="lead_reason"
@@ -152,9 +174,12 @@ with right:
                     value_usd=value if to_status == "won" else None,
                     lost_reason=reason if to_status == "lost" else None,
                     note=note,
+                    product_lines=lines if to_status == "won" and lead.vendor_name else None,
                 ),
                 errors=(LeadError,),
-                done=f"Lead #{lead.id} is now {LEAD_STATUS_LABELS[to_status]}.",
+                done=lambda _: (
+                    forget(*FORM_KEYS) or f"Lead #{lead.id} is now {LEAD_STATUS_LABELS[to_status]}."
+                ),
             )
 
     st.subheader("History")

@@ -7,6 +7,7 @@ from sqlmodel import Session
 from core.db import session_scope
 from core.leads.lifecycle import submit_contact_request
 from core.models import ContactRequest, Lead
+from core.taxonomy import get_taxonomy
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
 from tests.app.widgets import click, widget
 
@@ -87,3 +88,36 @@ def test_lost_needs_a_reason_and_the_status_filter_works(atlas_db: AtlasDb) -> N
     at.run()
     assert lead_id in set(at.dataframe[0].value["Lead"])
     assert set(at.dataframe[0].value["Status"]) == {"Lost"}
+
+
+def test_a_won_vendor_lead_names_the_vendors_product_lines_sold(atlas_db: AtlasDb) -> None:
+    lead_id = new_lead(atlas_db, atlas_db.partner_a, name="Vendor Lead")
+    vendor = "Cisco"
+    line = get_taxonomy().product_lines_of(vendor)[0]
+    with Session(atlas_db.engine) as session:  # test set-up: as a campaign import leaves it
+        row = session.get(Lead, lead_id)
+        assert row is not None
+        row.vendor_name, row.status = vendor, "engaged"
+        session.add(row)
+        session.commit()
+    at = open_app(atlas_db, PAGE, as_="partner_a")
+    widget(at, "selectbox", "Open a lead").set_value(lead_id)
+    at.run()
+    lines_label = f"{vendor} product lines sold (required for Won)"
+    widget(at, "selectbox", "New status").set_value("won")
+    widget(at, "number_input", "Deal value in USD (required for Won)").set_value(9000.0)
+    widget(at, "text_area", "Note (optional)").input("Signed on Friday")
+    at = click(at, "Change status")
+    assert_no_exception(at)
+    assert any("product line" in e.value for e in at.error), page_text(at)
+    assert status(atlas_db, lead_id).status == "engaged"
+    # The refused change keeps what was typed.
+    assert widget(at, "number_input", "Deal value in USD (required for Won)").value == 9000.0
+    assert widget(at, "text_area", "Note (optional)").value == "Signed on Friday"
+
+    widget(at, "multiselect", lines_label).set_value([line])
+    at = click(at, "Change status")
+    assert_no_exception(at)
+    lead = status(atlas_db, lead_id)
+    assert (lead.status, lead.value_usd, lead.product_lines) == ("won", 9000.0, [line])
+    assert line in page_text(at)

@@ -36,14 +36,15 @@ PUBLIC = {
 SIGNED_IN = {"account.py", "complementary_partners.py"}
 ALLOWED: dict[str, set[str]] = {
     "anonymous": PUBLIC,
-    "partner_a": PUBLIC | SIGNED_IN | {"my_profile.py", "my_leads.py"},
-    "partner_b": PUBLIC | SIGNED_IN | {"my_profile.py", "my_leads.py"},
+    "partner_a": PUBLIC | SIGNED_IN | {"my_profile.py", "my_leads.py", "my_programs.py"},
+    "partner_b": PUBLIC | SIGNED_IN | {"my_profile.py", "my_leads.py", "my_programs.py"},
     "vendor": PUBLIC | SIGNED_IN | {"vendor_region.py", "my_program.py"},
     "admin": PUBLIC
     | SIGNED_IN
     | {
         "vendor_region.py",
         "my_program.py",
+        "my_programs.py",
         "admin_accounts.py",
         "admin_approvals.py",
         "admin_audit.py",
@@ -94,6 +95,7 @@ def test_sidebar_menu_offers_exactly_the_pages_of_the_role(
         "sign-in": "sign_in",
         "my-profile": "my_profile",
         "my-leads": "my_leads",
+        "my-programs": "my_programs",
         "complements": "complementary_partners",
         "region": "vendor_region",
         "accounts": "admin_accounts",
