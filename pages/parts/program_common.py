@@ -76,7 +76,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The table as UTF-8 CSV (with BOM) in which no cell runs as a spreadsheet formula."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
+        # Every column, whatever its dtype (pandas may hold text as "str" or "string").
+        if not pd.api.types.is_numeric_dtype(safe[column]):
             safe[column] = safe[column].map(lambda v: guard(v) if isinstance(v, str) else v)
     buffer = io.StringIO()
     safe.to_csv(buffer, index=False, lineterminator="\n")

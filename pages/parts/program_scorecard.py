@@ -41,12 +41,17 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
         "%.0f",
     ),
     "win_rate": ("Win rate", "Won ÷ (won + lost), your leads only.", "n", "percent"),
-    "won_value_usd": ("Won $", "Value of the deals won from your leads.", "n", "dollar"),
+    "won_value_usd": ("Won", "Value (USD) of the deals won from your leads.", "n", "dollar"),
     "roi": ("ROI", "Won value ÷ funds you paid this member (empty: nothing paid).", "n", "%.1f×"),
-    "funds_received_usd": ("Funds $", "Co-marketing funds you paid in 12 months.", "n", "dollar"),
+    "funds_received_usd": (
+        "Funds",
+        "Co-marketing funds (USD) you paid in 12 months.",
+        "n",
+        "dollar",
+    ),
     "revenue_usd": (
-        "Revenue $",
-        "Yearly revenue, only where the member shares its figures with you.",
+        "Revenue",
+        "Yearly revenue (USD), only where the member shares its figures with you.",
         "n",
         "dollar",
     ),
@@ -91,8 +96,8 @@ def render_scorecard(account: AccountPublic, vendor: str) -> None:
         return
     st.caption(
         f"{len(card)} active members, last 12 months. Pick a group of figures; click a header "
-        "to sort, hover it for what it counts. Revenue and growth show only where the member "
-        "shares its figures with you."
+        "to sort, hover it for what it counts. None: no figure yet (no lead, nothing paid), or "
+        "revenue and growth of a member that does not share its figures with you."
     )
     group = st.segmented_control(
         "Figures", list(GROUPS), default="Reporting", key=key(vendor, "score_group")
@@ -129,7 +134,7 @@ def _chart(card: pd.DataFrame, vendor: str) -> None:
         "Rank members by",
         CHARTABLE,
         index=CHARTABLE.index("won_value_usd"),
-        format_func=lambda c: FIGURES[c][0].replace(" $", " (USD)"),
+        format_func=lambda c: FIGURES[c][0] + (" (USD)" if FIGURES[c][3] == "dollar" else ""),
         key=key(vendor, "score_metric"),
     )
     header = FIGURES[metric][0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 from sqlmodel import Session, col, select
 
 from core.models import (
@@ -14,6 +15,7 @@ from core.models import (
     Partner,
     ProgramMembership,
 )
+from pages.parts.program_common import csv_bytes
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, open_deep_link, page_text
 from tests.app.widgets import widget
 
@@ -161,3 +163,12 @@ def test_conflicting_deal_registrations_are_shown_before_the_buttons(atlas_db: A
     assert (queue["Conflicts"] > 0).any()
     assert "conflict" in str(pick.format_func(pick.value))  # conflicted ones come first
     assert any("other registration(s) for the same customer" in str(w.value) for w in at.warning)
+
+
+def test_csv_downloads_never_hand_a_spreadsheet_a_formula() -> None:
+    frame = pd.DataFrame(
+        {"name": ['=HYPERLINK("http://x")', "+1 Corp", "Plain Co"], "roi": [1.5, None, 2.0]}
+    )
+    lines = csv_bytes(frame).decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK") and lines[2].startswith("'+1 Corp")
+    assert lines[3] == "Plain Co,2.0"
