@@ -49,6 +49,11 @@ def create_db_engine(url: str | None = None) -> Engine:
 def init_db(engine: Engine) -> None:
     """Create every table (idempotent) and the single data-version row."""
     SQLModel.metadata.create_all(engine)
+    # create_all skips the indexes of tables that already exist: an index added in a later
+    # release would never reach an existing database (until migrations take this over).
+    for table in SQLModel.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
     with Session(engine) as session:
         if session.get(models.DataVersion, 1) is None:
             session.add(models.DataVersion(id=1, version=0))

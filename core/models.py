@@ -465,8 +465,17 @@ class ContactRequest(SQLModel):
 class Lead(SQLModel, table=True):
     __table_args__ = (
         Index("ix_lead_partner_status", "partner_id", "status"),
-        # A vendor's program page aggregates its own leads: vendor first, then time.
-        Index("ix_lead_vendor_created", "vendor_name", "created_at"),
+        # A vendor's program page aggregates its own leads of a time window: vendor, then
+        # time, then every column the aggregates read, so the index alone answers them.
+        Index(
+            "ix_lead_vendor_window",
+            "vendor_name",
+            "created_at",
+            "partner_id",
+            "status",
+            "value_usd",
+            "first_response_at",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     # None: a vendor's campaign lead not yet given to a partner (the vendor assigns it).

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlmodel import Session
 
 from core.analytics.program_scope import (
@@ -60,12 +61,39 @@ OPTIONAL_COLUMNS = (
     "revenue_growth",
 )
 WINDOW_DAYS = 365
+SCORECARD_PAGE_ROWS = 100  # members per screen page; the CSV download has them all
 ID_CHUNK = 10_000
 
 MEMBERSHIP = table_of(ProgramMembership)
 PARTNER = table_of(Partner)
 LOCATION = table_of(PartnerLocation)
 FUND = table_of(FundRequest)
+
+
+# What the screen may sort the whole program by before it takes a page: figures the
+# database aggregates for every member. Revenue and growth are read for the page's members
+# only (the consent check is per member), so they sort within the page.
+SORTABLE = {
+    "won_value_usd": "won value",
+    "leads": "leads",
+    "win_rate": "win rate",
+    "reported_share": "reporting",
+    "funds_received_usd": "funds received",
+    "roi": "ROI",
+}
+
+
+def count_active_members(
+    *,
+    session: Session,
+    viewer: AccountPublic | None,
+    vendor: str,
+    states: Collection[str] | None = None,
+) -> int:
+    """How many rows ``member_scorecard`` has without a limit (the screen pages them)."""
+    ensure_vendor_viewer(session, viewer, vendor)
+    statement = select(func.count()).select_from(_member_filter(vendor, states).subquery())
+    return int(session.execute(statement).scalar() or 0)
 
 
 def member_scorecard(
@@ -75,31 +103,50 @@ def member_scorecard(
     vendor: str,
     now: datetime | None = None,
     states: Collection[str] | None = None,
+    sort_by: str = "won_value_usd",
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """One row per ACTIVE member of ``vendor``'s program (with ``states``: only members with a
-    location in one of them), most won value first. Lead figures count the vendor's own leads
-    created in the year before ``now``; funds the ones it paid in that year."""
+    location in one of them), highest ``sort_by`` first (ties and members without a value:
+    by partner id); with ``limit``, only the first ``limit`` rows. Lead figures count the
+    vendor's own leads created in the year before ``now``; funds the ones it paid in that
+    year.
+
+    The per-member aggregates cover the whole program in SQL (a few rows per member with
+    activity); names, tiers, figures and response medians are read for the returned rows
+    only, so a page of a 300,000-member program costs what a page costs."""
+    if sort_by not in SORTABLE:
+        raise ValueError(f"sort_by must be one of {', '.join(SORTABLE)}")
     ensure_vendor_viewer(session, viewer, vendor)
     now = now or utc_now()
     since = now - timedelta(days=WINDOW_DAYS)
-    members = _members(session, vendor, states)
-    if members.empty:
+    leads = _lead_figures(session, vendor, since, now, states)
+    funds = _funds_paid(session, vendor, since, now, states)
+    activity = _activity_frame(leads, funds).sort_values(
+        [sort_by, "partner_id"], ascending=[False, True], na_position="last"
+    )
+    page_ids = activity["partner_id"].tolist()
+    if limit is not None:
+        page_ids = page_ids[:limit]
+    if limit is None or len(page_ids) < limit:
+        # Members without a lead or a paid fund this year: zeros, after every active one.
+        wanted = None if limit is None else limit - len(page_ids)
+        page_ids += _quiet_members(session, vendor, states, set(page_ids), wanted)
+    if not page_ids:
         return pd.DataFrame(columns=SCORECARD_COLUMNS)
-    ids = members["partner_id"].tolist()
-    leads = _lead_figures(session, vendor, since, now)
-    funds = _funds_paid(session, vendor, since, now)
-    medians = _median_response_hours(session, vendor, since, now)
+    members = _members(session, vendor, page_ids)
+    medians = _median_response_hours(session, vendor, since, now, page_ids)
     figures: dict[int, tuple[float | None, float | None]] = {}
     shared: set[int] = set()
     # In chunks: the confidentiality rules take id lists, bound one parameter per id, and
-    # SQLite refuses more than 32,766 (older builds) in one statement; the largest
-    # vendor's program at a million partners has far more members.
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
+    # SQLite refuses more than 32,766 (older builds) in one statement.
+    for start in range(0, len(page_ids), ID_CHUNK):
+        chunk = page_ids[start : start + ID_CHUNK]
         figures.update(_revenue(session, viewer, chunk, now))
         shared |= figures_shared_with(session, vendor, chunk)
     rows = []
-    for pid, name, tier, member_since in members.itertuples(index=False):
+    for pid in page_ids:
+        name, tier, member_since = members[pid]
         count, reported, won, lost, value = leads.get(pid, (0, 0, 0, 0, 0.0))
         received = float(funds.get(pid) or 0.0)
         revenue, growth = figures.get(pid, (None, None))
@@ -121,42 +168,93 @@ def member_scorecard(
                 "figures_shared": pid in shared,
             }
         )
-    frame = keep_none(pd.DataFrame(rows, columns=SCORECARD_COLUMNS), OPTIONAL_COLUMNS)
-    return frame.sort_values(
-        ["won_value_usd", "partner_id"], ascending=[False, True], ignore_index=True
-    )
+    return keep_none(pd.DataFrame(rows, columns=SCORECARD_COLUMNS), OPTIONAL_COLUMNS)
 
 
-def _members(session: Session, vendor: str, states: Collection[str] | None) -> pd.DataFrame:
-    statement = (
-        select(MEMBERSHIP.c.partner_id, PARTNER.c.name, MEMBERSHIP.c.tier, MEMBERSHIP.c.since)
-        .join(PARTNER, PARTNER.c.id == MEMBERSHIP.c.partner_id)
-        .where(MEMBERSHIP.c.vendor == vendor, MEMBERSHIP.c.status == PROGRAM_ACTIVE)
+def _activity_frame(
+    leads: dict[int, tuple[int, int, int, int, float]], funds: dict[int, float]
+) -> pd.DataFrame:
+    """The sortable figures of every member with a lead or a paid fund this year."""
+    ids = sorted(set(leads) | set(funds))
+    zero = (0, 0, 0, 0, 0.0)
+    frame = pd.DataFrame(
+        [(pid, *leads.get(pid, zero), float(funds.get(pid) or 0.0)) for pid in ids],
+        columns=["partner_id", "leads", "reported", "won", "lost", "won_value_usd",
+                 "funds_received_usd"],
+    )  # fmt: skip
+    leads_n = frame["leads"].where(frame["leads"] > 0)
+    closed = (frame["won"] + frame["lost"]).where(frame["won"] + frame["lost"] > 0)
+    funds_n = frame["funds_received_usd"].where(frame["funds_received_usd"] > 0)
+    frame["reported_share"] = frame["reported"] / leads_n
+    frame["win_rate"] = frame["won"] / closed
+    frame["roi"] = frame["won_value_usd"] / funds_n
+    return frame
+
+
+def _member_filter(vendor: str, states: Collection[str] | None) -> Any:
+    statement = select(MEMBERSHIP.c.partner_id).where(
+        MEMBERSHIP.c.vendor == vendor, MEMBERSHIP.c.status == PROGRAM_ACTIVE
     )
     if states is not None:
-        statement = statement.where(
-            exists(
-                select(literal(1)).where(
-                    LOCATION.c.partner_id == MEMBERSHIP.c.partner_id,
-                    LOCATION.c.state.in_(sorted(states)),
-                )
-            )
+        statement = statement.where(_has_location_in(MEMBERSHIP.c.partner_id, states))
+    return statement
+
+
+def _has_location_in(partner_id: Any, states: Collection[str]) -> ColumnElement[bool]:
+    return exists(
+        select(literal(1)).where(
+            LOCATION.c.partner_id == partner_id, LOCATION.c.state.in_(sorted(states))
         )
-    rows = session.execute(statement).all()
-    return pd.DataFrame(
-        [(int(r[0]), r[1], r[2], r[3]) for r in rows],
-        columns=["partner_id", "name", "tier", "since"],
     )
+
+
+def _quiet_members(
+    session: Session,
+    vendor: str,
+    states: Collection[str] | None,
+    taken: set[int],
+    wanted: int | None,
+) -> list[int]:
+    """Active members not in ``taken``, by partner id, at most ``wanted`` of them."""
+    statement = _member_filter(vendor, states).order_by(MEMBERSHIP.c.partner_id)
+    if wanted is not None:
+        # The taken ones may come first in id order: skip them without loading everyone.
+        statement = statement.limit(wanted + len(taken))
+    found = [int(pid) for (pid,) in session.execute(statement).all()]
+    quiet = [pid for pid in found if pid not in taken]
+    return quiet if wanted is None else quiet[:wanted]
+
+
+def _members(
+    session: Session, vendor: str, ids: list[int]
+) -> dict[int, tuple[str, str | None, Any]]:
+    """partner -> (name, tier, since) of these members."""
+    out: dict[int, tuple[str, str | None, Any]] = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        rows = session.execute(
+            select(MEMBERSHIP.c.partner_id, PARTNER.c.name, MEMBERSHIP.c.tier, MEMBERSHIP.c.since)
+            .join(PARTNER, PARTNER.c.id == MEMBERSHIP.c.partner_id)
+            .where(
+                MEMBERSHIP.c.vendor == vendor,
+                MEMBERSHIP.c.partner_id.in_(ids[start : start + ID_CHUNK]),
+            )
+        ).all()
+        out.update({int(r[0]): (r[1], r[2], r[3]) for r in rows})
+    return out
 
 
 def _lead_figures(
-    session: Session, vendor: str, since: datetime, now: datetime
+    session: Session,
+    vendor: str,
+    since: datetime,
+    now: datetime,
+    states: Collection[str] | None,
 ) -> dict[int, tuple[int, int, int, int, float]]:
     """partner -> (leads, reported within the window, won, lost, won value)."""
     hours = hours_between(session, LEAD.c.created_at, LEAD.c.first_response_at)
     # A lead never answered has no hours: the comparison is NULL, so it counts as not reported.
     reported = func.sum(case((hours <= REPORTING_WINDOW_DAYS * 24, 1), else_=0))
-    rows = session.execute(
+    statement = (
         select(
             LEAD.c.partner_id,
             func.count(),
@@ -167,16 +265,25 @@ def _lead_figures(
         )
         .where(vendor_leads(vendor), LEAD.c.partner_id.is_not(None), in_window(since, now))
         .group_by(LEAD.c.partner_id)
-    ).all()
+    )
+    if states is not None:
+        statement = statement.where(_has_location_in(LEAD.c.partner_id, states))
+    rows = session.execute(statement).all()
     return {
         int(pid): (int(n), int(rep or 0), int(won or 0), int(lost or 0), float(value or 0.0))
         for pid, n, rep, won, lost, value in rows
     }
 
 
-def _funds_paid(session: Session, vendor: str, since: datetime, now: datetime) -> dict[int, float]:
+def _funds_paid(
+    session: Session,
+    vendor: str,
+    since: datetime,
+    now: datetime,
+    states: Collection[str] | None,
+) -> dict[int, float]:
     paid_at = FUND.c.paid_at
-    rows = session.execute(
+    statement = (
         select(FUND.c.partner_id, func.sum(func.coalesce(FUND.c.paid_usd, 0.0)))
         .where(
             FUND.c.vendor == vendor,
@@ -185,22 +292,26 @@ def _funds_paid(session: Session, vendor: str, since: datetime, now: datetime) -
             FUND.c.partner_id.in_(active_member_select(vendor).scalar_subquery()),
         )
         .group_by(FUND.c.partner_id)
-    ).all()
+    )
+    if states is not None:
+        statement = statement.where(_has_location_in(FUND.c.partner_id, states))
+    rows = session.execute(statement).all()
     return {int(pid): float(total or 0.0) for pid, total in rows}
 
 
 def _median_response_hours(
-    session: Session, vendor: str, since: datetime, now: datetime
+    session: Session, vendor: str, since: datetime, now: datetime, ids: list[int]
 ) -> dict[int, float]:
     hours = hours_between(session, LEAD.c.created_at, LEAD.c.first_response_at)
-    rows = session.execute(
-        select(LEAD.c.partner_id, hours).where(
-            vendor_leads(vendor),
-            LEAD.c.partner_id.is_not(None),
-            LEAD.c.first_response_at.is_not(None),
-            in_window(since, now),
-        )
-    ).all()
+    statement = select(LEAD.c.partner_id, hours).where(
+        vendor_leads(vendor),
+        LEAD.c.partner_id.is_not(None),
+        LEAD.c.first_response_at.is_not(None),
+        in_window(since, now),
+    )
+    if len(ids) <= ID_CHUNK:  # a page: only its members' leads (else every member's anyway)
+        statement = statement.where(LEAD.c.partner_id.in_(ids))
+    rows = session.execute(statement).all()
     if not rows:
         return {}
     frame = pd.DataFrame(rows, columns=["partner_id", "hours"])

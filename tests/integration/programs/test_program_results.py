@@ -10,11 +10,15 @@ from typing import Any
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from core.access import PermissionDenied
 from core.accounts.admin import set_account_active
-from core.analytics.program_members import SCORECARD_COLUMNS, member_scorecard
+from core.analytics.program_members import (
+    SCORECARD_COLUMNS,
+    count_active_members,
+    member_scorecard,
+)
 from core.analytics.program_results import (
     CAMPAIGN_COLUMNS,
     SIZE_COLUMNS,
@@ -22,6 +26,8 @@ from core.analytics.program_results import (
     size_bracket_results,
 )
 from core.db import session_scope
+from core.models import ProgramMembership
+from core.programs.answers import accept_invitation
 from core.programs.consent import revoke_figures_consent
 from tests.integration.programs.program_results_world import (
     FORBIDDEN_WON,
@@ -201,3 +207,54 @@ def test_scorecard_reads_figures_in_chunks_with_the_same_result(
     whole = _rows(world, member_scorecard, "vendor")
     monkeypatch.setattr("core.analytics.program_members.ID_CHUNK", 1)
     assert _rows(world, member_scorecard, "vendor") == whole
+
+
+def test_a_scorecard_page_is_the_head_of_the_whole_scorecard_in_the_chosen_order(
+    world: ResultsWorld,
+) -> None:
+    with Session(world.engine) as session:
+        whole = member_scorecard(session=session, viewer=world.vendor, vendor=X)
+        total = count_active_members(session=session, viewer=world.vendor, vendor=X)
+        pages = {
+            n: member_scorecard(session=session, viewer=world.vendor, vendor=X, limit=n)
+            for n in range(1, total + 2)
+        }
+        by_leads = member_scorecard(session=session, viewer=world.vendor, vendor=X, sort_by="leads")
+        with pytest.raises(ValueError, match="sort_by"):
+            member_scorecard(session=session, viewer=world.vendor, vendor=X, sort_by="revenue")
+    assert total == len(whole) >= 2
+    for n, page in pages.items():
+        expected = whole.head(n).reset_index(drop=True)
+        pd.testing.assert_frame_equal(page.reset_index(drop=True), expected)
+    leads = by_leads["leads"].tolist()
+    assert leads == sorted(leads, reverse=True)
+    assert set(by_leads["partner_id"]) == set(whole["partner_id"])
+
+
+def test_the_member_count_is_for_the_vendor_and_its_accounts_only(world: ResultsWorld) -> None:
+    with Session(world.engine) as session:
+        with pytest.raises(PermissionDenied):
+            count_active_members(session=session, viewer=world.vendor_y, vendor=X)
+        with pytest.raises(PermissionDenied):
+            count_active_members(session=session, viewer=None, vendor=X)
+
+
+def test_members_without_activity_come_last_by_id_and_fill_a_page(world: ResultsWorld) -> None:
+    with Session(world.engine) as session:
+        invitation = session.exec(
+            select(ProgramMembership).where(
+                ProgramMembership.partner_id == world.invited, ProgramMembership.vendor == X
+            )
+        ).one()
+        version = invitation.version
+    with session_scope(world.engine) as session:
+        accept_invitation(
+            session=session, actor=world.admin, membership_id=invitation.id, seen_version=version
+        )
+    with Session(world.engine) as session:
+        whole = member_scorecard(session=session, viewer=world.vendor, vendor=X)
+        page = member_scorecard(session=session, viewer=world.vendor, vendor=X, limit=len(whole))
+    quiet = whole[whole["partner_id"] == world.invited].iloc[0]
+    assert whole["partner_id"].tolist()[-1] == world.invited
+    assert (quiet["leads"], quiet["funds_received_usd"], quiet["won_value_usd"]) == (0, 0.0, 0.0)
+    assert page["partner_id"].tolist() == whole["partner_id"].tolist()
