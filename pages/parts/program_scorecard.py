@@ -1,10 +1,12 @@
 """My program › Results › Member scorecard: every column readable, also on a phone.
 
 Twelve figures per member do not fit a 390 px screen (the old benchmark table hid revenue,
-ROI and growth off to the right). So the table shows the partner name (pinned) and one group
+ROI and growth off to the right). So the table shows the partner name and one group
 of at most three figures at a time, chosen above it; each header says what it counts (hover
-for the definition); a click on a header sorts. A chart ranks the members by any figure, a
-member picker shows one member's whole scorecard as a list, and the CSV has every column.
+for the definition); a click on a header sorts. The database sorts the whole program by the
+chosen measure and the screen shows its first page (core.analytics.program_members); a chart
+ranks the best of them, a member picker shows one member's whole scorecard as a list, and
+the CSV (built when asked for) has every member and every column.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from core.analytics.program_members import member_scorecard
+from core.analytics.program_members import (
+    SCORECARD_PAGE_ROWS,
+    SORTABLE,
+    count_active_members,
+    member_scorecard,
+)
 from core.models import AccountPublic
 from pages import get_engine
 from pages.parts.program_common import csv_bytes, key
@@ -71,7 +78,6 @@ GROUPS: dict[str, list[str]] = {
     "Money": ["funds_received_usd", "revenue_usd", "revenue_growth"],
     "Membership": ["tier", "since", "figures_shared"],
 }
-CHARTABLE = [c for c in FIGURES if FIGURES[c][2] == "n"]
 
 
 def _config(column: str) -> object:
@@ -88,20 +94,36 @@ def _config(column: str) -> object:
 
 
 def render_scorecard(account: AccountPublic, vendor: str) -> None:
-    with Session(get_engine()) as session:
-        card = member_scorecard(session=session, viewer=account, vendor=vendor)
     st.subheader("Member scorecard")
-    if card.empty:
+    engine = get_engine()
+    with Session(engine) as session:
+        total = count_active_members(session=session, viewer=account, vendor=vendor)
+    if not total:
         st.info("No active member yet: the scorecard fills as members join and work your leads.")
         return
-    st.caption(
-        f"{len(card)} active members, last 12 months. Pick a group of figures; click a header "
-        "to sort, hover it for what it counts. None: no figure yet (no lead, nothing paid), or "
-        "revenue and growth of a member that does not share its figures with you."
+    left, right = st.columns([1, 2])
+    sort_by = left.selectbox(
+        "Best first by",
+        list(SORTABLE),
+        format_func=lambda c: FIGURES[c][0] + (" (USD)" if FIGURES[c][3] == "dollar" else ""),
+        key=key(vendor, "score_sort"),
     )
-    group = st.segmented_control(
-        "Figures", list(GROUPS), default="Reporting", key=key(vendor, "score_group")
-    ) or "Reporting"  # fmt: skip
+    with right:
+        group = st.segmented_control(
+            "Figures", list(GROUPS), default="Reporting", key=key(vendor, "score_group")
+        ) or "Reporting"  # fmt: skip
+    # The database sorts the whole program; the screen shows the first page of it.
+    with Session(engine) as session:
+        card = member_scorecard(
+            session=session, viewer=account, vendor=vendor, sort_by=sort_by,
+            limit=SCORECARD_PAGE_ROWS,
+        )  # fmt: skip
+    shown_of = f"the best {len(card)} of {total:,}" if total > len(card) else f"all {total:,}"
+    st.caption(
+        f"Active members, last 12 months: {shown_of}. Click a header to sort these rows, hover "
+        "it for what it counts. None: no figure yet (no lead, nothing paid), or revenue and "
+        "growth of a member that does not share its figures with you."
+    )
     columns = GROUPS[group]
     figures = [c for c in columns if FIGURES[c][2] == "n"]
     # A click on a header sorts by the numbers; the Styler only says how they read.
@@ -118,32 +140,31 @@ def render_scorecard(account: AccountPublic, vendor: str) -> None:
         },
         key=key(vendor, "scorecard"),
     )
-    _chart(card, vendor)
+    _chart(card, sort_by)
     _one_member(card, vendor)
+
+    def whole_program() -> bytes:
+        # Built only when the button is pressed (on another thread): every member, all columns.
+        with Session(engine) as session:
+            return csv_bytes(member_scorecard(session=session, viewer=account, vendor=vendor))
+
     st.download_button(
-        "Download the scorecard (CSV, every column)",
-        data=csv_bytes(card),
+        f"Download the scorecard of all {total:,} members (CSV, every column)",
+        data=whole_program,
         file_name=f"member-scorecard-{vendor.lower().replace(' ', '-')}.csv",
         mime="text/csv",
         key=key(vendor, "score_csv"),
     )
 
 
-def _chart(card: pd.DataFrame, vendor: str) -> None:
-    metric = st.selectbox(
-        "Rank members by",
-        CHARTABLE,
-        index=CHARTABLE.index("won_value_usd"),
-        format_func=lambda c: FIGURES[c][0] + (" (USD)" if FIGURES[c][3] == "dollar" else ""),
-        key=key(vendor, "score_metric"),
-    )
-    header = FIGURES[metric][0]
-    ranked = card.dropna(subset=[metric]).sort_values(metric, ascending=False).head(15)
+def _chart(card: pd.DataFrame, metric: str) -> None:
+    header, measure = FIGURES[metric][0], SORTABLE[metric]
+    ranked = card[card[metric].fillna(0) > 0].head(15)
     if ranked.empty:
-        st.caption(f"No member has a {header.lower()} figure yet.")
+        st.caption(f"No member has any {measure} yet.")
         return
     st.altair_chart(
-        alt.Chart(ranked)
+        alt.Chart(ranked, title=f"Best {len(ranked)} by {measure}")
         .mark_bar()
         .encode(
             y=alt.Y(
