@@ -21,6 +21,11 @@ from pages.parts.program_common import key
 from pages.parts.saving import save
 
 ERRORS = (ProgramError,)
+# The name stays in view while a phone scrolls the other columns sideways.
+MEMBER_COLUMNS = {
+    "Partner": st.column_config.TextColumn(pinned=True, width=170),
+    "Since": st.column_config.DateColumn(format="MMM YYYY"),
+}
 
 
 def member_rows(members: list[Member]) -> list[dict[str, object]]:
@@ -61,14 +66,14 @@ def render_members(account: AccountPublic, vendor: str, members: list[Member]) -
     if not active:
         st.caption("No active member yet: approve a request or invite a partner below.")
     else:
-        st.dataframe(member_rows(active), hide_index=True, width="stretch")
+        st.dataframe(member_rows(active), hide_index=True, column_config=MEMBER_COLUMNS)
         _manage_member(account, vendor, active, tiers)
 
     st.subheader("Invite a partner")
     _invite(account, vendor, members, tiers)
     if invited:
         st.caption("Invitations the partners have not answered yet")
-        st.dataframe(member_rows(invited), hide_index=True, width="stretch")
+        st.dataframe(member_rows(invited), hide_index=True, column_config=MEMBER_COLUMNS)
 
 
 def _answer_requests(
