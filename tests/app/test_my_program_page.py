@@ -12,6 +12,7 @@ from core.models import (
     PROGRAM_REQUESTED,
     SIDE_PARTNER,
     Campaign,
+    FundRequest,
     Partner,
     ProgramMembership,
 )
@@ -173,3 +174,18 @@ def test_csv_downloads_never_hand_a_spreadsheet_a_formula() -> None:
     lines = csv_bytes(frame).decode("utf-8-sig").splitlines()
     assert lines[1].startswith("\"'=HYPERLINK") and lines[2].startswith("'+1 Corp")
     assert lines[3] == "Plain Co,2.0"
+
+
+def test_vendor_approves_a_fund_request_for_the_amount_asked(atlas_db: AtlasDb) -> None:
+    at = open_app(atlas_db, PAGE, as_="vendor")
+    fund_id = at.selectbox(key=f"{KEY}fund_pick").value
+    at = next(b for b in at.button if b.label == "Approve funds").click().run()
+    assert_no_exception(at)
+    with Session(atlas_db.engine) as session:
+        fund = session.get(FundRequest, fund_id)
+        assert fund is not None
+    text = page_text(at)
+    if fund.status == "approved":  # within the campaign's budget
+        assert fund.approved_usd == fund.amount_usd and "Approved $" in text
+    else:  # the demo campaign has too little left: core's sentence, nothing changed
+        assert fund.status == "requested" and "budget" in text
