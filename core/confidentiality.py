@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -39,6 +40,7 @@ class YearFigures:
     year: int
     revenue_usd: float
     comarketing_funds_usd: float
+    headcount: int | None = None
 
 
 def current_viewer(session: Session, viewer: AccountPublic | None) -> AccountPublic | None:
@@ -136,18 +138,20 @@ def visible_figures(
     if not allowed:
         return {}
     # Plain columns, not ORM objects: a vendor's scorecard reads tens of thousands of rows.
-    statement = select(
+    # sqlalchemy's select: sqlmodel's is typed for at most four columns.
+    statement = sa_select(
         col(PartnerYearFigures.partner_id),
         col(PartnerYearFigures.year),
         col(PartnerYearFigures.revenue_usd),
         col(PartnerYearFigures.comarketing_funds_usd),
+        col(PartnerYearFigures.headcount),
     ).where(col(PartnerYearFigures.partner_id).in_(sorted(allowed)))
     if years is not None:
         statement = statement.where(col(PartnerYearFigures.year).in_(list(years)))
     figures: dict[int, dict[int, YearFigures]] = {}
-    for partner_id, year, revenue, funds in session.exec(statement).all():
+    for partner_id, year, revenue, funds, headcount in session.execute(statement).all():
         figures.setdefault(partner_id, {})[year] = YearFigures(
-            year=year, revenue_usd=revenue, comarketing_funds_usd=funds
+            year=year, revenue_usd=revenue, comarketing_funds_usd=funds, headcount=headcount
         )
     return figures
 

@@ -475,6 +475,19 @@ class Lead(SQLModel, table=True):
             "status",
             "value_usd",
             "first_response_at",
+            "engaged_at",
+            "company_size",
+            "vendor_member",
+        ),
+        # A campaign's results: its leads' outcomes from the index alone.
+        Index(
+            "ix_lead_campaign_outcome",
+            "campaign_id",
+            "vendor_name",
+            "vendor_member",
+            "status",
+            "value_usd",
+            "engaged_at",
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -485,7 +498,7 @@ class Lead(SQLModel, table=True):
     source: str = Field(default="directory", max_length=20)
     vendor_name: str | None = Field(default=None, max_length=MaxLength.VENDOR_NAME)
     # A co-marketing lead names the vendor campaign that produced it (vendor_name is its vendor).
-    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
     contact_name: str = Field(max_length=MaxLength.CONTACT_NAME)
     contact_email: str = Field(max_length=MaxLength.EMAIL)
     # Campaign responses name the company and its ZIP; a directory request may not.
@@ -502,6 +515,14 @@ class Lead(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, index=True)
     updated_at: datetime = Field(default_factory=utc_now)
     first_response_at: datetime | None = None
+    # When the partner first engaged the lead (an "engaged opportunity" from then on, even if
+    # later qualified out or lost): kept on the row so a vendor's results count engaged
+    # opportunities from an index, not by searching every lead's history.
+    engaged_at: datetime | None = None
+    # For a vendor's lead (vendor_name set): unassigned, or held by an active member of that
+    # vendor's program. Kept by core.programs.store on every membership change; the vendor's
+    # results count only these (a former member's outcomes are no longer program data).
+    vendor_member: bool = True
 
 
 class LeadStatusChange(SQLModel, table=True):
@@ -526,6 +547,7 @@ class PartnerYearFigures(SQLModel, table=True):
     year: int = Field(primary_key=True)
     revenue_usd: float = 0.0
     comarketing_funds_usd: float = 0.0
+    headcount: int | None = None  # employees at the end of the year
 
 
 class AuditEvent(SQLModel, table=True):

@@ -48,7 +48,9 @@ AUDITED_AS: dict[str, frozenset[str]] = {
     # "created" partner event; submissions and reviews have events of their own.
     "partner_certification": frozenset({"certification", "partner"}),
     "account": frozenset({"account"}),
-    "lead": frozenset({"lead"}),
+    # A membership change re-marks the vendor's leads the partner holds (lead.vendor_member):
+    # its program_membership event is the record of that.
+    "lead": frozenset({"lead", "program_membership"}),
     "lead_status_change": frozenset({"lead"}),  # the lead's status_change event covers it
     "program_membership": frozenset({"program_membership"}),
     "figures_consent": frozenset({"figures_consent"}),

@@ -50,7 +50,7 @@ from core.tables import table_of
 SCORECARD_COLUMNS = [
     "partner_id", "name", "tier", "since", "leads", "reported_share",
     "median_first_response_hours", "win_rate", "won_value_usd", "funds_received_usd", "roi",
-    "revenue_usd", "revenue_growth", "figures_shared",
+    "revenue_usd", "revenue_growth", "headcount", "figures_shared",
 ]  # fmt: skip
 OPTIONAL_COLUMNS = (
     "reported_share",
@@ -59,6 +59,7 @@ OPTIONAL_COLUMNS = (
     "roi",
     "revenue_usd",
     "revenue_growth",
+    "headcount",
 )
 WINDOW_DAYS = 365
 SCORECARD_PAGE_ROWS = 100  # members per screen page; the CSV download has them all
@@ -135,8 +136,10 @@ def member_scorecard(
     if not page_ids:
         return pd.DataFrame(columns=SCORECARD_COLUMNS)
     members = _members(session, vendor, page_ids)
+    # Only active members have rows (lead.vendor_member already says so; this is the check).
+    page_ids = [pid for pid in page_ids if pid in members]
     medians = _median_response_hours(session, vendor, since, now, page_ids)
-    figures: dict[int, tuple[float | None, float | None]] = {}
+    figures: dict[int, tuple[float | None, float | None, int | None]] = {}
     shared: set[int] = set()
     # In chunks: the confidentiality rules take id lists, bound one parameter per id, and
     # SQLite refuses more than 32,766 (older builds) in one statement.
@@ -149,7 +152,7 @@ def member_scorecard(
         name, tier, member_since = members[pid]
         count, reported, won, lost, value = leads.get(pid, (0, 0, 0, 0, 0.0))
         received = float(funds.get(pid) or 0.0)
-        revenue, growth = figures.get(pid, (None, None))
+        revenue, growth, headcount = figures.get(pid, (None, None, None))
         rows.append(
             {
                 "partner_id": pid,
@@ -165,6 +168,7 @@ def member_scorecard(
                 "roi": ratio(value, received),
                 "revenue_usd": revenue,
                 "revenue_growth": growth,
+                "headcount": headcount,
                 "figures_shared": pid in shared,
             }
         )
@@ -236,6 +240,7 @@ def _members(
             .join(PARTNER, PARTNER.c.id == MEMBERSHIP.c.partner_id)
             .where(
                 MEMBERSHIP.c.vendor == vendor,
+                MEMBERSHIP.c.status == PROGRAM_ACTIVE,
                 MEMBERSHIP.c.partner_id.in_(ids[start : start + ID_CHUNK]),
             )
         ).all()
@@ -325,11 +330,11 @@ def _median_response_hours(
 
 def _revenue(
     session: Session, viewer: AccountPublic | None, ids: list[int], now: datetime
-) -> dict[int, tuple[float | None, float | None]]:
-    """partner -> (revenue of its latest year, growth over the year before), of the members
-    whose figures the viewer may see; the others are absent."""
+) -> dict[int, tuple[float | None, float | None, int | None]]:
+    """partner -> (revenue of its latest year, growth over the year before, headcount), of
+    the members whose figures the viewer may see; the others are absent."""
     years = range(now.year - 3, now.year + 1)
-    out: dict[int, tuple[float | None, float | None]] = {}
+    out: dict[int, tuple[float | None, float | None, int | None]] = {}
     for pid, by_year in visible_figures(session, viewer, ids, years=years).items():
         latest = max(by_year)
         before = by_year.get(latest - 1)
@@ -337,5 +342,5 @@ def _revenue(
         growth = None
         if before is not None and before.revenue_usd > 0:
             growth = round((revenue - before.revenue_usd) / before.revenue_usd, 3)
-        out[pid] = (revenue, growth)
+        out[pid] = (revenue, growth, by_year[latest].headcount)
     return out

@@ -22,16 +22,12 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
-    literal,
-    or_,
-    select,
 )
 from sqlmodel import Session
 
 from core.access import PermissionDenied
-from core.confidentiality import active_member_select, current_viewer
+from core.confidentiality import current_viewer
 from core.models import ROLE_ADMIN, ROLE_VENDOR, AccountPublic, Lead, LeadStatusChange
 from core.tables import table_of
 
@@ -57,22 +53,16 @@ def ensure_vendor_viewer(
 
 
 def vendor_leads(vendor: str) -> ColumnElement[bool]:
-    """The vendor's own leads, unassigned or with an active member (see the module doc)."""
-    partner = LEAD.c.partner_id
-    return and_(
-        LEAD.c.vendor_name == vendor,
-        or_(partner.is_(None), partner.in_(active_member_select(vendor).scalar_subquery())),
-    )
+    """The vendor's own leads, unassigned or with an active member (see the module doc):
+    ``lead.vendor_member``, which core.programs.store keeps true to the membership, so the
+    (vendor_name, created_at, …) index answers it without a look at the membership table."""
+    return and_(LEAD.c.vendor_name == vendor, LEAD.c.vendor_member.is_(True))
 
 
 def engaged_flag() -> ColumnElement[int]:
-    """1 when the lead reached engaged or later, else 0 (summed per group)."""
-    was_engaged = exists(
-        select(literal(1)).where(
-            STATUS_CHANGE.c.lead_id == LEAD.c.id, STATUS_CHANGE.c.to_status == "engaged"
-        )
-    )
-    return case((or_(LEAD.c.status.in_(ENGAGED_OR_LATER), was_engaged), 1), else_=0)
+    """1 when the lead ever became an engaged opportunity (``engaged_at`` is set the first
+    time: it stays an engaged opportunity when later qualified out or lost), else 0."""
+    return case((LEAD.c.engaged_at.is_not(None), 1), else_=0)
 
 
 def status_flag(status: str) -> ColumnElement[int]:

@@ -264,6 +264,7 @@ class ActivityWriter:
             "created_at": created,
             "updated_at": history[-1][2],
             "first_response_at": history[1][2] if len(history) > 1 else None,
+            "engaged_at": next((at for _, to, at in history if to == "engaged"), None),
         }
         rows = [
             {
@@ -299,6 +300,8 @@ class ActivityWriter:
                         "year": year,
                         "revenue_usd": float(round(max(revenue[i], 50_000.0), -3)),
                         "comarketing_funds_usd": funds,
+                        # About $150k of revenue per employee in IT services.
+                        "headcount": max(1, round(max(revenue[i], 50_000.0) / 150_000)),
                     }
                 )
         return rows

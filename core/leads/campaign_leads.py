@@ -178,7 +178,7 @@ def assign_lead(
     result = session.execute(
         update(Lead)
         .where(col(Lead.id) == lead_id, col(Lead.status) == "new", same_partner)
-        .values(partner_id=partner_id, updated_at=utc_now())
+        .values(partner_id=partner_id, vendor_member=True, updated_at=utc_now())
         .execution_options(synchronize_session=False)
     )
     assert isinstance(result, CursorResult)  # what an UPDATE returns; typed as Result

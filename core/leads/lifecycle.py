@@ -214,6 +214,8 @@ def change_lead_status(
     values["updated_at"] = now
     if row.first_response_at is None:
         values["first_response_at"] = now
+    if to_status == "engaged" and row.engaged_at is None:
+        values["engaged_at"] = now
     # Compare-and-swap on the status: two people answering at once cannot both move it.
     result = session.execute(
         update(Lead)

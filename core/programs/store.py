@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
-from core.models import ProgramMembership, ProgramMembershipPublic
+from core.models import PROGRAM_ACTIVE, Lead, ProgramMembership, ProgramMembershipPublic
 from core.programs.versioned import swap_versioned
 
 ENTITY = "program_membership"
@@ -27,3 +28,24 @@ def swap(
     """Apply ``values`` only if the row is still at ``seen_version`` (one UPDATE, so two
     people answering at once cannot both win); StaleVersion otherwise."""
     swap_versioned(session, row, seen_version, values, what="membership")
+    if "status" in values:
+        mark_vendor_leads(
+            session,
+            partner_id=row.partner_id,
+            vendor=row.vendor,
+            member=values["status"] == PROGRAM_ACTIVE,
+        )
+
+
+def mark_vendor_leads(session: Session, *, partner_id: int, vendor: str, member: bool) -> None:
+    """Keep ``lead.vendor_member`` true to the membership: the vendor's leads this partner
+    holds count in the vendor's results only while it is an active member. The flag lives on
+    the lead so a vendor's results read one index instead of checking every lead's holder
+    against the membership table (core.analytics.program_scope)."""
+    session.execute(
+        update(Lead)
+        .where(col(Lead.partner_id) == partner_id, col(Lead.vendor_name) == vendor)
+        .where(col(Lead.vendor_member).is_not(member))
+        .values(vendor_member=member)
+        .execution_options(synchronize_session=False)
+    )

@@ -68,6 +68,12 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
         "n",
         "percent",
     ),
+    "headcount": (
+        "Staff",
+        "Employees at the end of the year, only where the member shares its figures with you.",
+        "n",
+        "%d",
+    ),
     "tier": ("Tier", "The member's tier in your program.", "t", ""),
     "since": ("Since", "Member since.", "d", ""),
     "figures_shared": ("Shares", "The member shares its business figures with you.", "b", ""),
@@ -75,7 +81,8 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
 GROUPS: dict[str, list[str]] = {
     "Reporting": ["leads", "reported_share", "median_first_response_hours"],
     "Wins": ["win_rate", "won_value_usd", "roi"],
-    "Money": ["funds_received_usd", "revenue_usd", "revenue_growth"],
+    "Money": ["funds_received_usd", "roi", "won_value_usd"],
+    "Business": ["revenue_usd", "revenue_growth", "headcount"],
     "Membership": ["tier", "since", "figures_shared"],
 }
 

@@ -20,7 +20,8 @@ VENDOR_LOGIN = ("cisco", "atlas-demo-vendor")  # core.demo.accounts, documented 
 GROUPS = {
     "Reporting": ["Partner", "Leads", "Reported", "Reply (h)"],
     "Wins": ["Partner", "Win rate", "Won", "ROI"],
-    "Money": ["Partner", "Funds", "Revenue", "Growth"],
+    "Money": ["Partner", "Funds", "ROI", "Won"],
+    "Business": ["Partner", "Revenue", "Growth", "Staff"],
     "Membership": ["Partner", "Tier", "Since", "Shares"],
 }
 # The grid draws on a canvas; its accessible table names the headers, its scroller tells

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.confidentiality import active_member_ids
 from core.db import session_scope
 from core.models import (
     Campaign,
@@ -102,12 +103,16 @@ def _lead(
     history: tuple[str, ...] = (),
 ) -> int:
     created = now - timedelta(days=30)
+    engaged = status in ("engaged", "nurture", "won") or "engaged" in history
+    # As core.programs.store keeps it: the vendor's lead counts while its holder is active.
+    member = pid is None or vendor is None or pid in active_member_ids(session, vendor, [pid])
     lead = Lead(
         partner_id=pid, vendor_name=vendor, campaign_id=campaign,
         source="co_marketing" if vendor else "directory", contact_name="Customer",
         contact_email="c@example.com", company="Acme", company_size=size, needs=["security"],
         status=status, value_usd=value, created_at=created,
         first_response_at=created + answered_after if answered_after else None,
+        engaged_at=created + timedelta(days=1) if engaged else None, vendor_member=member,
     )  # fmt: skip
     session.add(lead)
     session.flush()
@@ -146,7 +151,8 @@ def build_results_world(engine: Engine) -> ResultsWorld:
         _lead(s, now, a, X, "qualified_out", campaign=spring, answered_after=20 * 24 * hours,
               history=("engaged", "qualified_out"), size="1000+")  # fmt: skip
         _lead(s, now, a, X, "new", campaign=spring)
-        _lead(s, now, a, X, "lost", answered_after=30 * hours)  # a referral: no campaign
+        _lead(s, now, a, X, "lost", answered_after=30 * hours,  # a referral: no campaign
+              history=("engaged", "lost"))  # fmt: skip
         _lead(s, now, b, X, "won", campaign=spring, value=4_000.0, answered_after=4 * hours)
         _lead(s, now, None, X, "new", campaign=spring, size="51-200")
         _lead(s, now, world.ended, X, "won", campaign=spring, value=FORBIDDEN_WON["ended"])
