@@ -613,7 +613,9 @@ class ProgramMembership(SQLModel, table=True):
     __tablename__ = "program_membership"
     __table_args__ = (
         UniqueConstraint("partner_id", "vendor", name="uq_program_membership_partner_vendor"),
-        Index("ix_program_membership_vendor_status", "vendor", "status"),
+        # Ends with partner_id: "which of these partners are its active members" is a seek
+        # per partner, not a walk over every member of a 300,000-member program.
+        Index("ix_program_membership_vendor_status_partner", "vendor", "status", "partner_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")

@@ -61,6 +61,7 @@ OPTIONAL_COLUMNS = (
     "revenue_growth",
     "headcount",
 )
+LEAD_FIGURES = ["partner_id", "leads", "reported", "won", "lost", "won_value_usd"]
 WINDOW_DAYS = 365
 SCORECARD_PAGE_ROWS = 100  # members per screen page; the CSV download has them all
 ID_CHUNK = 10_000
@@ -121,11 +122,10 @@ def member_scorecard(
     ensure_vendor_viewer(session, viewer, vendor)
     now = now or utc_now()
     since = now - timedelta(days=WINDOW_DAYS)
-    leads = _lead_figures(session, vendor, since, now, states)
-    funds = _funds_paid(session, vendor, since, now, states)
-    activity = _activity_frame(leads, funds).sort_values(
-        [sort_by, "partner_id"], ascending=[False, True], na_position="last"
-    )
+    activity = _activity_frame(
+        _lead_figures(session, vendor, since, now, states),
+        _funds_paid(session, vendor, since, now, states),
+    ).sort_values([sort_by, "partner_id"], ascending=[False, True], na_position="last")
     page_ids = activity["partner_id"].tolist()
     if limit is not None:
         page_ids = page_ids[:limit]
@@ -147,11 +147,18 @@ def member_scorecard(
         chunk = page_ids[start : start + ID_CHUNK]
         figures.update(_revenue(session, viewer, chunk, now))
         shared |= figures_shared_with(session, vendor, chunk)
+    by_id = activity.set_index("partner_id")
+    figures_of = by_id.loc[by_id.index.intersection(page_ids)].to_dict("index")
     rows = []
     for pid in page_ids:
         name, tier, member_since = members[pid]
-        count, reported, won, lost, value = leads.get(pid, (0, 0, 0, 0, 0.0))
-        received = float(funds.get(pid) or 0.0)
+        mine = figures_of.get(pid)
+        count, reported, won, lost, value, received = (
+            (0, 0, 0, 0, 0.0, 0.0)
+            if mine is None
+            else (mine["leads"], mine["reported"], mine["won"], mine["lost"],
+                  mine["won_value_usd"], mine["funds_received_usd"])
+        )  # fmt: skip
         revenue, growth, headcount = figures.get(pid, (None, None, None))
         rows.append(
             {
@@ -164,7 +171,7 @@ def member_scorecard(
                 "median_first_response_hours": medians.get(pid),
                 "win_rate": ratio(won, won + lost),
                 "won_value_usd": float(value),
-                "funds_received_usd": received,
+                "funds_received_usd": float(received),
                 "roi": ratio(value, received),
                 "revenue_usd": revenue,
                 "revenue_growth": growth,
@@ -175,17 +182,10 @@ def member_scorecard(
     return keep_none(pd.DataFrame(rows, columns=SCORECARD_COLUMNS), OPTIONAL_COLUMNS)
 
 
-def _activity_frame(
-    leads: dict[int, tuple[int, int, int, int, float]], funds: dict[int, float]
-) -> pd.DataFrame:
+def _activity_frame(leads: pd.DataFrame, funds: pd.DataFrame) -> pd.DataFrame:
     """The sortable figures of every member with a lead or a paid fund this year."""
-    ids = sorted(set(leads) | set(funds))
-    zero = (0, 0, 0, 0, 0.0)
-    frame = pd.DataFrame(
-        [(pid, *leads.get(pid, zero), float(funds.get(pid) or 0.0)) for pid in ids],
-        columns=["partner_id", "leads", "reported", "won", "lost", "won_value_usd",
-                 "funds_received_usd"],
-    )  # fmt: skip
+    frame = leads.merge(funds, on="partner_id", how="outer").fillna(0)
+    frame = frame.astype(dict.fromkeys(LEAD_FIGURES[:-1], "int64"))
     leads_n = frame["leads"].where(frame["leads"] > 0)
     closed = (frame["won"] + frame["lost"]).where(frame["won"] + frame["lost"] > 0)
     funds_n = frame["funds_received_usd"].where(frame["funds_received_usd"] > 0)
@@ -254,8 +254,9 @@ def _lead_figures(
     since: datetime,
     now: datetime,
     states: Collection[str] | None,
-) -> dict[int, tuple[int, int, int, int, float]]:
-    """partner -> (leads, reported within the window, won, lost, won value)."""
+) -> pd.DataFrame:
+    """Per member with leads: LEAD_FIGURES (leads, reported within the window, won, lost,
+    won value)."""
     hours = hours_between(session, LEAD.c.created_at, LEAD.c.first_response_at)
     # A lead never answered has no hours: the comparison is NULL, so it counts as not reported.
     reported = func.sum(case((hours <= REPORTING_WINDOW_DAYS * 24, 1), else_=0))
@@ -273,11 +274,11 @@ def _lead_figures(
     )
     if states is not None:
         statement = statement.where(_has_location_in(LEAD.c.partner_id, states))
-    rows = session.execute(statement).all()
-    return {
-        int(pid): (int(n), int(rep or 0), int(won or 0), int(lost or 0), float(value or 0.0))
-        for pid, n, rep, won, lost, value in rows
-    }
+    # One DataFrame straight from the rows: a large program has tens of thousands of them.
+    # Plain tuples: pandas probes a Row for attributes, which costs more than the query.
+    rows = [tuple(row) for row in session.execute(statement).all()]
+    frame = pd.DataFrame(rows, columns=LEAD_FIGURES)
+    return frame.fillna(0).astype(dict.fromkeys(LEAD_FIGURES[:-1], "int64"))
 
 
 def _funds_paid(
@@ -286,7 +287,7 @@ def _funds_paid(
     since: datetime,
     now: datetime,
     states: Collection[str] | None,
-) -> dict[int, float]:
+) -> pd.DataFrame:
     paid_at = FUND.c.paid_at
     statement = (
         select(FUND.c.partner_id, func.sum(func.coalesce(FUND.c.paid_usd, 0.0)))
@@ -300,8 +301,11 @@ def _funds_paid(
     )
     if states is not None:
         statement = statement.where(_has_location_in(FUND.c.partner_id, states))
-    rows = session.execute(statement).all()
-    return {int(pid): float(total or 0.0) for pid, total in rows}
+    frame = pd.DataFrame(
+        [tuple(row) for row in session.execute(statement).all()],
+        columns=["partner_id", "funds_received_usd"],
+    )
+    return frame.fillna(0).astype({"partner_id": "int64", "funds_received_usd": "float64"})
 
 
 def _median_response_hours(
