@@ -120,10 +120,21 @@ def _decide(
             conflicts = deal_conflicts(session=session, actor=account, deal_id=deal.id)
     # The conflicts come first, above the buttons: the vendor sees them before deciding.
     if conflicts:
-        st.warning(
-            f"{len(conflicts)} other registration(s) for the same customer and ZIP are pending "
-            "or protected. Approving this one as well would put two partners on one deal."
-        )
+        protecting = [c for c in conflicts if c.protected_until is not None]
+        if protecting:
+            first = protecting[0]
+            st.warning(
+                f"{escape_markdown(first.partner_name)} already holds this customer: its "
+                f"registration #{first.deal_id} is protected until "
+                f"{first.protected_until:%b %-d, %Y}. This one cannot be approved before that "
+                "ends; deny it with a note for the partner."
+            )
+        else:
+            st.warning(
+                f"{len(conflicts)} other pending registration(s) for the same customer and "
+                "ZIP. Approving this one first gives its partner the protection; decide "
+                "which partner gets the deal."
+            )
         st.dataframe(
             [
                 {

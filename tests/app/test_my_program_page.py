@@ -164,7 +164,9 @@ def test_conflicting_deal_registrations_are_shown_before_the_buttons(atlas_db: A
     # customer another partner has registered too.
     assert (queue["Conflicts"] > 0).any()
     assert "conflict" in str(pick.format_func(pick.value))  # conflicted ones come first
-    assert any("other registration(s) for the same customer" in str(w.value) for w in at.warning)
+    # The other registration is approved and protecting: the vendor is told approval waits.
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert "already holds this customer" in warnings and "cannot be approved" in warnings
 
 
 def test_csv_downloads_never_hand_a_spreadsheet_a_formula() -> None:
