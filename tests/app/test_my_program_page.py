@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session, col, select
 
+from core.confidentiality import figures_shared_with
 from core.models import (
     PROGRAM_ACTIVE,
     PROGRAM_REQUESTED,
@@ -191,3 +192,27 @@ def test_vendor_approves_a_fund_request_for_the_amount_asked(atlas_db: AtlasDb) 
         assert fund.approved_usd == fund.amount_usd and "Approved $" in text
     else:  # the demo campaign has too little left: core's sentence, nothing changed
         assert fund.status == "requested" and "budget" in text
+
+
+def test_the_scorecard_shows_revenue_and_staff_only_of_members_sharing_with_the_vendor(
+    shared_atlas_db: AtlasDb,
+) -> None:
+    at = open_app(shared_atlas_db, PAGE, as_="vendor")
+    at.session_state[f"{KEY}score_group"] = "Business"
+    at.run()
+    assert_no_exception(at)
+    card = next(f.value for f in at.dataframe if "revenue_usd" in f.value)
+    assert {"headcount", "revenue_growth"} <= set(card.columns) and len(card)
+    with Session(shared_atlas_db.engine) as session:
+        sharing = figures_shared_with(session, "Cisco")
+    shared_names = partner_names(shared_atlas_db, sharing)
+    hidden_names = partner_names(
+        shared_atlas_db, set(memberships(shared_atlas_db, "Cisco", PROGRAM_ACTIVE)) - sharing
+    )
+    rows = card.to_dict("records")
+    shown = [r for r in rows if r["name"] in shared_names - hidden_names]
+    hidden = [r for r in rows if r["name"] in hidden_names - shared_names]
+    assert shown and hidden  # the demo has both kinds among the first page
+    for row in hidden:
+        assert all(pd.isna(row[c]) for c in ("revenue_usd", "revenue_growth", "headcount")), row
+    assert all(pd.notna(r["revenue_usd"]) and pd.notna(r["headcount"]) for r in shown)
