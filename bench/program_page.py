@@ -7,9 +7,9 @@ is measured three ways, each over repeated runs:
 * core: what one view of the page runs — campaign_results, the first page of
   member_scorecard (SCORECARD_PAGE_ROWS rows of the program, sorted in SQL-aggregated
   figures) with its member count, size_bracket_results — aggregated in SQL;
-* pandas: today's approach (core.analytics.regional.partner_benchmarks): read every lead of
-  the last year into pandas, keep the vendor's members', aggregate per member, campaign and
-  size there;
+* pandas: the approach of the page's predecessor (the retired regional benchmark): read
+  every lead of the last year into pandas, keep the vendor's members', aggregate per member,
+  campaign and size there;
 * floor: one COUNT(*) over the vendor's leads of the year, answered from the
   (vendor_name, created_at) index: no page can do less than touch those rows once.
 
@@ -118,7 +118,7 @@ def core_page(session: Session, viewer: AccountPublic, vendor: str) -> dict[str,
 
 
 def pandas_page(session: Session, vendor: str) -> dict[str, int]:
-    """Today's approach, as regional.partner_benchmarks does it: every lead of the year
+    """The retired regional benchmark's approach: every lead of the year
     loaded, then filtered to the vendor's members and aggregated in pandas."""
     since = utc_now() - timedelta(days=365)
     members = {
