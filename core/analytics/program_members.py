@@ -1,14 +1,8 @@
 """A vendor's scorecard of its active members: reporting, response, wins, funds, ROI, growth.
 
-Lead and fund figures are the vendor's own program data (its leads, the funds it paid) over
-the last year, aggregated by the database per member. Revenue and growth are the member's
-business figures: only through core.confidentiality.visible_figures, so a member that does
-not consent (or revokes, effective at the next read) shows None, never a number.
-
-The median time to first response is the one figure not finished in SQL: a median has no
-portable SQL form (PostgreSQL's percentile_cont does not exist in SQLite), so the database
-computes each lead's hours and returns only (partner_id, hours) of the vendor's answered
-leads of the year; NumPy takes the median per member.
+The figures per member come from core.analytics.member_figures (aggregated by the database;
+business figures only with consent). This module picks which members a page shows: the
+whole program sorted on those aggregates, then names, tiers and figures for the page only.
 """
 
 from __future__ import annotations
@@ -17,26 +11,25 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
+from core.analytics.member_figures import (
+    activity_frame,
+    funds_paid,
+    has_location_in,
+    lead_figures,
+    median_response_hours,
+    member_figures,
+)
 from core.analytics.program_scope import (
-    LEAD,
     ensure_vendor_viewer,
-    hours_between,
-    in_window,
     keep_none,
     ratio,
-    status_flag,
-    vendor_leads,
-    won_value,
 )
-from core.analytics.regional import REPORTING_WINDOW_DAYS
-from core.confidentiality import active_member_select, figures_shared_with, visible_figures
+from core.confidentiality import figures_shared_with
 from core.models import (
-    FUND_PAID,
     PROGRAM_ACTIVE,
     AccountPublic,
     FundRequest,
@@ -61,7 +54,6 @@ OPTIONAL_COLUMNS = (
     "revenue_growth",
     "headcount",
 )
-LEAD_FIGURES = ["partner_id", "leads", "reported", "won", "lost", "won_value_usd"]
 WINDOW_DAYS = 365
 SCORECARD_PAGE_ROWS = 100  # members per screen page; the CSV download has them all
 ID_CHUNK = 10_000
@@ -122,9 +114,9 @@ def member_scorecard(
     ensure_vendor_viewer(session, viewer, vendor)
     now = now or utc_now()
     since = now - timedelta(days=WINDOW_DAYS)
-    activity = _activity_frame(
-        _lead_figures(session, vendor, since, now, states),
-        _funds_paid(session, vendor, since, now, states),
+    activity = activity_frame(
+        lead_figures(session, vendor, since, now, states),
+        funds_paid(session, vendor, since, now, states),
     ).sort_values([sort_by, "partner_id"], ascending=[False, True], na_position="last")
     page_ids = activity["partner_id"].tolist()
     if limit is not None:
@@ -138,14 +130,14 @@ def member_scorecard(
     members = _members(session, vendor, page_ids)
     # Only active members have rows (lead.vendor_member already says so; this is the check).
     page_ids = [pid for pid in page_ids if pid in members]
-    medians = _median_response_hours(session, vendor, since, now, page_ids)
+    medians = median_response_hours(session, vendor, since, now, page_ids)
     figures: dict[int, tuple[float | None, float | None, int | None]] = {}
     shared: set[int] = set()
     # In chunks: the confidentiality rules take id lists, bound one parameter per id, and
     # SQLite refuses more than 32,766 (older builds) in one statement.
     for start in range(0, len(page_ids), ID_CHUNK):
         chunk = page_ids[start : start + ID_CHUNK]
-        figures.update(_revenue(session, viewer, chunk, now))
+        figures.update(member_figures(session, viewer, chunk, now))
         shared |= figures_shared_with(session, vendor, chunk)
     by_id = activity.set_index("partner_id")
     figures_of = by_id.loc[by_id.index.intersection(page_ids)].to_dict("index")
@@ -182,34 +174,13 @@ def member_scorecard(
     return keep_none(pd.DataFrame(rows, columns=SCORECARD_COLUMNS), OPTIONAL_COLUMNS)
 
 
-def _activity_frame(leads: pd.DataFrame, funds: pd.DataFrame) -> pd.DataFrame:
-    """The sortable figures of every member with a lead or a paid fund this year."""
-    frame = leads.merge(funds, on="partner_id", how="outer").fillna(0)
-    frame = frame.astype(dict.fromkeys(LEAD_FIGURES[:-1], "int64"))
-    leads_n = frame["leads"].where(frame["leads"] > 0)
-    closed = (frame["won"] + frame["lost"]).where(frame["won"] + frame["lost"] > 0)
-    funds_n = frame["funds_received_usd"].where(frame["funds_received_usd"] > 0)
-    frame["reported_share"] = frame["reported"] / leads_n
-    frame["win_rate"] = frame["won"] / closed
-    frame["roi"] = frame["won_value_usd"] / funds_n
-    return frame
-
-
 def _member_filter(vendor: str, states: Collection[str] | None) -> Any:
     statement = select(MEMBERSHIP.c.partner_id).where(
         MEMBERSHIP.c.vendor == vendor, MEMBERSHIP.c.status == PROGRAM_ACTIVE
     )
     if states is not None:
-        statement = statement.where(_has_location_in(MEMBERSHIP.c.partner_id, states))
+        statement = statement.where(has_location_in(MEMBERSHIP.c.partner_id, states))
     return statement
-
-
-def _has_location_in(partner_id: Any, states: Collection[str]) -> ColumnElement[bool]:
-    return exists(
-        select(literal(1)).where(
-            LOCATION.c.partner_id == partner_id, LOCATION.c.state.in_(sorted(states))
-        )
-    )
 
 
 def _quiet_members(
@@ -245,106 +216,4 @@ def _members(
             )
         ).all()
         out.update({int(r[0]): (r[1], r[2], r[3]) for r in rows})
-    return out
-
-
-def _lead_figures(
-    session: Session,
-    vendor: str,
-    since: datetime,
-    now: datetime,
-    states: Collection[str] | None,
-) -> pd.DataFrame:
-    """Per member with leads: LEAD_FIGURES (leads, reported within the window, won, lost,
-    won value)."""
-    hours = hours_between(session, LEAD.c.created_at, LEAD.c.first_response_at)
-    # A lead never answered has no hours: the comparison is NULL, so it counts as not reported.
-    reported = func.sum(case((hours <= REPORTING_WINDOW_DAYS * 24, 1), else_=0))
-    statement = (
-        select(
-            LEAD.c.partner_id,
-            func.count(),
-            reported,
-            func.sum(status_flag("won")),
-            func.sum(status_flag("lost")),
-            func.sum(won_value()),
-        )
-        .where(vendor_leads(vendor), LEAD.c.partner_id.is_not(None), in_window(since, now))
-        .group_by(LEAD.c.partner_id)
-    )
-    if states is not None:
-        statement = statement.where(_has_location_in(LEAD.c.partner_id, states))
-    # One DataFrame straight from the rows: a large program has tens of thousands of them.
-    # Plain tuples: pandas probes a Row for attributes, which costs more than the query.
-    rows = [tuple(row) for row in session.execute(statement).all()]
-    frame = pd.DataFrame(rows, columns=LEAD_FIGURES)
-    return frame.fillna(0).astype(dict.fromkeys(LEAD_FIGURES[:-1], "int64"))
-
-
-def _funds_paid(
-    session: Session,
-    vendor: str,
-    since: datetime,
-    now: datetime,
-    states: Collection[str] | None,
-) -> pd.DataFrame:
-    paid_at = FUND.c.paid_at
-    statement = (
-        select(FUND.c.partner_id, func.sum(func.coalesce(FUND.c.paid_usd, 0.0)))
-        .where(
-            FUND.c.vendor == vendor,
-            FUND.c.status == FUND_PAID,
-            and_(paid_at >= since, paid_at <= now),
-            FUND.c.partner_id.in_(active_member_select(vendor).scalar_subquery()),
-        )
-        .group_by(FUND.c.partner_id)
-    )
-    if states is not None:
-        statement = statement.where(_has_location_in(FUND.c.partner_id, states))
-    frame = pd.DataFrame(
-        [tuple(row) for row in session.execute(statement).all()],
-        columns=["partner_id", "funds_received_usd"],
-    )
-    return frame.fillna(0).astype({"partner_id": "int64", "funds_received_usd": "float64"})
-
-
-def _median_response_hours(
-    session: Session, vendor: str, since: datetime, now: datetime, ids: list[int]
-) -> dict[int, float]:
-    hours = hours_between(session, LEAD.c.created_at, LEAD.c.first_response_at)
-    statement = select(LEAD.c.partner_id, hours).where(
-        vendor_leads(vendor),
-        LEAD.c.partner_id.is_not(None),
-        LEAD.c.first_response_at.is_not(None),
-        in_window(since, now),
-    )
-    if len(ids) <= ID_CHUNK:  # a page: only its members' leads (else every member's anyway)
-        statement = statement.where(LEAD.c.partner_id.in_(ids))
-    rows = session.execute(statement).all()
-    if not rows:
-        return {}
-    frame = pd.DataFrame(rows, columns=["partner_id", "hours"])
-    medians = frame.groupby("partner_id")["hours"].median()
-    return {
-        int(pid): round(float(h), 1)
-        for pid, h in zip(medians.index.tolist(), medians.tolist(), strict=True)
-        if np.isfinite(h)
-    }
-
-
-def _revenue(
-    session: Session, viewer: AccountPublic | None, ids: list[int], now: datetime
-) -> dict[int, tuple[float | None, float | None, int | None]]:
-    """partner -> (revenue of its latest year, growth over the year before, headcount), of
-    the members whose figures the viewer may see; the others are absent."""
-    years = range(now.year - 3, now.year + 1)
-    out: dict[int, tuple[float | None, float | None, int | None]] = {}
-    for pid, by_year in visible_figures(session, viewer, ids, years=years).items():
-        latest = max(by_year)
-        before = by_year.get(latest - 1)
-        revenue = by_year[latest].revenue_usd
-        growth = None
-        if before is not None and before.revenue_usd > 0:
-            growth = round((revenue - before.revenue_usd) / before.revenue_usd, 3)
-        out[pid] = (revenue, growth, by_year[latest].headcount)
     return out
