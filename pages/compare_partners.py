@@ -11,6 +11,7 @@ from sqlmodel import Session
 from core.directory.compare import (
     MAX_COMPARE,
     MIN_COMPARE,
+    ComparedPartner,
     CompareError,
     load_comparison,
     parse_compare_ids,
@@ -19,10 +20,12 @@ from core.formatting import escape_markdown, format_km
 from core.geo.places import UnknownPlaceError, resolve_place
 from core.models import MaxLength
 from core.search.text import claim_and_evidence, freshness_text
-from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
+from core.taxonomy import BUSINESS_SERVICES, PROFICIENT, TECHNOLOGY, get_taxonomy
 from pages import get_engine, setup_page
+from pages.parts.contact import contact_form
 
 setup_page("Compare partners", "⚖️")
+ss = st.session_state
 taxonomy = get_taxonomy()
 SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
 
@@ -140,3 +143,69 @@ table = pd.DataFrame(
     {"": list(facts), **{t: [facts[k][i] for k in facts] for i, t in enumerate(titles)}}
 )
 st.table(table, hide_index=True)
+
+
+# ---- next steps: contact one of them, or look for a team -------------------------------------
+
+
+def team_needs() -> tuple[list[str], bool]:
+    """The needs for "Build a team from these", and whether they are the visitor's search.
+
+    The team builder takes needs and a place, not partner ids: the needs of the search the
+    visitor compared from, or else every area one of these partners covers (proficient or
+    better).
+    """
+    searched = ss.get("last_search_params", {}).get("needs", "")
+    needs = [k for k in searched.split(",") if k in taxonomy.area_keys]
+    if needs:
+        return needs, True
+    covered = {a.key for c in partners for a in c.profile.areas if a.level >= PROFICIENT}
+    return [k for k in taxonomy.area_keys if k in covered], False
+
+
+def render_contact(compared_partner: ComparedPartner) -> None:
+    p = compared_partner.profile
+    sent_key = f"contact_sent_{p.partner_id}"  # shared with the profile page's form
+    if sent_key in ss:
+        sent = ss[sent_key]
+        st.success(
+            f"Your request was sent to {escape_markdown(p.name)}. It answers you by email at "
+            f"{escape_markdown(sent['contact_email'])}.",
+            icon="✅",
+        )
+        return
+    searched = ss.get("last_search_params", {}).get("needs", "")
+    request = contact_form(
+        form_key=f"compare_contact_{p.partner_id}",
+        partner_ids=[p.partner_id],
+        team=False,
+        default_needs=[k for k in searched.split(",") if k in taxonomy.area_keys],
+        button_label="Send request",
+        message_placeholder="A few words about your business and the project.",
+    )
+    if request is not None:
+        ss[sent_key] = request.model_dump()
+        st.rerun()
+
+
+st.subheader("Next steps", anchor=False)
+for compared in partners:
+    with st.expander(f"Contact {escape_markdown(compared.profile.name)}", icon="✉️"):
+        render_contact(compared)
+needs, from_search = team_needs()
+if needs:
+    team_link: dict[str, str] = {"needs": ",".join(needs)}
+    if near and place is not None:
+        team_link["near"] = near[: MaxLength.SEARCH_PLACE]
+    st.page_link(
+        "pages/team_builder.py",
+        label="Build a team from these",
+        icon="🤝",
+        query_params=team_link,
+    )
+    what = "the needs of your search" if from_search else "the areas these partners cover"
+    labels = ", ".join(taxonomy.area_label(k) for k in needs)
+    st.caption(
+        f"The team builder looks for the smallest team of nearby partners that covers "
+        f"{what} ({escape_markdown(labels)}); it picks among all partners, not only these."
+    )

@@ -184,19 +184,30 @@ def render_pager(results: Any) -> None:
 
 
 def render_compare_picker(results: Any, query: SearchQuery) -> None:
+    """Pick 2 to 4 partners of any result page to compare.
+
+    The widget has a key and no ``default=``: a key-less multiselect whose default (last run's
+    picks) and options change on every pick became a new widget on each rerun, and every
+    second pick was lost (issue 16). The picks are also kept under a key of their own, because
+    Streamlit drops a widget's state when the widget is not drawn (another page, < 2 results).
+    """
     names = ss.setdefault(f"{K}compare_names", {})
     names.update({r.partner_id: r.name for r in results.results})
-    chosen = [pid for pid in ss.get(f"{K}compare", []) if pid in names]
+    widget_key, kept_key = f"{K}compare", f"{K}compare_kept"
+    if widget_key not in ss:
+        ss[widget_key] = [pid for pid in ss.get(kept_key, []) if pid in names]
+    chosen = [pid for pid in ss[widget_key] if pid in names]
     options = list(dict.fromkeys([*chosen, *(r.partner_id for r in results.results)]))
     picked = st.multiselect(
         "Compare partners side by side",
         options,
-        default=chosen,
+        key=widget_key,
         format_func=lambda pid: names.get(pid, f"Partner {pid}"),
         max_selections=COMPARE_MAX,
         placeholder="Pick 2 to 4 partners",
+        wrap=True,  # every chosen name in full, also on a phone
     )
-    ss[f"{K}compare"] = picked
+    ss[kept_key] = picked
     if len(picked) >= 2:
         compare_params = {"ids": ",".join(str(pid) for pid in picked)}
         if query.near:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.app.public_pages import assert_no_exception, open_page
+from urllib.parse import parse_qsl
+
+from sqlmodel import Session, select
+
+from core.models import Lead
+from tests.app.public_pages import assert_no_exception, link_target, open_page, texts
 
 # The sample directory and the app pointed at it (fixtures public_app, sample_engine).
 pytest_plugins = ["tests.app.public_fixtures"]
@@ -61,3 +66,50 @@ def test_unknown_place_hides_distance_but_keeps_the_comparison(public_app):
     at = open_page(PAGE, ids=ids(public_app, "austin_secure", "san_marcos"), near="99999")
     assert any("Distances are not shown" in w.value for w in at.warning)
     assert at.table
+
+
+# ---- next steps (issue 16, item 12) ------------------------------------------------------------
+
+
+def test_each_compared_partner_can_be_contacted_from_the_comparison(public_app, sample_engine):
+    at = open_page(PAGE, ids=ids(public_app, "austin_secure", "dallas_statewide"), near="78701")
+    contact = [e.label for e in at.expander if e.label.startswith("Contact ")]
+    assert contact == ["Contact Austin Secure Backup", "Contact Dallas Statewide MSP"]
+    # The second partner's form: its two text inputs come after the first form's two.
+    at.text_input[2].input("Jo Smith")
+    at.text_input[3].input("jo@example.com")
+    at.selectbox[1].select("11-50")
+    at.multiselect[1].select("security")
+    [b for b in at.button if b.label == "Send request"][1].click().run()
+    assert_no_exception(at)
+    assert any("sent to Dallas Statewide MSP" in s.value for s in at.success)
+    with Session(sample_engine) as session:
+        leads = session.exec(select(Lead).where(Lead.contact_email == "jo@example.com")).all()
+    assert [(lead.partner_id, lead.contact_name) for lead in leads] == [
+        (public_app["dallas_statewide"], "Jo Smith")
+    ]
+
+
+def team_link(at) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    link = next(pl for pl in at.get("page_link") if pl.proto.label == "Build a team from these")
+    assert link_target(link) == "teams"
+    return dict(parse_qsl(str(link.proto.query_string)))
+
+
+def test_build_a_team_links_the_team_builder_with_the_needs_these_partners_cover(public_app):
+    at = open_page(PAGE, ids=ids(public_app, "austin_secure", "dallas_statewide"), near="78701")
+    params = team_link(at)
+    assert params["near"] == "78701"
+    needs = params["needs"].split(",")
+    # Every area one of them covers at proficient or better (Dallas: financing), in taxonomy order.
+    assert needs == ["security", "storage_backup", "managed_it", "financing"]
+    assert "the areas these partners cover" in texts(at)
+
+
+def test_build_a_team_keeps_the_needs_of_the_search_compared_from(public_app):
+    at = open_page(PAGE, ids=ids(public_app, "austin_secure", "dallas_statewide"))
+    at.session_state["last_search_params"] = {"needs": "security,storage_backup,nonsense"}
+    at.run()
+    params = team_link(at)
+    assert params == {"needs": "security,storage_backup"}
+    assert "the needs of your search" in texts(at)
