@@ -24,7 +24,7 @@ from core.search.export import (
     results_to_csv,
 )
 from core.search.form import form_values, search_params
-from core.search.params import query_to_params
+from core.search.params import IgnoredValue, query_to_params
 from core.search.query import QueryError, SearchQuery
 from core.search.ranking import search_index
 from core.search.relaxation import is_poor, suggest_relaxations
@@ -74,14 +74,14 @@ def reset_search() -> None:
     apply_query(SearchQuery())
 
 
-def sync_from_url() -> list[str]:
+def sync_from_url() -> tuple[list[str], list[IgnoredValue]]:
     """Show the URL's search in the widgets when the URL changed from outside (a fresh load,
     a shared link, the back button) or the widgets were dropped on another page."""
     if not URL.changed():
-        return []
-    url_query, problems = URL.search_from_url()
+        return [], []
+    url_query, problems, ignored = URL.search_from_url()
     apply_query(url_query)
-    return problems
+    return problems, ignored
 
 
 def current_query() -> tuple[SearchQuery | None, str | None]:
@@ -267,14 +267,14 @@ def render_results(query: SearchQuery, jump_to_results: Any) -> None:
 # which keeps the browser's work per change small.
 @st.fragment
 def search_page() -> None:
-    url_problems = sync_from_url()
+    url_problems, url_ignored = sync_from_url()
     filters, main = st.columns([1.2, 2.5], gap="large")
     with filters:
         jump_to_results = st.empty()  # filled once the count is known: phones stack columns
         find_filters(K, on_reset=reset_search)
     query, input_error = current_query()
     with main:
-        show_url_problems(url_problems)
+        show_url_problems(url_problems, url_ignored)
         if query is None:
             st.error(f"Please check the search: {escape_markdown(str(input_error))}")
         else:

@@ -14,6 +14,7 @@ from streamlit_folium import st_folium
 from core.formatting import escape_markdown, format_km
 from core.maps.build import build_partner_area_map
 from core.search.form import form_values
+from core.search.params import IgnoredValue
 from core.search.query import QueryError, SearchQuery
 from core.search.text import coverage_mark, coverage_text, describe_search, distance_text
 from core.taxonomy import get_taxonomy
@@ -60,8 +61,9 @@ def change_query(**changes: object) -> None:
 # ---- URL -> widgets ------------------------------------------------------------------------
 
 url_problems: list[str] = []
+url_ignored: list[IgnoredValue] = []
 if URL.changed():
-    url_search, url_problems = URL.search_from_url()
+    url_search, url_problems, url_ignored = URL.search_from_url()
     url_size, size_problem = team_size_from_params(URL.params())
     url_problems += [size_problem] if size_problem else []
     apply_query(url_search, url_size)
@@ -228,7 +230,7 @@ def render_empty(result: TeamResult) -> None:
 # ---- results -------------------------------------------------------------------------------
 
 with main:
-    show_url_problems(url_problems)
+    show_url_problems(url_problems, url_ignored)
     if not search.needs:
         st.info(
             "Choose what you need on the left – two or more things, say Security, Cloud "

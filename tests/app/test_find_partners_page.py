@@ -100,6 +100,22 @@ def test_radius_out_of_range_in_a_link_is_named_and_left_out(public_app):
     assert count_line(at) == "4 partners match"
 
 
+def test_unknown_need_in_a_link_is_ignored_with_a_notice_and_the_known_one_kept(public_app):
+    at = open_page(PAGE, needs="foo,security", near="78701")
+    assert_no_exception(at)
+    assert at.checkbox(key="find_need_security").value is True
+    assert count_line(at) == "4 partners match"
+    notices = [w.value for w in at.warning]
+    assert escape_markdown("Ignored unknown need “foo” from the link.") in notices
+    assert not at.error
+
+
+def test_link_text_in_a_notice_is_escaped(public_app):
+    at = open_page(PAGE, needs="**[x](javascript:y)**,security", near="78701")
+    notices = " ".join(w.value for w in at.warning)
+    assert escape_markdown("“**[x](javascript:y)**”") in notices
+
+
 def test_over_long_text_in_a_link_is_refused_with_a_message(public_app):
     at = open_page(PAGE, needs="security", q="x" * 150, near="7" * 120)
     assert_no_exception(at)
