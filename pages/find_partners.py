@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.analytics.demand import is_demand_signal, record_search_event, search_signature
 from core.db import session_scope
-from core.formatting import escape_markdown
+from core.formatting import count_noun, escape_markdown
 from core.search.export import (
     MAX_EXPORT_ROWS,
     export_file_name,
@@ -161,7 +161,7 @@ def render_poor_results(index: Any, query: SearchQuery, results: Any) -> None:
         st.markdown(f"**{escape_markdown(suggestions[0].reason)}** You could:")
         for i, relax in enumerate(suggestions[:5]):
             st.button(
-                f"{relax.label} → {relax.result_count:,} partners",
+                f"{relax.label} → {count_noun(relax.result_count, 'partner')}",
                 key=f"{K}relax_{i}",
                 on_click=apply_relaxed,
                 args=(relax.query,),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from core.formatting import escape_markdown, format_km
+from core.formatting import count_noun, escape_markdown, format_km, format_radius_km
 from core.maps.build import build_partner_area_map
 from core.search.form import form_values
 from core.search.params import IgnoredValue
@@ -201,7 +201,7 @@ def render_empty(result: TeamResult) -> None:
         wider = wider_radius_km(result)
         if wider is not None:
             st.button(
-                f"Search within {wider:,.0f} km",
+                f"Search within {format_radius_km(wider)}",
                 key=f"{K}widen",
                 icon="📏",
                 on_click=change_query,
@@ -262,7 +262,9 @@ with main:
             query_params=params_of(search, max_size=3),
         )
     else:
-        st.caption(f"No single partner nearby does; {result.candidates:,} partners cover part.")
+        st.caption(
+            f"No single partner nearby does; {count_noun(result.candidates, 'partner')} cover part."
+        )
     st.caption("✅ certified at the level you asked for · ☑️ self-assessed (no certification yet)")
     for n, team in enumerate(result.teams):
         render_team(team, result, n)

@@ -144,6 +144,14 @@ def test_no_result_names_the_blocking_need_and_offers_to_relax_it(public_app):
     assert at.query_params["needs"] == "security"
 
 
+def test_a_relaxation_that_finds_one_partner_says_partner(public_app):
+    at = open_page(PAGE, needs="print_services", near="78701", radius="200")
+    assert_no_exception(at)
+    labels = [b.label for b in at.button]
+    assert "Search within 400 km → 1 partner" in labels
+    assert not [label for label in labels if label.endswith("→ 1 partners")]
+
+
 def test_results_page_through_with_the_page_in_the_url(public_app):
     at = open_page(PAGE, needs="hardware", near="78701")
     assert count_line(at) == "24 partners match"
