@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from core.taxonomy import get_taxonomy
+
 
 def humanize_age(moment: datetime, *, now: datetime) -> str:
     """'today', 'yesterday', '3 weeks ago', '2 years ago' — how people say freshness."""
@@ -48,3 +50,22 @@ def escape_markdown(text: str | None) -> str:
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in text).replace(
         "\n", "  \n"
     )
+
+
+def count_noun(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 partner', '0 partners', '1,200 partners': a count with its noun agreeing."""
+    noun = singular if count == 1 else (plural or singular + "s")
+    return f"{count:,} {noun}"
+
+
+def format_radius_km(km: float) -> str:
+    """'150 km', '12.5 km', '1,000 km': a radius as typed, decimals only when not whole."""
+    rounded = round(float(km), 1)
+    return f"{rounded:,.0f} km" if rounded.is_integer() else f"{rounded:,.1f} km"
+
+
+def company_sizes(keys: Sequence[str]) -> str:
+    """'1–10 employees, 11–50 employees': company-size keys ("1-10") as their taxonomy labels,
+    in the order given; a key the taxonomy no longer knows is shown as it is."""
+    labels = {s.key: s.label for s in get_taxonomy().segments}
+    return ", ".join(labels.get(key, key) for key in keys)

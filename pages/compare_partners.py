@@ -16,7 +16,7 @@ from core.directory.compare import (
     load_comparison,
     parse_compare_ids,
 )
-from core.formatting import escape_markdown, format_km
+from core.formatting import company_sizes, escape_markdown, format_km, format_radius_km
 from core.geo.places import UnknownPlaceError, resolve_place
 from core.models import MaxLength
 from core.search.text import claim_and_evidence, freshness_text
@@ -27,7 +27,6 @@ from pages.parts.contact import contact_form
 setup_page("Compare partners", "⚖️")
 ss = st.session_state
 taxonomy = get_taxonomy()
-SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
 
 
 def back_to_search() -> None:
@@ -133,8 +132,8 @@ for compared in partners:
     facts["Valid certifications"].append(str(p.valid_certification_count))
     facts["Vendors certified with"].append(", ".join(vendors) or "none")
     facts["Claims above evidence"].append(", ".join(a.label for a in p.flagged) or "none")
-    facts["Company sizes served"].append(", ".join(SEGMENT_LABELS[s] for s in p.segments) or "–")
-    reach = [f"{p.service_radius_km:,.0f} km radius"] if p.service_radius_km else []
+    facts["Company sizes served"].append(company_sizes(p.segments) or "–")
+    reach = [f"{format_radius_km(p.service_radius_km)} radius"] if p.service_radius_km else []
     reach += [", ".join(p.states_served)] if p.states_served else []
     facts["Service area"].append("; ".join(reach) or "its offices only")
     if place is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.formatting import escape_markdown, format_km
+from core.formatting import count_noun, escape_markdown, format_km
 from core.models import ROLE_PARTNER
 from core.search.query import MAX_RADIUS_KM
 from core.search.text import claim_and_evidence, radius_text
@@ -136,7 +136,9 @@ with st.container(border=True):
                 f"- [{escape_markdown(member.name)}](/partner_profile?id={member.partner_id}) · "
                 f"{escape_markdown(format_km(member.distance_km))} · {escape_markdown(covers)}"
             )
-        st.caption(f"{len(best.members)} partners within {radius_text(radius)} of the HQ.")
+        st.caption(
+            f"{count_noun(len(best.members), 'partner')} within {radius_text(radius)} of the HQ."
+        )
     elif team.uncovered_needs:
         missing = ", ".join(label(k) for k in team.uncovered_needs)
         st.caption(escape_markdown(f"Nobody within {radius} km of the HQ offers: {missing}."))

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.analytics.demand import is_demand_signal, record_search_event, search_signature
 from core.db import session_scope
-from core.formatting import escape_markdown
+from core.formatting import count_noun, escape_markdown
 from core.search.export import (
     MAX_EXPORT_ROWS,
     export_file_name,
@@ -24,7 +24,7 @@ from core.search.export import (
     results_to_csv,
 )
 from core.search.form import form_values, search_params
-from core.search.params import query_to_params
+from core.search.params import IgnoredValue, query_to_params
 from core.search.query import QueryError, SearchQuery
 from core.search.ranking import search_index
 from core.search.relaxation import is_poor, suggest_relaxations
@@ -74,14 +74,14 @@ def reset_search() -> None:
     apply_query(SearchQuery())
 
 
-def sync_from_url() -> list[str]:
+def sync_from_url() -> tuple[list[str], list[IgnoredValue]]:
     """Show the URL's search in the widgets when the URL changed from outside (a fresh load,
     a shared link, the back button) or the widgets were dropped on another page."""
     if not URL.changed():
-        return []
-    url_query, problems = URL.search_from_url()
+        return [], []
+    url_query, problems, ignored = URL.search_from_url()
     apply_query(url_query)
-    return problems
+    return problems, ignored
 
 
 def current_query() -> tuple[SearchQuery | None, str | None]:
@@ -161,7 +161,7 @@ def render_poor_results(index: Any, query: SearchQuery, results: Any) -> None:
         st.markdown(f"**{escape_markdown(suggestions[0].reason)}** You could:")
         for i, relax in enumerate(suggestions[:5]):
             st.button(
-                f"{relax.label} → {relax.result_count:,} partners",
+                f"{relax.label} → {count_noun(relax.result_count, 'partner')}",
                 key=f"{K}relax_{i}",
                 on_click=apply_relaxed,
                 args=(relax.query,),
@@ -278,14 +278,14 @@ def render_results(query: SearchQuery, jump_to_results: Any) -> None:
 # which keeps the browser's work per change small.
 @st.fragment
 def search_page() -> None:
-    url_problems = sync_from_url()
+    url_problems, url_ignored = sync_from_url()
     filters, main = st.columns([1.2, 2.5], gap="large")
     with filters:
         jump_to_results = st.empty()  # filled once the count is known: phones stack columns
         find_filters(K, on_reset=reset_search)
     query, input_error = current_query()
     with main:
-        show_url_problems(url_problems)
+        show_url_problems(url_problems, url_ignored)
         if query is None:
             st.error(f"Please check the search: {escape_markdown(str(input_error))}")
         else:

@@ -209,6 +209,7 @@ with st.form("profile_form"):
             min_value=0.0,
             max_value=5000.0,
             step=10.0,
+            format="%g",  # "150", "12.5": decimals only when not whole, not "150.00"
             help="How far from your locations you travel to customers. Empty: not set.",
         )
         field_error("service_radius_km")

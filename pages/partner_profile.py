@@ -17,7 +17,7 @@ from sqlmodel import Session
 from streamlit_folium import st_folium
 
 from core.directory.public_profile import PublicProfile, load_public_profile
-from core.formatting import escape_markdown
+from core.formatting import company_sizes, escape_markdown
 from core.geo.states import STATE_NAMES
 from core.maps.build import build_partner_area_map
 from core.search.text import claim_and_evidence, flag_text, freshness_text, level_word, radius_text
@@ -29,7 +29,6 @@ setup_page("Partner profile", "🏢")
 taxonomy = get_taxonomy()
 ss = st.session_state
 LEVEL_NAMES = [lv.label for lv in taxonomy.levels]
-SEGMENT_LABELS = {s.key: s.label for s in taxonomy.segments}
 
 
 def back_to_search() -> None:
@@ -234,7 +233,7 @@ with side:
     if profile.phone:
         st.text(f"Phone: {profile.phone}")
     if profile.segments:
-        sizes = ", ".join(SEGMENT_LABELS[s] for s in profile.segments)
+        sizes = company_sizes(profile.segments)
         st.markdown(f"**Serves companies of** {escape_markdown(sizes)}")
     render_services(profile)
     render_where(profile)

@@ -73,8 +73,8 @@ URL = UrlState(K, own=map_params)
 
 # ---- the search and the map's settings: what the URL says, shown in the widgets -------------
 
-query, problems = URL.search_from_url()
-show_url_problems(problems)
+query, problems, ignored = URL.search_from_url()
+show_url_problems(problems, ignored)
 layer = URL.choice("layer", list(LAYERS), "matching")
 domain = URL.choice("domain", list(taxonomy.area_keys), "security")
 days = URL.choice("days", list(WINDOWS), 90)

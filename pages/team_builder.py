@@ -11,9 +11,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from core.formatting import escape_markdown, format_km
+from core.formatting import count_noun, escape_markdown, format_km, format_radius_km
 from core.maps.build import build_partner_area_map
 from core.search.form import form_values
+from core.search.params import IgnoredValue
 from core.search.query import QueryError, SearchQuery
 from core.search.text import coverage_mark, coverage_text, describe_search, distance_text
 from core.taxonomy import get_taxonomy
@@ -60,8 +61,9 @@ def change_query(**changes: object) -> None:
 # ---- URL -> widgets ------------------------------------------------------------------------
 
 url_problems: list[str] = []
+url_ignored: list[IgnoredValue] = []
 if URL.changed():
-    url_search, url_problems = URL.search_from_url()
+    url_search, url_problems, url_ignored = URL.search_from_url()
     url_size, size_problem = team_size_from_params(URL.params())
     url_problems += [size_problem] if size_problem else []
     apply_query(url_search, url_size)
@@ -199,7 +201,7 @@ def render_empty(result: TeamResult) -> None:
         wider = wider_radius_km(result)
         if wider is not None:
             st.button(
-                f"Search within {wider:,.0f} km",
+                f"Search within {format_radius_km(wider)}",
                 key=f"{K}widen",
                 icon="📏",
                 on_click=change_query,
@@ -228,7 +230,7 @@ def render_empty(result: TeamResult) -> None:
 # ---- results -------------------------------------------------------------------------------
 
 with main:
-    show_url_problems(url_problems)
+    show_url_problems(url_problems, url_ignored)
     if not search.needs:
         st.info(
             "Choose what you need on the left – two or more things, say Security, Cloud "
@@ -260,7 +262,9 @@ with main:
             query_params=params_of(search, max_size=3),
         )
     else:
-        st.caption(f"No single partner nearby does; {result.candidates:,} partners cover part.")
+        st.caption(
+            f"No single partner nearby does; {count_noun(result.candidates, 'partner')} cover part."
+        )
     st.caption("✅ certified at the level you asked for · ☑️ self-assessed (no certification yet)")
     for n, team in enumerate(result.teams):
         render_team(team, result, n)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.formatting import company_sizes, format_radius_km
 from core.geo.places import lookup_zip
 from core.models import PartnerUpdate
 from core.taxonomy import get_taxonomy
@@ -128,6 +129,10 @@ def format_value(field: str, value: Any) -> str:
         )
     if field == "allies":
         return ", ".join(f"{_area_label(k)}: {v}" for k, v in sorted(value.items()))
+    if field == "segments":
+        return company_sizes(value)
+    if field == "service_radius_km":
+        return format_radius_km(value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):

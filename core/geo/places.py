@@ -98,7 +98,7 @@ def _index() -> _Index:
             name = normalized[city] = _normalize(city)
         entry = into.get((name, state))
         if entry is None:
-            entry = into[(name, state)] = _CityTally(f"{city_label(city)}, {state}", state)
+            entry = into[(name, state)] = _CityTally(f"{city_label(city, state)}, {state}", state)
         return entry
 
     for record in zip_records():

@@ -8,6 +8,7 @@ and cached.
 from __future__ import annotations
 
 import functools
+import re
 from typing import TYPE_CHECKING, Any
 
 from core.geo.bulk_build import gc_paused
@@ -31,10 +32,44 @@ def zip_coordinates(record: dict[str, Any]) -> tuple[float, float] | None:
     return None if lat == 0 and lon == 0 else (lat, lon)
 
 
-def city_label(city: str) -> str:
-    """A record's city name as shown to people."""
-    # The data has a few oddities such as "Winston-salem".
-    return "-".join(part[:1].upper() + part[1:] for part in city.split("-"))
+# Names the ZIP data spells without their hyphens (or capitals), as the places spell them
+# themselves. Keyed by (city, state) with case and hyphens ignored; every key is a city of the
+# ``zipcodes`` data (tests/unit/geo checks that each still occurs, so a stale entry shows).
+CITY_NAME_CORRECTIONS: dict[tuple[str, str], str] = {
+    ("winston salem", "NC"): "Winston-Salem",
+    ("wilkes barre", "PA"): "Wilkes-Barre",
+    ("sedro woolley", "WA"): "Sedro-Woolley",
+    ("milton freewater", "OR"): "Milton-Freewater",
+    ("dover foxcroft", "ME"): "Dover-Foxcroft",
+    ("fuquay varina", "NC"): "Fuquay-Varina",
+    ("soddy daisy", "TN"): "Soddy-Daisy",
+    ("hastings on hudson", "NY"): "Hastings-on-Hudson",
+    ("croton on hudson", "NY"): "Croton-on-Hudson",
+    ("cornwall on hudson", "NY"): "Cornwall-on-Hudson",
+    ("castleton on hudson", "NY"): "Castleton-on-Hudson",
+    ("cardiff by the sea", "CA"): "Cardiff-by-the-Sea",
+    ("avon by the sea", "NJ"): "Avon-by-the-Sea",
+    ("mcbh kaneohe bay", "HI"): "MCBH Kaneohe Bay",  # Marine Corps Base Hawaii
+}
+
+# "Mc" + a lower-case letter starts a Scottish/Irish surname: "Mcallen" is McAllen. Only "Mc":
+# the data's "Mac…" names are not MacX (Macon, Machias, Mackinaw, Macdona are spelt so).
+_MC_NAME = re.compile(r"\bMc([a-z])")
+
+
+def _correction_key(city: str, state: str) -> tuple[str, str]:
+    return " ".join(city.replace("-", " ").casefold().split()), state
+
+
+def city_label(city: str, state: str | None = None) -> str:
+    """A record's city name as shown to people: "Mcallen" is "McAllen", "Winston Salem, NC"
+    is "Winston-Salem" (CITY_NAME_CORRECTIONS), "Winston-salem" is "Winston-Salem"."""
+    if state is not None:
+        corrected = CITY_NAME_CORRECTIONS.get(_correction_key(city, state))
+        if corrected is not None:
+            return corrected
+    label = "-".join(part[:1].upper() + part[1:] for part in city.split("-"))
+    return _MC_NAME.sub(lambda m: "Mc" + m.group(1).upper(), label)
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,7 +78,7 @@ def _zip_places() -> pd.DataFrame:
     import pandas as pd
 
     rows = [
-        (r["zip_code"], city_label(r["city"]), r["state"], *point)
+        (r["zip_code"], city_label(r["city"], r["state"]), r["state"], *point)
         for r in zip_records()
         if r["active"]
         and r["zip_code_type"] == "STANDARD"

@@ -11,7 +11,13 @@ from typing import Any
 
 from core.formatting import join_or
 from core.models import MaxLength
-from core.search.params import PARAM_FIELDS, query_from_params
+from core.search.params import (
+    KEYED_PARAMS,
+    PARAM_FIELDS,
+    IgnoredValue,
+    known_values,
+    query_from_params,
+)
 from core.search.query import MAX_RADIUS_KM, QueryError, SearchQuery
 from core.taxonomy import FOUNDATIONAL, get_taxonomy
 
@@ -89,18 +95,28 @@ def _plain_problem(name: str, value: str, exc: QueryError) -> str:
     return f"“{name}={shown}”: {detail}."
 
 
-def lenient_query_from_params(params: Mapping[str, Any]) -> tuple[SearchQuery, list[str]]:
+def lenient_query_from_params(
+    params: Mapping[str, Any],
+) -> tuple[SearchQuery, list[str], list[IgnoredValue]]:
     """The URL's query, leaving out (and naming) each value that cannot be used.
 
-    A shared link with one bad value still restores the rest of the search.
+    A shared link with one bad value still restores the rest of the search: problems are
+    sentences about values that cannot be used; ignored are the unknown keys of a list
+    (``needs=foo,security`` keeps ``security`` and ignores ``foo``).
     """
     good: dict[str, Any] = {}
     problems: list[str] = []
+    ignored: list[IgnoredValue] = []
     for name, value in search_params(params).items():
+        if name in KEYED_PARAMS:
+            value, unknown = known_values(name, value)
+            ignored += unknown
+            if not value:
+                continue
         try:
             query_from_params({name: value})
         except QueryError as exc:
             problems.append(_plain_problem(name, str(value), exc))
         else:
             good[name] = value
-    return query_from_params(good), problems
+    return query_from_params(good), problems, ignored

@@ -9,9 +9,12 @@ silently searching for something else.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from core.geo.states import STATE_NAMES
 from core.search.query import QueryError, SearchQuery, parse_query
+from core.taxonomy import get_taxonomy
 
 # URL name -> SearchQuery field. Short names keep shared links readable.
 PARAM_FIELDS = {
@@ -31,6 +34,45 @@ PARAM_FIELDS = {
 }
 LIST_FIELDS = {"needs", "states"}
 BOOL_FIELDS = {"evidence_only", "include_service_area"}
+# URL parameters naming known keys, and what one key is called in a notice. A link keeps the
+# keys it knows and ignores the others one by one (``known_values``), never all of them.
+KEYED_PARAMS = {"needs": "need", "states": "state", "size": "company size"}
+
+
+@dataclass(frozen=True)
+class IgnoredValue:
+    """One value of a link that names nothing known, left out of the search."""
+
+    param: str  # the URL name: "needs"
+    value: str  # as the link spells it
+
+    @property
+    def notice(self) -> str:
+        """'Ignored unknown need “foo” from the link.' (plain text: escape it for Markdown)."""
+        shown = self.value if len(self.value) <= 40 else self.value[:40] + "…"
+        return f"Ignored unknown {KEYED_PARAMS[self.param]} “{shown}” from the link."
+
+
+def _is_known(name: str, value: str) -> bool:
+    taxonomy = get_taxonomy()
+    if name == "needs":
+        return value in taxonomy.area_keys
+    if name == "states":
+        return value.upper() in STATE_NAMES
+    return value in taxonomy.segment_keys
+
+
+def known_values(name: str, raw: Any) -> tuple[str, list[IgnoredValue]]:
+    """The value of a keyed parameter (KEYED_PARAMS) with its unknown keys left out, and those.
+
+    ``needs=foo,security`` keeps ``security`` and ignores ``foo``; ``size`` holds one key.
+    """
+    text = ",".join(str(r) for r in raw) if isinstance(raw, list) else str(raw)
+    parts = [p.strip() for p in text.split(",")] if name in ("needs", "states") else [text]
+    parts = [p for p in parts if p]
+    kept = [p for p in parts if _is_known(name, p)]
+    ignored = [IgnoredValue(name, p) for p in parts if not _is_known(name, p)]
+    return ",".join(kept), ignored
 
 
 def query_to_params(query: SearchQuery) -> dict[str, str]:

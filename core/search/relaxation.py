@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.formatting import company_sizes, format_radius_km
 from core.geo.places import Place
 from core.geo.states import STATE_NAMES
 from core.search.index import ReadIndex
@@ -71,14 +72,15 @@ def _candidates(query: SearchQuery) -> list[_Candidate]:
         offer("evidence_off", "Include self-assessed levels", reason, evidence_only=False)
     if query.near is not None and query.radius_km < MAX_RADIUS_KM:
         radius = min(MAX_RADIUS_KM, query.radius_km * 2)
-        reason = f"The {query.radius_km:,.0f} km radius rules out the most partners."
-        offer("widen_radius", f"Search within {radius:,.0f} km", reason, radius_km=radius)
+        reason = f"The {format_radius_km(query.radius_km)} radius rules out the most partners."
+        label = f"Search within {format_radius_km(radius)}"
+        offer("widen_radius", label, reason, radius_km=radius)
     if query.near is not None and not query.include_service_area:
         reason = "Counting only partners with an office in the radius rules out the most."
         label = "Include partners that travel to you"
         offer("service_area", label, reason, include_service_area=True)
     if query.segment:
-        reason = "The company-size filter rules out the most partners."
+        reason = f"The company size ({company_sizes([query.segment])}) rules out the most partners."
         offer("drop_segment", "Any company size", reason, segment=None)
     if query.vendor:
         reason = f"The vendor filter ({query.vendor}) rules out the most partners."

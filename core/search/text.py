@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.formatting import format_km, humanize_age
+from core.formatting import company_sizes, format_km, format_radius_km, humanize_age
 from core.geo.places import Place
 from core.search.query import SearchQuery
 from core.taxonomy import get_taxonomy
@@ -68,7 +68,7 @@ def miles(km: float) -> float:
 
 def radius_text(km: float) -> str:
     mi = round(miles(km))
-    return f"{km:,.0f} km (about {mi:,} mile{'' if mi == 1 else 's'})"
+    return f"{format_radius_km(km)} (about {mi:,} mile{'' if mi == 1 else 's'})"
 
 
 def distance_text(distance_km: float | None, reach: str | None) -> str:
@@ -91,4 +91,6 @@ def describe_search(query: SearchQuery, place: Place | None) -> str:
         parts.append("certified levels only")
     if query.include_service_area and place is not None:
         parts.append("including partners that travel to you")
+    if query.segment:
+        parts.append(f"serving companies of {company_sizes([query.segment])}")
     return " · ".join(parts)

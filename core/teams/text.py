@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.formatting import format_radius_km
 from core.search.query import MAX_RADIUS_KM
 from core.taxonomy import get_taxonomy
 from core.teams.types import Team, TeamResult
@@ -21,7 +22,7 @@ def headline(result: TeamResult) -> str:
 def where_text(result: TeamResult) -> str:
     if result.place is None:
         return "in the directory"
-    return f"within {result.query.radius_km:,.0f} km of {result.place.label}"
+    return f"within {format_radius_km(result.query.radius_km)} of {result.place.label}"
 
 
 def uncovered_text(result: TeamResult) -> str:

@@ -6,7 +6,7 @@ Every widget keeps its value in session state under ``prefix`` + the field name,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -14,6 +14,7 @@ from core.formatting import escape_markdown
 from core.geo.states import STATE_NAMES
 from core.models import MaxLength
 from core.search.form import need_key
+from core.search.params import IgnoredValue
 from core.search.query import MAX_RADIUS_KM
 from core.taxonomy import BUSINESS_SERVICES, FOUNDATIONAL, TECHNOLOGY, get_taxonomy
 from core.teams.query import MAX_TEAM_SIZE
@@ -21,7 +22,9 @@ from core.teams.query import MAX_TEAM_SIZE
 LEVELS = get_taxonomy().level_labels(at_least=FOUNDATIONAL)
 
 
-def show_url_problems(problems: list[str]) -> None:
+def show_url_problems(problems: list[str], ignored: Sequence[IgnoredValue] = ()) -> None:
+    for value in ignored:  # the notice quotes the link's own text
+        st.warning(escape_markdown(value.notice), icon="🔗")
     for problem in problems:
         st.error(
             "This link has a value that cannot be used, so it was left out: "

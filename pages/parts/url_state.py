@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from core.search.form import lenient_query_from_params, query_fields
+from core.search.params import IgnoredValue
 from core.search.query import SearchQuery, parse_query
 
 T = TypeVar("T")
@@ -78,8 +79,9 @@ class UrlState:
 
     # ---- the search form shared by Find partners and Build a team ---------------------------
 
-    def search_from_url(self) -> tuple[SearchQuery, list[str]]:
-        """The URL's search, leaving out (and naming) each value that cannot be used."""
+    def search_from_url(self) -> tuple[SearchQuery, list[str], list[IgnoredValue]]:
+        """The URL's search, leaving out (and naming) each value that cannot be used, and
+        the unknown keys of its lists (``show_url_problems`` shows both)."""
         return lenient_query_from_params(self.params())
 
     def search_from_widgets(self, **fields: Any) -> SearchQuery:

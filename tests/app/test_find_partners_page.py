@@ -100,6 +100,22 @@ def test_radius_out_of_range_in_a_link_is_named_and_left_out(public_app):
     assert count_line(at) == "4 partners match"
 
 
+def test_unknown_need_in_a_link_is_ignored_with_a_notice_and_the_known_one_kept(public_app):
+    at = open_page(PAGE, needs="foo,security", near="78701")
+    assert_no_exception(at)
+    assert at.checkbox(key="find_need_security").value is True
+    assert count_line(at) == "4 partners match"
+    notices = [w.value for w in at.warning]
+    assert escape_markdown("Ignored unknown need “foo” from the link.") in notices
+    assert not at.error
+
+
+def test_link_text_in_a_notice_is_escaped(public_app):
+    at = open_page(PAGE, needs="**[x](javascript:y)**,security", near="78701")
+    notices = " ".join(w.value for w in at.warning)
+    assert escape_markdown("“**[x](javascript:y)**”") in notices
+
+
 def test_over_long_text_in_a_link_is_refused_with_a_message(public_app):
     at = open_page(PAGE, needs="security", q="x" * 150, near="7" * 120)
     assert_no_exception(at)
@@ -126,6 +142,14 @@ def test_no_result_names_the_blocking_need_and_offers_to_relax_it(public_app):
     relax.click().run()
     assert count_line(at) == "4 partners match"
     assert at.query_params["needs"] == "security"
+
+
+def test_a_relaxation_that_finds_one_partner_says_partner(public_app):
+    at = open_page(PAGE, needs="print_services", near="78701", radius="200")
+    assert_no_exception(at)
+    labels = [b.label for b in at.button]
+    assert "Search within 400 km → 1 partner" in labels
+    assert not [label for label in labels if label.endswith("→ 1 partners")]
 
 
 def test_results_page_through_with_the_page_in_the_url(public_app):

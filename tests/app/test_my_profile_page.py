@@ -46,6 +46,13 @@ def test_partner_saves_its_profile(atlas_db: AtlasDb) -> None:
     assert widget(at, "text_input", "Website").value == "https://example.org/atlas"
 
 
+def test_the_service_radius_shows_decimals_only_when_not_whole(atlas_db: AtlasDb) -> None:
+    at = open_app(atlas_db, PAGE, as_="partner_a")
+    assert_no_exception(at)
+    radius = widget(at, "number_input", "Service radius (km)")
+    assert radius.proto.format == "%g"  # "150", "12.5"; Streamlit's default shows "150.00"
+
+
 def test_bad_fields_are_reported_next_to_the_fields_and_nothing_is_saved(
     atlas_db: AtlasDb,
 ) -> None:

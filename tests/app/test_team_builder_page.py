@@ -116,6 +116,15 @@ def test_bad_team_size_in_a_link_is_named_and_the_rest_of_the_search_kept(public
     assert at.subheader[0].value == "A team of 3 partners covers all 3 needs"
 
 
+def test_unknown_need_in_a_link_is_ignored_with_a_notice_and_the_rest_kept(public_app):
+    at = open_page(PAGE, needs="networking,foo,cloud,financing", near="78701")
+    assert_no_exception(at)
+    assert escape_markdown("Ignored unknown need “foo” from the link.") in [
+        w.value for w in at.warning
+    ]
+    assert at.subheader[0].value == "A team of 3 partners covers all 3 needs"
+
+
 def test_without_needs_the_page_asks_for_them(public_app):
     at = open_page(PAGE, near="78701")
     assert_no_exception(at)

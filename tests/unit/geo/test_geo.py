@@ -14,7 +14,7 @@ from core.geo import shapes as geo_shapes
 from core.geo.distance import haversine_km
 from core.geo.places import UnknownPlaceError
 from core.geo.states import STATE_NAMES
-from core.geo.zip_data import state_centroids, zip_places
+from core.geo.zip_data import CITY_NAME_CORRECTIONS, state_centroids, zip_places, zip_records
 
 AUSTIN = (30.2672, -97.7431)
 DALLAS = (32.7767, -96.7970)
@@ -157,6 +157,48 @@ def test_haversine_broadcasts_over_arrays() -> None:
     assert one_to_many[1] == pytest.approx(292, abs=5)
     assert matrix.shape == (2, 2)
     np.testing.assert_allclose(matrix, matrix.T)
+
+
+# --------------------------------------------------------------------------- proper names
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("McAllen, TX", "McAllen, TX"),  # the data says "Mcallen"
+        ("mckinney tx", "McKinney, TX"),
+        ("Fort Mcdowell, AZ", "Fort McDowell, AZ"),
+        ("Macon, GA", "Macon, GA"),  # not every "Mac…" is MacX
+        ("Machias, ME", "Machias, ME"),
+        ("Mackinaw City, MI", "Mackinaw City, MI"),
+        ("Winston Salem, NC", "Winston-Salem, NC"),
+        ("Wilkes Barre, PA", "Wilkes-Barre, PA"),
+        ("Hastings on Hudson, NY", "Hastings-on-Hudson, NY"),
+    ],
+)
+def test_city_labels_use_the_proper_names(text: str, label: str) -> None:
+    assert geo.resolve_place(text).label == label
+
+
+def test_zip_labels_and_suggestions_use_the_proper_names() -> None:
+    assert geo.resolve_place("78501").label == "McAllen, TX 78501"
+    assert geo.resolve_place("27101").label == "Winston-Salem, NC 27101"
+    assert geo.city_suggestions("winston s", limit=1) == ["Winston-Salem, NC"]
+    assert "Winston-Salem" in set(zip_places()["city"])
+
+
+def test_a_proper_name_resolves_when_typed_or_pasted_back() -> None:
+    assert geo.resolve_place("Winston-Salem, NC").label == "Winston-Salem, NC"
+    assert geo.resolve_place("Wilkes-Barre PA").label == "Wilkes-Barre, PA"
+    assert geo.resolve_place("McAllen, TX 78501").label == "McAllen, TX 78501"
+
+
+def test_every_name_correction_is_a_city_of_the_zip_data() -> None:
+    known = {
+        (" ".join(r["city"].replace("-", " ").casefold().split()), r["state"])
+        for r in zip_records()
+    }
+    assert set(CITY_NAME_CORRECTIONS) <= known
 
 
 # --------------------------------------------------------------------------- ZIP table

@@ -80,6 +80,19 @@ def test_each_excluding_filter_can_be_dropped(index):
     only_size = SearchQuery(needs=["security"], near="78701", segment="1000+")
     (relax,) = [s for s in suggest_relaxations(index, only_size) if s.kind == "drop_segment"]
     assert relax.query.segment is None and relax.result_count == 4
+    assert relax.reason == (
+        "The company size (More than 1,000 employees) rules out the most partners."
+    )
+
+
+def test_radius_suggestions_show_decimals_only_when_not_whole(index):
+    query = SearchQuery(needs=["print_services"], near="78701", radius_km=200.5)
+    widened = {s.kind: s for s in suggest_relaxations(index, query)}["widen_radius"]
+    assert widened.label == "Search within 401 km"
+    assert widened.reason == "The 200.5 km radius rules out the most partners."
+    query = SearchQuery(needs=["print_services"], near="78701", radius_km=200)
+    widened = {s.kind: s for s in suggest_relaxations(index, query)}["widen_radius"]
+    assert widened.label == "Search within 400 km"
 
 
 def test_a_single_need_is_never_suggested_for_dropping(index):

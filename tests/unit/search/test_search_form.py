@@ -31,7 +31,7 @@ def test_radius_shown_in_whole_kilometres_within_bounds():
 
 
 def test_a_link_with_one_bad_value_keeps_the_rest_and_names_the_problem():
-    query, problems = lenient_query_from_params(
+    query, problems, _ignored = lenient_query_from_params(
         {"needs": "security", "near": "78701", "radius": "5000", "level": "9", "utm": "x"}
     )
     assert query == SearchQuery(needs=["security"], near="78701")
@@ -40,12 +40,28 @@ def test_a_link_with_one_bad_value_keeps_the_rest_and_names_the_problem():
     assert "level must be 1" in problems[1]
 
 
-def test_unknown_needs_in_a_link_are_reported():
-    query, problems = lenient_query_from_params({"needs": "security,teleportation"})
-    assert query.needs == []
-    assert "teleportation" in problems[0]
+def test_unknown_needs_in_a_link_are_ignored_one_by_one_and_the_known_ones_kept():
+    query, problems, ignored = lenient_query_from_params({"needs": "foo,security"})
+    assert query.needs == ["security"]
+    assert problems == []
+    assert [i.notice for i in ignored] == ["Ignored unknown need “foo” from the link."]
+
+
+def test_unknown_states_and_company_size_in_a_link_are_ignored_with_a_notice():
+    query, problems, ignored = lenient_query_from_params(
+        {"states": "tx,ZZ, OK", "size": "huge", "needs": "nope,cloud"}
+    )
+    assert query.states == ["OK", "TX"]
+    assert query.segment is None
+    assert query.needs == ["cloud"]
+    assert problems == []
+    assert [i.notice for i in ignored] == [
+        "Ignored unknown state “ZZ” from the link.",
+        "Ignored unknown company size “huge” from the link.",
+        "Ignored unknown need “nope” from the link.",
+    ]
 
 
 def test_a_clean_link_round_trips():
     query = SearchQuery(needs=["cloud"], near="78701", radius_km=30, page=3)
-    assert lenient_query_from_params(query_to_params(query)) == (query, [])
+    assert lenient_query_from_params(query_to_params(query)) == (query, [], [])
