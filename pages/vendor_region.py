@@ -71,7 +71,7 @@ with coverage_tab:
         )
         .properties(height=520)
     )
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
     # Areas no certification can evidence (insurance today) would always look "thin".
     checkable = coverage[coverage["area_key"].isin(get_taxonomy().evidenceable_keys)]
     thin = checkable[checkable["evidenced_proficient"] < max(3, partner_count // 100)]
@@ -118,5 +118,5 @@ with demand_tab:
                 x=alt.X("searches:Q", title="searches with too few results"),
                 tooltip=["area", "searches"],
             ),
-            use_container_width=True,
+            width="stretch",
         )

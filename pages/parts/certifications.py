@@ -22,6 +22,9 @@ from core.taxonomy import get_taxonomy
 from pages import get_engine
 from pages.parts.saving import save
 
+WITHDRAW_PLACEHOLDER = "Choose a certification"
+WITHDRAW_CONFIRM = "Yes, withdraw it"
+
 
 def certifications_section(*, account: AccountPublic, partner_id: int) -> None:
     """The page shows the outcome of a submission with ``pages.parts.saving.show_saved``."""
@@ -78,6 +81,7 @@ def certifications_section(*, account: AccountPublic, partner_id: int) -> None:
             )
 
     if certifications:
+        # Nothing preselected and an explicit confirmation: a withdrawal takes effect at once.
         with st.form("withdraw_form"):
             labels = {
                 c.id: f"{c.name} ({c.status}, obtained {c.obtained_on})" for c in certifications
@@ -86,13 +90,29 @@ def certifications_section(*, account: AccountPublic, partner_id: int) -> None:
                 "Withdraw a certification",
                 options=list(labels),
                 format_func=labels.get,
+                index=None,
+                placeholder=WITHDRAW_PLACEHOLDER,
                 key="withdraw_id",
             )
+            confirmed = st.checkbox(WITHDRAW_CONFIRM, value=False, key="withdraw_confirm")
             withdraw = st.form_submit_button("Withdraw")
-        if withdraw and chosen is not None:
-            save(
-                lambda session: withdraw_certification(
-                    session=session, actor=account, certification_id=chosen
-                ),
-                errors=(CertificationError,),
-            )
+        if withdraw:
+            if chosen is None:
+                st.error("Choose the certification to withdraw.")
+            elif not confirmed:
+                st.warning(f"Nothing was withdrawn: tick “{WITHDRAW_CONFIRM}” to confirm.")
+            else:
+                save(
+                    lambda session: withdraw_certification(
+                        session=session, actor=account, certification_id=chosen
+                    ),
+                    errors=(CertificationError,),
+                    done=lambda _: withdrawn(labels[chosen]),
+                )
+
+
+def withdrawn(label: str | None) -> str:
+    """After a withdrawal the form starts over: nothing chosen, nothing confirmed."""
+    for name in ("withdraw_id", "withdraw_confirm"):
+        st.session_state.pop(name, None)
+    return f"Withdrawn: {label}."

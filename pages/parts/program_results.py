@@ -95,7 +95,7 @@ def _campaigns(account: AccountPublic, vendor: str) -> None:
             tooltip=["name", "figure", alt.Tooltip("usd:Q", format="$,.0f")],
         )
         .properties(height=alt.Step(14)),  # per bar, so names never overlap
-        use_container_width=True,
+        width="stretch",
     )
     paid = results.dropna(subset=["roi"])
     st.altair_chart(
@@ -107,7 +107,7 @@ def _campaigns(account: AccountPublic, vendor: str) -> None:
             tooltip=["name", alt.Tooltip("roi:Q", title="ROI", format=".2f")],
         )
         .properties(height=alt.Step(28)),
-        use_container_width=True,
+        width="stretch",
     )
     st.download_button(
         "Download campaign results (CSV)",
@@ -144,7 +144,7 @@ def _sizes(account: AccountPublic, vendor: str) -> None:
             tooltip=["size_label", "stage", "count"],
         )
         .properties(height=300),
-        use_container_width=True,
+        width="stretch",
     )
     right.altair_chart(
         alt.Chart(sizes)
@@ -155,7 +155,7 @@ def _sizes(account: AccountPublic, vendor: str) -> None:
             tooltip=["size_label", alt.Tooltip("won_value_usd:Q", format="$,.0f")],
         )
         .properties(height=300),
-        use_container_width=True,
+        width="stretch",
     )
 
 
@@ -196,7 +196,7 @@ def _coverage(account: AccountPublic, vendor: str) -> None:
             tooltip=["area", "basis", "partners"],
         )
         .properties(height=520),
-        use_container_width=True,
+        width="stretch",
     )
     _recruit(account, vendor, checkable, index, region.states)
 

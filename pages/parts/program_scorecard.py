@@ -181,7 +181,7 @@ def _chart(card: pd.DataFrame, metric: str) -> None:
             tooltip=["name", "tier", alt.Tooltip(f"{metric}:Q", title=header)],
         )
         .properties(height=alt.Step(26)),
-        use_container_width=True,
+        width="stretch",
     )
 
 

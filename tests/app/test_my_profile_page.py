@@ -195,3 +195,61 @@ def test_certification_goes_to_the_approval_queue(atlas_db: AtlasDb) -> None:
             )
         ).all()
     assert len(rows) == 1
+
+
+def test_withdrawing_a_certification_starts_empty_and_needs_a_confirmation(
+    atlas_db: AtlasDb,
+) -> None:
+    from datetime import date
+
+    from core.directory.certifications import submit_certification
+    from core.models import CertificationInput
+
+    def live() -> set[int]:
+        with Session(atlas_db.engine) as session:
+            rows = session.exec(
+                select(PartnerCertification).where(
+                    PartnerCertification.partner_id == atlas_db.partner_a
+                )
+            ).all()
+        return {row.id for row in rows if row.id is not None}
+
+    with session_scope(atlas_db.engine) as session:
+        submit_certification(
+            session=session,
+            actor=atlas_db.accounts["partner_a"],
+            partner_id=atlas_db.partner_a,
+            cert=CertificationInput(
+                certification_key="veeam-vmce", obtained_on=date(2024, 6, 1), expires_on=None
+            ),
+        )
+    before = live()
+    assert before
+    at = open_app(atlas_db, PAGE, as_="partner_a")
+    assert_no_exception(at)
+    picker = widget(at, "selectbox", "Withdraw a certification")
+    assert picker.value is None  # nothing preselected
+    assert picker.proto.placeholder == "Choose a certification"
+    assert widget(at, "checkbox", "Yes, withdraw it").value is False
+
+    at = click(at, "Withdraw")  # nothing chosen: nothing withdrawn
+    assert_no_exception(at)
+    assert live() == before
+    assert any("Choose the certification" in e.value for e in at.error), page_text(at)
+
+    target = next(iter(before))
+    widget(at, "selectbox", "Withdraw a certification").set_value(target)
+    at = click(at, "Withdraw")  # chosen but not confirmed: nothing withdrawn
+    assert_no_exception(at)
+    assert live() == before
+    assert any("Yes, withdraw it" in w.value for w in at.warning), page_text(at)
+
+    widget(at, "selectbox", "Withdraw a certification").set_value(target)
+    widget(at, "checkbox", "Yes, withdraw it").check()
+    at = click(at, "Withdraw")
+    assert_no_exception(at)
+    assert live() == before - {target}
+    assert any("Withdrawn" in s.value for s in at.success), page_text(at)
+    if before - {target}:  # the form starts over: nothing chosen, nothing confirmed
+        assert widget(at, "selectbox", "Withdraw a certification").value is None
+        assert widget(at, "checkbox", "Yes, withdraw it").value is False

@@ -7,11 +7,15 @@ Fixtures:
 - `app_server` (session): the app on a seeded temporary SQLite database.
 - `start_app_server` (factory): a freshly started server per call, e.g. for deep links that
   must be the very first request a server sees.
+- `fail_on_deprecation_warnings` (autouse): after every test, the logs of every server started
+  so far are read on from where the last check stopped; a deprecation warning there (Streamlit's
+  "Please replace ... will be removed after ...", a DeprecationWarning) fails the test.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,8 +24,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,6 +56,13 @@ SCREENSHOTS_DIR = REPO_ROOT / "screenshots"
 POLL_TIMEOUT_S = 30.0
 POLL_INTERVAL_S = 0.1
 OPTION_CLICK_TIMEOUT_MS = 5_000  # one attempt at a dropdown option, see choose_option
+
+# Streamlit's own wording ("Please replace `x` with `y`. `x` will be removed after <date>.")
+# never says "deprecated"; Python's warnings do ("DeprecationWarning", "is deprecated").
+DEPRECATION = re.compile(r"deprecat|will be removed (?:after|in)|please replace `", re.IGNORECASE)
+# A log record starts with Streamlit's timestamp; the lines up to the next one belong to it.
+LOG_RECORD_START = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? ?", re.MULTILINE)
+LOG_NAMES = ("stdout.log", "stderr.log")
 
 T = TypeVar("T")
 
@@ -186,6 +198,28 @@ class AppServer:
     database_url: str
     process: subprocess.Popen[bytes]
     log_dir: Path
+    # How far each log has been checked for deprecation warnings, in bytes.
+    checked: dict[str, int] = field(default_factory=dict)
+
+    def new_deprecation_warnings(self) -> list[str]:
+        """The deprecation warnings logged since the last call (each log record whole)."""
+        found: list[str] = []
+        for name in LOG_NAMES:
+            log = self.log_dir / name
+            if not log.exists():
+                continue
+            with log.open("rb") as handle:
+                handle.seek(self.checked.get(name, 0))
+                data = handle.read()
+            self.checked[name] = self.checked.get(name, 0) + len(data)
+            text = data.decode(errors="replace")
+            starts = [m.start() for m in LOG_RECORD_START.finditer(text)]
+            bounds = zip([0, *starts], [*starts, len(text)], strict=True)
+            records = (text[start:end] for start, end in bounds)
+            # Without the timestamp, so that repeats of one warning read as one.
+            bare = (LOG_RECORD_START.sub("", r, count=1).strip() for r in records)
+            found += [f"{name}: {r}" for r in bare if r and DEPRECATION.search(r)]
+        return found
 
     def stderr_tail(self, chars: int = 6000) -> str:
         log = self.log_dir / "stderr.log"
@@ -203,6 +237,33 @@ class AppServer:
             self.process.wait(timeout=15)
         except ProcessLookupError:
             pass
+
+
+# Every server the session started, for the deprecation check after each test.
+LAUNCHED: list[AppServer] = []
+
+
+def fail_if_deprecation_warnings(servers: list[AppServer]) -> None:
+    found = [w for server in servers for w in server.new_deprecation_warnings()]
+    if found:
+        counts = Counter(found)
+        pytest.fail(
+            f"{len(found)} deprecation warning(s) in the app server's log (move to the current "
+            "API; see tests/e2e/conftest.py):\n\n"
+            + "\n\n".join(f"({n}x) {warning}" for warning, n in counts.items()),
+            pytrace=False,
+        )
+
+
+@pytest.fixture(autouse=True)
+def fail_on_deprecation_warnings() -> Iterator[None]:
+    """Fail a test during which any app server logged a deprecation warning.
+
+    Runs after the test's own fixtures are torn down (it is set up before them), so a server
+    that `start_app_server` started and stopped for the test is read to its end as well.
+    """
+    yield
+    fail_if_deprecation_warnings(LAUNCHED)
 
 
 def _free_port() -> int:
@@ -287,6 +348,7 @@ def launch_app_server(
         process=process,
         log_dir=log_dir,
     )
+    LAUNCHED.append(server)
     try:
         _wait_until_healthy(server, time.monotonic() + SERVER_START_TIMEOUT_S)
     except BaseException:
@@ -316,6 +378,7 @@ def app_server(
         yield server
     finally:
         server.stop()
+    fail_if_deprecation_warnings([server])  # anything logged after the last test's check
 
 
 @pytest.fixture
