@@ -21,6 +21,8 @@ from pages.parts.saving import save, show_saved
 account, PARTNER_ID = setup_partner_page("My leads", "📥")
 PAGE_SIZE = 50
 TAXONOMY = get_taxonomy()
+# Column widths in px: together 350, inside a 390 px screen's 358 px content width.
+CONTACT_WIDTH, STATUS_WIDTH, VALUE_WIDTH, RECEIVED_WIDTH = 110, 96, 56, 88
 FORM_KEYS = ("lead_to", "lead_value", "lead_lines", "lead_reason", "lead_note")
 
 
@@ -70,28 +72,33 @@ def needs_text(keys: list[str]) -> str:
     return ", ".join(labels.get(k, k) for k in keys)
 
 
+# Four narrow columns beside the pinned contact name fit a 390 px phone as well as a laptop;
+# email, company size, needs, vendor and source are in the lead's detail view below.
 st.dataframe(
     [
         {
             "Lead": lead.id,
-            "Received": lead.created_at,
             "Contact": lead.contact_name,
-            "Email": lead.contact_email,
-            "Company size": lead.company_size,
-            "Needs": needs_text(lead.needs),
             "Status": LEAD_STATUS_LABELS.get(lead.status, lead.status),
-            "Vendor": lead.vendor_name or "",
-            "Value (USD)": lead.value_usd,
-            "Source": lead.source,
+            "Value": lead.value_usd,
+            "Received": lead.created_at,
         }
         for lead in leads
     ],
     hide_index=True,
+    column_order=["Contact", "Status", "Value", "Received"],  # the lead # is in "Open a lead"
     column_config={
-        "Received": st.column_config.DatetimeColumn("Received (UTC)", format="MMM D, YYYY h:mm a"),
-        "Value (USD)": st.column_config.NumberColumn(format="dollar"),
+        "Contact": st.column_config.TextColumn(pinned=True, width=CONTACT_WIDTH),
+        "Status": st.column_config.TextColumn(width=STATUS_WIDTH),
+        "Value": st.column_config.NumberColumn(
+            "Value $", help="Deal value in USD of a won lead.", format="compact",
+            width=VALUE_WIDTH,
+        ),
+        "Received": st.column_config.DatetimeColumn(
+            help="When the request arrived (UTC).", format="MMM D, YYYY", width=RECEIVED_WIDTH
+        ),
     },
-)
+)  # fmt: skip
 st.caption(f"{total:,} lead(s) · page {int(page_no)} of {pages}")
 
 by_id = {lead.id: lead for lead in leads}
@@ -109,6 +116,7 @@ with left:
     st.dataframe(
         [
             {"": "Contact", "Details": lead.contact_name},
+            {"": "Received (UTC)", "Details": f"{lead.created_at:%b %d, %Y %H:%M}"},
             {"": "Email", "Details": lead.contact_email},
             {"": "Company size", "Details": lead.company_size},
             {"": "Needs", "Details": needs_text(lead.needs)},
@@ -118,6 +126,7 @@ with left:
                 "Details": "" if lead.value_usd is None else f"${lead.value_usd:,.2f}",
             },
             {"": "Lost reason", "Details": lead.lost_reason or ""},
+            {"": "Source", "Details": lead.source},
             {"": "Sent by vendor", "Details": lead.vendor_name or ""},
             {"": "Product lines sold", "Details": ", ".join(lead.product_lines or [])},
             {"": "Team request", "Details": "yes" if lead.team_key else "no"},
