@@ -37,6 +37,7 @@ from core.search.text import (
     freshness_text,
 )
 from pages import get_engine, get_index_holder, setup_page
+from pages.parts import search_memory
 from pages.parts.search_filters import find_filters, show_url_problems
 from pages.parts.url_state import UrlState
 
@@ -76,7 +77,9 @@ def reset_search() -> None:
 
 def sync_from_url() -> tuple[list[str], list[IgnoredValue]]:
     """Show the URL's search in the widgets when the URL changed from outside (a fresh load,
-    a shared link, the back button) or the widgets were dropped on another page."""
+    a shared link, the back button) or the widgets were dropped on another page. A URL without
+    a search gets the one last made on any search page (pages.parts.search_memory)."""
+    search_memory.restore()
     if not URL.changed():
         return [], []
     url_query, problems, ignored = URL.search_from_url()
@@ -97,7 +100,7 @@ def current_query() -> tuple[SearchQuery | None, str | None]:
         query = query.model_copy(update={"page": 1})
     params = query_to_params(query)
     URL.write(params)
-    ss["last_search_params"] = params  # the profile page's "back to your search" link
+    search_memory.remember(params)  # for the other pages and "Back to your search"
     return query, None
 
 

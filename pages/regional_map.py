@@ -38,6 +38,7 @@ from core.search.ranking import match_partners, resolve_query_place
 from core.search.text import coverage_mark, coverage_text, describe_search
 from core.taxonomy import FOUNDATIONAL, get_taxonomy
 from pages import get_engine, get_index_holder, setup_page
+from pages.parts import search_memory
 from pages.parts.search_filters import show_url_problems
 from pages.parts.url_state import UrlState
 
@@ -73,6 +74,7 @@ URL = UrlState(K, own=map_params)
 
 # ---- the search and the map's settings: what the URL says, shown in the widgets -------------
 
+search_memory.restore()  # a link without a search (the sidebar's) gets the last one
 query, problems, ignored = URL.search_from_url()
 show_url_problems(problems, ignored)
 layer = URL.choice("layer", list(LAYERS), "matching")
@@ -162,6 +164,7 @@ elif layer == "demand":
         "Searches in the", list(WINDOWS), key=URL.key("days"), format_func=WINDOWS.get
     )
 URL.write(map_url(query, layer=layer, domain=domain, days=days))
+search_memory.remember(map_url(query))
 
 states = state_layer(
     layer, index=index, matches=matches, query=query, domain=domain, engine=get_engine(),

@@ -34,6 +34,7 @@ from core.teams.text import (
     wider_radius_km,
 )
 from pages import get_index_holder, setup_page
+from pages.parts import search_memory
 from pages.parts.contact import contact_form
 from pages.parts.search_filters import show_url_problems, team_filters
 from pages.parts.url_state import UrlState
@@ -62,6 +63,7 @@ def change_query(**changes: object) -> None:
 
 url_problems: list[str] = []
 url_ignored: list[IgnoredValue] = []
+search_memory.restore()  # a link without a search (the sidebar's) gets the last one
 if URL.changed():
     url_search, url_problems, url_ignored = URL.search_from_url()
     url_size, size_problem = team_size_from_params(URL.params())
@@ -88,6 +90,7 @@ except QueryError as exc:
         st.error(f"Please check the search: {escape_markdown(str(exc))}")
     st.stop()
 URL.write(params_of(search, max_size=team_size))
+search_memory.remember(params_of(search, max_size=team_size))
 
 
 def render_members(team: Team, query: TeamQuery) -> None:

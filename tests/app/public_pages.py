@@ -20,6 +20,13 @@ def open_page(page: str, **params: Any) -> AppTest:
     return at
 
 
+def go_by_sidebar(at: AppTest, page: str) -> AppTest:
+    """Open ``pages/<page>`` as the sidebar's menu does: a link without URL parameters."""
+    at.query_params.clear()
+    at.switch_page(f"pages/{page}").run()
+    return at
+
+
 def texts(at: AppTest) -> str:
     """Every piece of text the page shows, in one string, for 'does it say …' checks."""
     parts: list[str] = []

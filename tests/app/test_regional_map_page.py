@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from core.geo.places import lookup_zip
-from tests.app.public_pages import assert_no_exception, links, open_page, texts
+from tests.app.public_pages import assert_no_exception, go_by_sidebar, links, open_page, texts
 from tests.public_directory import EVIL_NAME
 
 pytest_plugins = ["tests.app.public_fixtures"]
@@ -156,3 +156,60 @@ def test_the_domain_of_a_link_survives_a_detour_through_another_layer(public_app
     assert_no_exception(at)
     assert at.selectbox(key="map_domain").value == "cloud"
     assert "certifications prove Cloud" in texts(at)
+
+
+# ---- the search follows the visitor (issue 16 item 4) ----------------------------------------
+
+
+def test_the_map_reached_from_the_sidebar_keeps_the_search_of_find_partners(public_app):
+    at = open_page("find_partners.py", needs="security", near="78701")
+    at = go_by_sidebar(at, PAGE)
+    assert_no_exception(at)
+    shown = texts(at)
+    assert "partners · Security · within" in shown
+    assert "All partners" not in shown
+    # Restored into the URL too, so the map's link can be shared as it is.
+    assert url(at)["needs"] == "security" and url(at)["near"] == "78701"
+    assert at.multiselect(key="map_needs").value == ["security"]
+
+
+def test_the_map_reached_from_the_sidebar_keeps_the_search_of_build_a_team(public_app):
+    at = open_page("team_builder.py", needs="security,cloud", near="78701")
+    at = go_by_sidebar(at, PAGE)
+    assert_no_exception(at)
+    assert "partners · Security \\+ Cloud" in texts(at)  # markdown-escaped "+"
+    assert url(at)["needs"] == "security,cloud"
+
+
+def test_a_search_changed_on_the_map_follows_to_find_partners(public_app):
+    at = open_page(PAGE, needs="security")
+    at.text_input(key="map_near").input("78701")
+    at.button[0].click().run()  # "Update map"
+    at = go_by_sidebar(at, "find_partners.py")
+    assert_no_exception(at)
+    assert at.checkbox(key="find_need_security").value is True
+    assert at.text_input(key="find_near").value == "78701"
+
+
+def test_a_link_with_its_own_search_wins_over_the_remembered_one(public_app):
+    at = open_page("find_partners.py", needs="security", near="78701")
+    at.query_params.clear()
+    at.query_params["needs"] = "cloud"
+    at.switch_page(f"pages/{PAGE}").run()
+    assert_no_exception(at)
+    assert "partners · Cloud" in texts(at)
+    assert at.multiselect(key="map_needs").value == ["cloud"]
+    assert "near" not in url(at)
+
+
+def test_start_over_on_find_partners_clears_the_search_for_the_map_too(public_app):
+    at = open_page("find_partners.py", needs="security", near="78701")
+    at.button(key="find_reset").click().run()
+    assert_no_exception(at)
+    assert at.checkbox(key="find_need_security").value is False
+    assert at.text_input(key="find_near").value == ""
+    assert "needs" not in at.query_params
+    at = go_by_sidebar(at, PAGE)
+    assert "partners · All partners" in texts(at)
+    at = go_by_sidebar(at, "find_partners.py")
+    assert at.checkbox(key="find_need_security").value is False

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from core.formatting import escape_markdown
 from core.models import Lead
-from tests.app.public_pages import assert_no_exception, links, open_page, texts
+from tests.app.public_pages import assert_no_exception, go_by_sidebar, links, open_page, texts
 from tests.public_directory import EVIL_NAME, SECRET_REVENUE
 
 pytest_plugins = ["tests.app.public_fixtures"]
@@ -180,3 +180,22 @@ def test_place_typed_in_a_link_is_shown_literally_when_it_cannot_be_found(public
     assert_no_exception(at)
     shown = at.error[0].value
     assert "\\[here\\]\\(javascript" in shown  # escaped: no link, no script
+
+
+def test_build_a_team_reached_from_the_sidebar_keeps_the_search_of_find_partners(public_app):
+    at = open_page("find_partners.py", needs="security,cloud", near="78701")
+    at = go_by_sidebar(at, PAGE)
+    assert_no_exception(at)
+    assert at.checkbox(key="teams_need_security").value is True
+    assert at.checkbox(key="teams_need_cloud").value is True
+    assert at.text_input(key="teams_near").value == "78701"
+    assert at.query_params["needs"] in ("security,cloud", ["security,cloud"])
+
+
+def test_a_team_search_follows_to_find_partners_from_the_sidebar(public_app):
+    at = open_page(PAGE, **THREE_NEEDS)
+    at = go_by_sidebar(at, "find_partners.py")
+    assert_no_exception(at)
+    assert at.checkbox(key="find_need_networking").value is True
+    assert at.checkbox(key="find_need_financing").value is True
+    assert at.text_input(key="find_near").value == "78701"
