@@ -123,7 +123,12 @@ def render_map(team: Team, result: TeamResult, key: str) -> None:
     if result.place is not None:
         spots.append((result.place.latitude, result.place.longitude, "You: " + result.place.label))
     area_map = build_partner_area_map(
-        locations=spots, service_radius_km=None, states_served=[], height_px=260
+        # No scale bar: the card's map is too narrow for it and the tile attribution together.
+        locations=spots,
+        service_radius_km=None,
+        states_served=[],
+        height_px=260,
+        scale=False,
     )
     st_folium(area_map, height=260, returned_objects=[], use_container_width=True, key=key)
 

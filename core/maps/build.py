@@ -16,6 +16,7 @@ from folium.plugins import FastMarkerCluster
 from core.maps.escaping import escape_for_map
 from core.maps.js import (
     ClusterAssets,
+    CompactAttribution,
     CountBubbles,
     FocusWithoutScroll,
     LayerPopup,
@@ -123,20 +124,23 @@ def build_partner_area_map(
     service_radius_km: float | None,
     states_served: list[str],
     height_px: int = 300,
+    scale: bool = True,
 ) -> folium.Map:
     """Small map of one partner: its locations, service radius and the states it serves.
 
     ``locations`` are (lat, lon, label) with the label shown as text. With nothing to draw the
-    map shows the continental US.
+    map shows the continental US. ``scale=False`` leaves out the scale bar, for maps too narrow
+    to hold it beside the attribution (a team card's).
     """
     m = folium.Map(
         location=US_CENTER,
         zoom_start=US_ZOOM,
         height=f"{int(height_px)}px",
-        control_scale=True,
+        control_scale=scale,
         tiles="OpenStreetMap",
     )
     FocusWithoutScroll().add_to(m)
+    CompactAttribution().add_to(m)
     fit = add_service_area(
         m,
         locations=locations,

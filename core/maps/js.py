@@ -124,38 +124,75 @@ class LayerPopup(MacroElement):
 
 
 class HtmlLegend(MacroElement):
-    """A plain legend box (bottom right): a caption and one swatch per colour."""
+    """A compact, foldable legend box (bottom left): a caption and one swatch per colour.
+
+    Bottom left sits over the Pacific and Mexico at the country-wide view, where it covers no
+    state (bottom right covered Florida). On a narrow map it starts folded to its caption.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: "bottomright"});
+        (function (map) {
+            var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "pa-legend");
                 div.innerHTML = {{ this.html|tojson }};
+                var details = div.querySelector("details");
+                if (details && map.getSize().x >= {{ this.open_min_px }}) { details.open = true; }
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
+            legend.addTo(map);
+        })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, *, caption: str, entries: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, *, caption: str, entries: list[tuple[str, str]], open_min_px: int = 480
+    ) -> None:
         super().__init__()
         self._name = "HtmlLegend"
+        self.open_min_px = int(open_min_px)
         swatches = "".join(
             f'<div><i style="background:{escape_for_map(color)}"></i>{escape_for_map(label)}</div>'
             for color, label in entries
         )
         self.html = (
-            '<div style="background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;'
-            'font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:220px">'
-            f"<strong>{escape_for_map(caption)}</strong>{swatches}</div>"
-            "<style>.pa-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;"
+            '<details style="background:rgba(255,255,255,.92);padding:3px 6px;border-radius:4px;'
+            'font:11px/1.3 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:170px">'
+            f'<summary style="cursor:pointer;font-weight:600">{escape_for_map(caption)}</summary>'
+            f"{swatches}</details>"
+            "<style>.pa-legend i{display:inline-block;width:12px;height:10px;margin-right:5px;"
             "vertical-align:middle;border:1px solid #999}</style>"
         )
+
+
+class CompactAttribution(MacroElement):
+    """Keeps the tile attribution short and inside a small map (it wraps rather than overflow).
+
+    Drops Leaflet's own prefix (optional) and sets the attribution in small type; the tile
+    provider's attribution (© OpenStreetMap contributors) stays, as its licence requires.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+            .leaflet-container .leaflet-control-attribution {
+                font-size: 10px; line-height: 1.4; white-space: normal; max-width: 100%;
+            }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        if ({{ this._parent.get_name() }}.attributionControl) {
+            {{ this._parent.get_name() }}.attributionControl.setPrefix(false);
+        }
+        {% endmacro %}
+        """
+    )
 
 
 def marker_callback(need_labels: list[str]) -> str:

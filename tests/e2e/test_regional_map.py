@@ -166,3 +166,52 @@ def test_hostile_names_show_as_text_and_open_no_dialog(
     expect(page.locator('img[src="x"]')).to_have_count(0)
     SCREENSHOTS_DIR.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS_DIR / "e2e-regional-map-hostile.png", full_page=True)
+
+
+# Florida's coast and cities: all must stay visible at the map's default (country-wide) view.
+FLORIDA = {
+    "Jacksonville": (30.33, -81.66),
+    "Orlando": (28.54, -81.38),
+    "Tampa": (27.95, -82.46),
+    "Miami": (25.76, -80.19),
+    "Key West": (24.56, -81.78),
+}
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 900}
+
+COVERED_BY_LEGEND = """(container, points) => {
+    const box = container.getBoundingClientRect();
+    const legend = container.querySelector(".pa-legend").getBoundingClientRect();
+    const margin = 6;  // a dot drawn right at the legend's edge still counts as covered
+    const covered = [], outside = [];
+    for (const [name, latlng] of Object.entries(points)) {
+        const p = window.map.latLngToContainerPoint(latlng);
+        const x = box.left + p.x, y = box.top + p.y;
+        if (p.x < 0 || p.y < 0 || p.x > box.width || p.y > box.height) { outside.push(name); }
+        if (x >= legend.left - margin && x <= legend.right + margin
+            && y >= legend.top - margin && y <= legend.bottom + margin) { covered.push(name); }
+    }
+    return {covered, outside};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1400px", "390px"])
+def test_the_legend_leaves_florida_visible_at_the_default_view(
+    page: Page,
+    map_server: AppServer,
+    require_map_assets: OfflineAssets,
+    viewport: dict[str, int],
+) -> None:
+    page.set_viewport_size(viewport)
+    inside = open_map(page, f"{map_server.url}/regional_map")
+    legend = inside.locator(".pa-legend")
+    expect(legend).to_be_visible()
+    container = inside.locator(".leaflet-container")
+    # The default view is fitted to the continental US once Leaflet has sized the map.
+    poll_until(lambda: container.evaluate("() => window.map.getZoom()"), lambda z: z >= 3)
+    result = container.evaluate(COVERED_BY_LEGEND, FLORIDA)
+    assert result["outside"] == [], f"off the map at the default view: {result['outside']}"
+    assert result["covered"] == [], f"the legend covers {result['covered']}"
+    SCREENSHOTS_DIR.mkdir(exist_ok=True)
+    container.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS_DIR / f"e2e-regional-map-legend-{viewport['width']}.png")

@@ -10,6 +10,7 @@ import re
 import sqlite3
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import (
@@ -126,3 +127,48 @@ def test_best_team_is_drawn_on_a_map(page: Page, app_server: AppServer, require_
     # At least members + 1 dots: the (members + 1)-th one exists. Unlike a single count(),
     # this waits while Leaflet is still drawing.
     expect(dots.nth(members)).to_be_attached()
+
+
+ATTRIBUTION_FIT = """container => {
+    const box = container.getBoundingClientRect();
+    const attribution = container.querySelector(".leaflet-control-attribution");
+    const a = attribution.getBoundingClientRect();
+    const overlaps = [...container.querySelectorAll(".leaflet-control")]
+        .filter(c => c !== attribution)
+        .map(c => c.getBoundingClientRect())
+        .filter(r => r.width && r.height && r.left < a.right && a.left < r.right
+            && r.top < a.bottom && a.top < r.bottom).length;
+    const line = parseFloat(getComputedStyle(attribution).lineHeight) || 16;
+    return {
+        inside: a.left >= box.left - 0.5 && a.right <= box.right + 0.5
+            && a.top >= box.top - 0.5 && a.bottom <= box.bottom + 0.5,
+        clipped: attribution.scrollWidth > attribution.clientWidth + 1,
+        lines: Math.round(a.height / line),
+        overlaps,
+        text: attribution.innerText,
+    };
+}"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_team_map_attribution_fits_its_box(
+    page: Page,
+    app_server: AppServer,
+    require_map_assets,
+    width: int,  # type: ignore[no-untyped-def]
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    open_teams(page, app_server)
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    attribution = frame.locator(".leaflet-control-attribution")
+    expect(attribution).to_be_visible()
+    # The tile provider's attribution must stay on the map.
+    expect(attribution).to_contain_text("OpenStreetMap contributors")
+    fit = frame.locator(".leaflet-container").evaluate(ATTRIBUTION_FIT)
+    assert fit["inside"], f"the attribution sticks out of its map: {fit}"
+    assert not fit["clipped"], fit
+    assert fit["overlaps"] == 0, f"the attribution overlaps another map control: {fit}"
+    assert fit["lines"] == 1, f"the attribution wraps onto {fit['lines']} lines: {fit}"
+    frame.locator(".leaflet-container").scroll_into_view_if_needed()
+    SCREENSHOTS_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS_DIR / f"team_builder_map_{width}.png"))
