@@ -8,55 +8,20 @@ lie inside the viewport. Screenshots go to the test's tmp directory.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import AppServer, wait_for_script_idle
+from tests.e2e.conftest import AppServer
+from tests.e2e.signed_in import GRID_GEOMETRY, open_signed_in
 
 PARTNER_LOGIN = ("partner1", "atlas-demo-partner1")  # core.demo.accounts, see the README
 HEADERS = ["Contact", "Status", "Value $", "Received"]
-# The grid draws on a canvas; its accessible table names the headers it draws, its
-# scroller tells whether any column lies beyond the visible width.
-GRID_GEOMETRY = """el => {
-  const scroller = el.querySelector('.dvn-scroller');
-  const box = el.getBoundingClientRect();
-  return {
-    headers: [...el.querySelectorAll('th')].map(th => th.textContent.trim()),
-    left: box.left, right: box.right,
-    scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth,
-  };
-}"""
-
-
-def settle(page: Page) -> None:
-    page.wait_for_timeout(300)  # let a click's rerun begin before waiting for its end
-    wait_for_script_idle(page)
 
 
 def open_my_leads(page: Page, server: AppServer, width: int) -> None:
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{server.url}/sign_in")
-    page.get_by_label("Username").fill(PARTNER_LOGIN[0])
-    page.get_by_label("Password", exact=True).fill(PARTNER_LOGIN[1])
-    page.get_by_role("button", name="Sign in").click()
-    settle(page)
-    sidebar = page.get_by_test_id("stSidebar")
-    narrow = width < 640  # Streamlit folds the sidebar away on narrow screens
-    if narrow:
-        page.get_by_test_id("stExpandSidebarButton").click()
-    expect(sidebar).to_contain_text(re.compile("signed in as partner1", re.I), timeout=30_000)
-    # A link, not page.goto: a full page load starts a new session (signed out).
-    link = sidebar.get_by_role("link", name=re.compile("My leads"))
-    expect(link).to_be_in_viewport()  # the sidebar has finished sliding in
-    link.click(force=narrow)  # its header overlaps the links on a phone; they work
-    settle(page)
-    if narrow:
-        page.get_by_test_id("stSidebarCollapseButton").locator("button").click(force=True)
-    expect(page.get_by_role("heading", name=re.compile("My leads"))).to_be_visible()
-    expect(page.get_by_test_id("stException")).to_have_count(0)
+    open_signed_in(page, server, width, PARTNER_LOGIN, "My leads")
 
 
 @pytest.mark.parametrize("width", [1400, 390])

@@ -8,13 +8,13 @@ inside the viewport. Screenshots of each view go to the test's tmp directory.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import AppServer, wait_for_script_idle
+from tests.e2e.conftest import AppServer
+from tests.e2e.signed_in import GRID_GEOMETRY, open_signed_in, settle
 
 VENDOR_LOGIN = ("cisco", "atlas-demo-vendor")  # core.demo.accounts, documented in the README
 GROUPS = {
@@ -24,45 +24,10 @@ GROUPS = {
     "Business": ["Partner", "Revenue", "Growth", "Staff"],
     "Membership": ["Partner", "Tier", "Since", "Shares"],
 }
-# The grid draws on a canvas; its accessible table names the headers, its scroller tells
-# whether any column lies beyond the visible width.
-GRID_GEOMETRY = """el => {
-  const scroller = el.querySelector('.dvn-scroller');
-  const box = el.getBoundingClientRect();
-  return {
-    headers: [...el.querySelectorAll('th')].map(th => th.textContent.trim()),
-    left: box.left, right: box.right,
-    scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth,
-  };
-}"""
-
-
-def settle(page: Page) -> None:
-    page.wait_for_timeout(300)  # let a click's rerun begin before waiting for its end
-    wait_for_script_idle(page)
 
 
 def open_my_program(page: Page, server: AppServer, width: int) -> None:
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{server.url}/sign_in")
-    page.get_by_label("Username").fill(VENDOR_LOGIN[0])
-    page.get_by_label("Password", exact=True).fill(VENDOR_LOGIN[1])
-    page.get_by_role("button", name="Sign in").click()
-    settle(page)
-    sidebar = page.get_by_test_id("stSidebar")
-    narrow = width < 640  # Streamlit folds the sidebar away on narrow screens
-    if narrow:
-        page.get_by_test_id("stExpandSidebarButton").click()
-    expect(sidebar).to_contain_text(re.compile("signed in as cisco", re.I), timeout=30_000)
-    # A link, not page.goto: a full page load starts a new session (signed out).
-    link = sidebar.get_by_role("link", name=re.compile("My program"))
-    expect(link).to_be_in_viewport()  # the sidebar has finished sliding in
-    link.click(force=narrow)  # its header overlaps the links on a phone; they work
-    settle(page)
-    if narrow:
-        page.get_by_test_id("stSidebarCollapseButton").locator("button").click(force=True)
-    expect(page.get_by_role("heading", name=re.compile("My program"))).to_be_visible()
-    expect(page.get_by_test_id("stException")).to_have_count(0)
+    open_signed_in(page, server, width, VENDOR_LOGIN, "My program")
 
 
 def scorecard(page: Page) -> Locator:

@@ -1,0 +1,54 @@
+"""Browser helpers for the signed-in screens: sign in, open a page from the sidebar (a full
+page load would start a new, signed-out session), and measure a data grid's columns."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import AppServer, wait_for_script_idle
+
+# The grid draws on a canvas; its accessible table names the headers it draws, its
+# scroller tells whether any column lies beyond the visible width.
+GRID_GEOMETRY = """el => {
+  const scroller = el.querySelector('.dvn-scroller');
+  const box = el.getBoundingClientRect();
+  return {
+    headers: [...el.querySelectorAll('th')].map(th => th.textContent.trim()),
+    left: box.left, right: box.right,
+    scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth,
+  };
+}"""
+
+
+def settle(page: Page) -> None:
+    page.wait_for_timeout(300)  # let a click's rerun begin before waiting for its end
+    wait_for_script_idle(page)
+
+
+def open_signed_in(
+    page: Page, server: AppServer, width: int, login: tuple[str, str], link: str
+) -> None:
+    """Sign in as ``login`` at ``width`` px and open the sidebar link named ``link``; the
+    page's heading must show and no exception."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{server.url}/sign_in")
+    page.get_by_label("Username").fill(login[0])
+    page.get_by_label("Password", exact=True).fill(login[1])
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    narrow = width < 640  # Streamlit folds the sidebar away on narrow screens
+    if narrow:
+        page.get_by_test_id("stExpandSidebarButton").click()
+    signed_in = re.compile(f"signed in as {re.escape(login[0])}", re.I)
+    expect(sidebar).to_contain_text(signed_in, timeout=30_000)
+    entry = sidebar.get_by_role("link", name=re.compile(re.escape(link)))
+    expect(entry).to_be_in_viewport()  # the sidebar has finished sliding in
+    entry.click(force=narrow)  # its header overlaps the links on a phone; they work
+    settle(page)
+    if narrow:
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click(force=True)
+    expect(page.get_by_role("heading", name=re.compile(re.escape(link)))).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
