@@ -1016,3 +1016,218 @@ class DealRegistrationPublic(SQLModel):
     registered_at: datetime
     decided_at: datetime | None
     version: int
+
+
+# --- lead routing: vendor leads offered to members with an acceptance deadline ----------
+
+ROUTING_ROUND_ROBIN, ROUTING_WEIGHTED_TIER = "round_robin", "weighted_tier"
+ROUTING_FAIRNESS = (ROUTING_ROUND_ROBIN, ROUTING_WEIGHTED_TIER)
+OFFER_OPEN, OFFER_ACCEPTED, OFFER_DECLINED, OFFER_EXPIRED, OFFER_WITHDRAWN = (
+    "open",
+    "accepted",
+    "declined",
+    "expired",
+    "withdrawn",
+)
+OFFER_STATUSES = (OFFER_OPEN, OFFER_ACCEPTED, OFFER_DECLINED, OFFER_EXPIRED, OFFER_WITHDRAWN)
+
+
+class CampaignRoutingBase(SQLModel):
+    """A vendor's rules for offering one campaign's leads to its members."""
+
+    enabled: bool = True
+    radius_km: float = Field(default=80.0, gt=0, le=5000)
+    min_level: int = Field(default=1, ge=1, le=MAX_LEVEL)
+    evidence_only: bool = False
+    tiers: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # empty: any tier
+    max_open_offers: int = Field(default=3, ge=1, le=1000)
+    fairness: str = Field(default=ROUTING_ROUND_ROBIN, max_length=20)
+    accept_hours: int = Field(default=48, ge=1, le=24 * 30)
+
+    @field_validator("fairness")
+    @classmethod
+    def _fairness(cls, value: str) -> str:
+        if value not in ROUTING_FAIRNESS:
+            raise ValueError(f"fairness must be one of {', '.join(ROUTING_FAIRNESS)}")
+        return value
+
+
+class CampaignRouting(CampaignRoutingBase, table=True):
+    """Absent for a campaign: its leads are not routed (the vendor assigns them by hand)."""
+
+    __tablename__ = "campaign_routing"
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True, ondelete="CASCADE")
+    updated_at: datetime = Field(default_factory=utc_now)
+    version: int = Field(default=1)
+
+
+class CampaignRoutingUpdate(CampaignRoutingBase):
+    """What the vendor's rules form sends; validated before any write."""
+
+
+class LeadOffer(SQLModel, table=True):
+    """One offer of a vendor lead to one member; the rows of a lead are its routing history."""
+
+    __tablename__ = "lead_offer"
+    __table_args__ = (
+        # The worker's "what is due": open offers by deadline.
+        Index("ix_lead_offer_status_expires", "status", "expires_at"),
+        # A partner's open offers (inbox, capacity cap) and its recent expiries (cooling).
+        Index("ix_lead_offer_partner_status", "partner_id", "status", "offered_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True, ondelete="CASCADE")
+    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
+    vendor: str = Field(max_length=MaxLength.VENDOR_NAME)
+    status: str = Field(default=OFFER_OPEN, max_length=10)
+    offered_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime
+    reminded_at: datetime | None = None
+    responded_at: datetime | None = None
+    decline_reason: str = Field(default="", max_length=MaxLength.NOTE)
+
+
+class RoutingEvent(SQLModel, table=True):
+    """A step of a lead's routing the vendor can read: offered, accepted, declined, expired,
+    no candidate (and why), cooling started."""
+
+    __tablename__ = "routing_event"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utc_now)
+    kind: str = Field(max_length=20)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="SET NULL")
+    detail: str = Field(default="", max_length=MaxLength.NOTE)
+
+
+# --- email: a transactional outbox, one-click links, unsubscribes ------------------------
+
+OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED, OUTBOX_SUPPRESSED = (
+    "pending",
+    "sent",
+    "failed",
+    "suppressed",
+)
+OUTBOX_STATUSES = (OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED, OUTBOX_SUPPRESSED)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An email written in the same transaction as the event that causes it; the worker
+    delivers it. ``message_id`` is fixed at creation, so a retried send carries the same
+    Message-ID and a receiving server (or a test) can tell a duplicate."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=120, unique=True)
+    # Set for a message that must exist at most once (a reminder, a follow-up, a nudge):
+    # a second enqueue with the same key is a no-op, so two workers cannot both create it.
+    dedup_key: str | None = Field(default=None, max_length=120, unique=True)
+    kind: str = Field(max_length=40, index=True)
+    essential: bool = True  # non-essential messages carry an unsubscribe link
+    to_email: str = Field(max_length=MaxLength.EMAIL)
+    to_name: str = Field(default="", max_length=MaxLength.CONTACT_NAME)
+    subject: str = Field(max_length=300)
+    text_body: str
+    html_body: str
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="SET NULL")
+    lead_id: int | None = Field(default=None, foreign_key="lead.id", ondelete="SET NULL")
+    status: str = Field(default=OUTBOX_PENDING, max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utc_now)
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utc_now, index=True)
+    sent_at: datetime | None = None
+
+
+class OutboxMessagePublic(SQLModel):
+    """What the administrators' Outbox page and ``outbox --format json`` show."""
+
+    id: int
+    message_id: str
+    kind: str
+    essential: bool
+    to_email: str
+    to_name: str
+    subject: str
+    text_body: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str
+    created_at: datetime
+    sent_at: datetime | None
+    partner_id: int | None
+    lead_id: int | None
+
+
+TOKEN_CONTACTED, TOKEN_STILL_CORRECT, TOKEN_UNSUBSCRIBE = (
+    "contacted",
+    "still_correct",
+    "unsubscribe",
+)
+TOKEN_PURPOSES = (TOKEN_CONTACTED, TOKEN_STILL_CORRECT, TOKEN_UNSUBSCRIBE)
+
+
+class OneClickToken(SQLModel, table=True):
+    """A link in an email that acts without an account. Only the SHA-256 of the random
+    token is stored, so a copy of the database cannot be used to answer for anyone."""
+
+    __tablename__ = "one_click_token"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    purpose: str = Field(max_length=20)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id", ondelete="CASCADE")
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="CASCADE")
+    email: str | None = Field(default=None, max_length=MaxLength.EMAIL)
+    created_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime
+    used_at: datetime | None = None
+    answer: str | None = Field(default=None, max_length=20)
+
+
+class LeadFeedback(SQLModel, table=True):
+    """The customer's answer to "did the partner contact you?" (one per lead)."""
+
+    __tablename__ = "lead_feedback"
+    lead_id: int = Field(foreign_key="lead.id", primary_key=True, ondelete="CASCADE")
+    contacted: bool
+    answered_at: datetime = Field(default_factory=utc_now)
+
+
+class EmailSuppression(SQLModel, table=True):
+    """An address that unsubscribed: it gets essential messages only."""
+
+    __tablename__ = "email_suppression"
+    email: str = Field(primary_key=True, max_length=MaxLength.EMAIL)  # lower-cased
+    since: datetime = Field(default_factory=utc_now)
+
+
+class ContactAttempt(SQLModel, table=True):
+    """The contact-form rate limit, kept in the database: one row per request sent, keyed
+    by the SHA-256 of the visitor's address and of the email typed (no plain values)."""
+
+    __tablename__ = "contact_attempt"
+    __table_args__ = (
+        Index("ix_contact_attempt_visitor", "visitor_key", "sent_at"),
+        Index("ix_contact_attempt_email", "email_key", "sent_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    visitor_key: str = Field(max_length=64)
+    email_key: str = Field(max_length=64)
+    sent_at: datetime = Field(default_factory=utc_now)
+
+
+class PartnerResponsiveness(SQLModel, table=True):
+    """How a partner answers its leads over the last 12 months, summarised by the worker
+    (aggregated in the database) so search and profiles read one row, not every lead."""
+
+    __tablename__ = "partner_responsiveness"
+    partner_id: int = Field(foreign_key="partner.id", primary_key=True, ondelete="CASCADE")
+    leads: int = 0  # leads received in the window
+    answered: int = 0  # of which had a first response
+    within_two_business_days: int = 0
+    median_response_hours: float | None = None
+    customers_asked: int = 0  # leads whose customer answered the follow-up
+    customers_contacted: int = 0  # of which said "yes, they contacted me"
+    computed_at: datetime = Field(default_factory=utc_now)

@@ -42,6 +42,26 @@ class Settings(BaseSettings):
         default=3, ge=0, validation_alias="ATLAS_CONTACT_REQUESTS_PER_SESSION"
     )
 
+    # Contact requests: per visitor address and per email, in any rolling hour (database).
+    contact_requests_per_hour: int = Field(
+        default=5, ge=0, validation_alias="ATLAS_CONTACT_REQUESTS_PER_HOUR"
+    )
+    # Email: without an SMTP URL messages stay in the outbox (Outbox page, `outbox` command).
+    smtp_url: str | None = Field(default=None, validation_alias="ATLAS_SMTP_URL")
+    mail_from: str = Field(
+        default="Partner Atlas <no-reply@partner-atlas.invalid>", validation_alias="ATLAS_MAIL_FROM"
+    )
+    # Links in emails are absolute: where the app is reached from outside.
+    base_url: str = Field(default="http://localhost:8501", validation_alias="ATLAS_BASE_URL")
+    # Lead routing: a partner that lets this many offers in a row expire gets no offers for
+    # the cooling period.
+    offer_expiry_streak: int = Field(default=3, ge=1, validation_alias="ATLAS_OFFER_EXPIRY_STREAK")
+    offer_cooling_hours: int = Field(default=72, ge=0, validation_alias="ATLAS_OFFER_COOLING_HOURS")
+    # How often `python -m core worker` looks for due work.
+    worker_interval_seconds: float = Field(
+        default=5.0, gt=0, validation_alias="ATLAS_WORKER_INTERVAL_SECONDS"
+    )
+
     @field_validator("*", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
@@ -59,6 +79,20 @@ class Settings(BaseSettings):
         for scheme in POSTGRES_SCHEMES:
             if url.startswith(scheme):
                 return PSYCOPG_SCHEME + url.removeprefix(scheme)
+        return url
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_base(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return url.rstrip("/")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("smtp://", "smtps://")):
+            raise ValueError("must look like smtp://user:password@host:587")
         return url
 
     @property

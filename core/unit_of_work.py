@@ -59,6 +59,13 @@ AUDITED_AS: dict[str, frozenset[str]] = {
     "campaign": frozenset({"campaign", "fund_request"}),
     "fund_request": frozenset({"fund_request"}),
     "deal_registration": frozenset({"deal_registration"}),
+    # Routing: the rules belong to the campaign; offers and their history to the lead.
+    "campaign_routing": frozenset({"campaign"}),
+    "lead_offer": frozenset({"lead"}),
+    "routing_event": frozenset({"lead"}),
+    # A customer's "did the partner contact you?" answer is an event of its lead.
+    "lead_feedback": frozenset({"lead"}),
+    "email_suppression": frozenset({"email_suppression"}),
 }
 
 # The only tables written without an audit event, and why.
@@ -67,6 +74,14 @@ NOT_AUDITED: dict[str, str] = {
     "data_version": "a counter this unit of work moves; it carries no information of its own",
     "search_event": "the anonymous demand log: a visitor's search changes nothing in the "
     "directory and has nobody to attribute it to",
+    "outbox_message": "the outbox is its own record: each message is written in the audited "
+    "transaction that causes it, and its delivery state is bookkeeping of the worker",
+    "one_click_token": "a credential inside a message; using it writes an audited change "
+    "(an answer, an unsubscribe, a confirmed profile)",
+    "contact_attempt": "the contact-form rate limit: hashed keys and times, nobody to "
+    "attribute them to",
+    "partner_responsiveness": "a summary the worker derives from the leads; it records "
+    "nothing of its own",
 }
 
 # Columns of ``account`` that every sign-in rewrites (core.accounts.sign_in.authenticate):

@@ -1,0 +1,1 @@
+"""The worker: time moves without a user (deadlines, reminders, delivery, summaries)."""
