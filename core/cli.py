@@ -1,9 +1,9 @@
 """Command line for administrators and scripts: ``python -m core <command> …``.
 
 Commands: seed, import, export, search, team, programs, benchmark, leads import,
-create-account. This module holds the options and picks the command; what each one does is
-in core.commands. The database is the one in DATABASE_URL (default: the app's SQLite file);
-its schema is created when missing.
+create-account, worker, outbox. This module holds the options and picks the command; what
+each one does is in core.commands. The database is the one in DATABASE_URL (default: the
+app's SQLite file); its schema is created when missing.
 
 Exit codes: 0 done; 1 the command ran but refused or rejected something (bad rows in an
 import, a directory that is not empty); 2 invalid arguments or an invalid query.
@@ -22,6 +22,8 @@ from core.commands.programs import run_programs
 from core.commands.queries import run_search, run_team
 from core.commands.runtime import fail
 from core.commands.seed import run_seed
+from core.commands.worker import run_outbox, run_worker
+from core.models import OUTBOX_STATUSES
 from core.settings import SettingsError, load_settings
 
 
@@ -163,6 +165,20 @@ def build_parser() -> argparse.ArgumentParser:
     account.add_argument("--regions", type=_comma_list, help="vendor accounts: e.g. south,west")
     account.add_argument("--display-name", help="name shown in the app")
     account.set_defaults(handler=run_create_account)
+
+    worker = commands.add_parser(
+        "worker",
+        help="deadlines, reminders and email delivery; runs until stopped",
+        epilog="Email goes out over ATLAS_SMTP_URL; without it messages stay in the outbox.",
+    )
+    worker.add_argument("--once", action="store_true", help="do what is due now, then exit")
+    worker.set_defaults(handler=run_worker)
+
+    outbox = commands.add_parser("outbox", help="the email outbox, newest first")
+    outbox.add_argument("--status", choices=OUTBOX_STATUSES, help="only messages in this state")
+    outbox.add_argument("--limit", type=_count, default=100, help="at most this many (100)")
+    outbox.add_argument("--format", choices=("json", "table"), default="json")
+    outbox.set_defaults(handler=run_outbox)
     return parser
 
 
