@@ -52,6 +52,7 @@ from core.programs.deal_store import (
     same_customer,
     swap,
 )
+from core.programs.decision_mail import notify_deal_decision
 from core.programs.rules import ProgramError, ensure_side
 from core.taxonomy import get_taxonomy
 
@@ -160,6 +161,8 @@ def _decide(
         session=session, actor=actor, entity_type=ENTITY, entity_id=deal_id, action=action,
         before=before, after=audit_fields(row),
     )  # fmt: skip
+    if side == SIDE_VENDOR:  # the vendor decided: the partner hears of it
+        notify_deal_decision(session, row, action)
     return public(row)
 
 

@@ -19,6 +19,7 @@ from core.models import (
     FUND_REJECTED,
     FUND_REQUESTED,
     FUND_RETURNED,
+    SIDE_VENDOR,
     AccountPublic,
     Campaign,
     FundRequest,
@@ -26,6 +27,7 @@ from core.models import (
     Partner,
 )
 from core.programs.budget import hold_budget, release_budget
+from core.programs.decision_mail import notify_fund_decision
 from core.programs.rules import ProgramError, StaleVersion
 from core.programs.versioned import ensure_acting, swap_versioned
 
@@ -176,4 +178,6 @@ def change_fund(
     record_fund_event(
         session, current, row, action=action, before=before, campaign=campaign, move=move
     )
+    if side == SIDE_VENDOR:  # the vendor decided: the partner hears of it
+        notify_fund_decision(session, row, action)
     return public(row)

@@ -43,6 +43,7 @@ from core.models import (
     utc_now,
 )
 from core.programs.budget import cents
+from core.programs.decision_mail import notify_fund_decision
 from core.programs.fund_rules import (
     LABELS,
     campaign_of,
@@ -101,6 +102,8 @@ def _open(
         session, current, row, action="allocate" if allocating else "request", before={},
         campaign=campaign, move=move,
     )  # fmt: skip
+    if allocating:  # the vendor decided on its own: the partner hears of it
+        notify_fund_decision(session, row, "allocate")
     return public(row)
 
 
