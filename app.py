@@ -38,15 +38,26 @@ ACCOUNTS = app_page("admin_accounts", "Accounts", "👥")
 APPROVALS = app_page("admin_approvals", "Approvals", "✅")
 AUDIT = app_page("admin_audit", "Audit trail", "📜")
 DATA = app_page("admin_data", "Import & export", "📦")
+OUTBOX = app_page("admin_outbox", "Outbox", "📤")
 
 ALL_PAGES = [HOME, FIND, TEAMS, MAP, COMPARE, PROFILE, SIGN_IN, ACCOUNT, MY_PROFILE, MY_LEADS,
              MY_PROGRAMS, COMPLEMENTS, REGION, PROGRAM, ACCOUNTS, APPROVALS, AUDIT,
-             DATA]  # fmt: skip
+             DATA, OUTBOX]  # fmt: skip
 DIRECTORY_MENU = [HOME, FIND, TEAMS, MAP, COMPARE]
 ROLE_MENUS = {
     ROLE_PARTNER: [MY_PROFILE, MY_LEADS, MY_PROGRAMS, COMPLEMENTS],
     ROLE_VENDOR: [PROGRAM, REGION, COMPLEMENTS],
-    ROLE_ADMIN: [ACCOUNTS, APPROVALS, AUDIT, DATA, PROGRAM, REGION, MY_PROGRAMS, COMPLEMENTS],
+    ROLE_ADMIN: [
+        ACCOUNTS,
+        APPROVALS,
+        AUDIT,
+        DATA,
+        OUTBOX,
+        PROGRAM,
+        REGION,
+        MY_PROGRAMS,
+        COMPLEMENTS,
+    ],
 }
 
 get_engine()  # first start: schema and demo directory, behind a spinner
