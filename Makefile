@@ -1,6 +1,7 @@
 # Partner Atlas — developer commands (GNU make).
 #
 #   make run     install, seed a demo directory if the database is empty, start the app
+#                and the worker beside it
 #   make test    install, lint, format check, then every test (unit, app, integration, e2e)
 #   make check   ruff, import-linter layer contracts, mypy over core/
 #   make lint    ruff check
@@ -36,8 +37,12 @@ $(STAMP): requirements.txt
 	$(VENV_PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt
 	@touch $@
 
+# The worker (deadlines, reminders, email delivery) runs beside the app and stops with it:
+# the trap ends it however streamlit exits (Ctrl-C, an error, a normal stop).
 run: install
 	$(VENV_PY) -m core seed --if-empty
+	$(VENV_PY) -m core worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true; wait $$worker 2>/dev/null || true' EXIT INT TERM; \
 	$(VENV_PY) -m streamlit run app.py
 
 # `python -m pytest` (not `pytest`) also puts the project root on sys.path for `import core`.
