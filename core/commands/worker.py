@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from core.commands.runtime import OK, REFUSED, fail, open_engine, operator_label
 from core.notifications.outbox_view import list_outbox, outbox_counts
+from core.notifications.smtp import parse_smtp_url
 from core.settings import load_settings
 from core.worker.loop import describe, run_forever, run_once, stop_on_signals
 
@@ -20,6 +21,11 @@ log = logging.getLogger("core.worker")
 def run_worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = load_settings()
+    if settings.smtp_url:
+        try:  # a typo in the URL is said once, here, not logged on every pass
+            parse_smtp_url(settings.smtp_url)
+        except ValueError as exc:
+            return fail(str(exc))
     engine = open_engine()
     if not settings.smtp_url:
         log.info("ATLAS_SMTP_URL is not set: messages stay in the outbox (python -m core outbox)")

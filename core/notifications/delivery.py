@@ -82,6 +82,9 @@ def classify(exc: BaseException, target: SmtpTarget) -> Outcome:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _reply in exc.recipients.values()]
         return Outcome(permanent=bool(codes) and all(c >= 500 for c in codes), error=error)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        # e.g. a non-ASCII address and a server without SMTPUTF8: this message never goes.
+        return Outcome(permanent=True, error=error)
     if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError):
         # Our From or our login: every message would meet it, so it is the setup, not this one.
         return Outcome(outage=True, error=error)
@@ -127,15 +130,24 @@ class _Connection:
 
     def send(self, row: OutboxMessage, *, mail_from: str, now: datetime) -> Outcome:
         try:
+            message = build_message(row, mail_from=mail_from, date=now)
+        except (ValueError, TypeError) as exc:  # e.g. a line break in an address
+            return Outcome(permanent=True, error=f"not a valid email: {exc}"[:ERROR_LENGTH])
+        try:
             if self.client is None:
                 self.client = connect(self.target)
-            message = build_message(row, mail_from=mail_from, date=now)
             self.client.send_message(message, to_addrs=[row.to_email])
         except (smtplib.SMTPException, OSError) as exc:
             outcome = classify(exc, self.target)
             if outcome.outage:
                 self.close()
             return outcome
+        except Exception as exc:
+            # Anything else (an address the encoder chokes on, a library surprise) must not
+            # stop delivery for good: this message retries and finally fails, the others go
+            # on, on a fresh connection since this one's state is unknown.
+            self.close()
+            return Outcome(error=f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH])
         return Outcome(sent=True)
 
     def close(self) -> None:

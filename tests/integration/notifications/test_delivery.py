@@ -146,3 +146,19 @@ def test_credentials_in_the_url_are_decoded_and_never_shown(db_engine: Engine) -
         assert len(server.collector.received) == 2
     finally:
         server.stop()
+
+
+def test_a_message_that_cannot_be_an_email_fails_alone_and_adds_no_header(
+    db_engine: Engine, smtp_server: SmtpServer
+) -> None:
+    add_messages(db_engine, 2)
+    with Session(db_engine) as session:  # as if written before enqueue cleaned addresses
+        first = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).first()
+        assert first is not None
+        first.to_email = "a@example.test\r\nBcc: victim@example.test"
+        session.commit()
+    assert deliver_due(db_engine, utc_now(), smtp_url=smtp_server.url) == 2
+    bad, good = rows(db_engine)
+    assert (bad.status, good.status) == (OUTBOX_FAILED, OUTBOX_SENT)
+    assert "not a valid email" in bad.last_error
+    assert [rcpts for _sender, rcpts in smtp_server.collector.envelopes] == [["p1@example.test"]]

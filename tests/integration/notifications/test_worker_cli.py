@@ -81,6 +81,12 @@ def test_worker_once_delivers_and_the_outbox_says_sent(
     assert outbox(url, "--status", "pending")["messages"] == []
 
 
+def test_a_bad_smtp_url_is_said_once_without_the_password(cli_db: tuple[str, Engine]) -> None:
+    result = core(cli_db[0], "worker", ATLAS_SMTP_URL="smtp://me:hunter2@mail:notaport")
+    assert result.returncode == 2 and "ATLAS_SMTP_URL" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+
+
 def test_outbox_refuses_an_unknown_status(cli_db: tuple[str, Engine]) -> None:
     result = core(cli_db[0], "outbox", "--status", "lost")
     assert result.returncode == 2 and "invalid choice" in result.stderr

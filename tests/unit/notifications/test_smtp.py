@@ -56,6 +56,7 @@ def test_a_permanent_refusal_fails_the_message_and_a_temporary_one_retries() -> 
     outcome = classify(busy, TARGET)
     assert not outcome.permanent and not outcome.outage
     assert classify(smtplib.SMTPDataError(554, b"spam"), TARGET).permanent
+    assert classify(smtplib.SMTPNotSupportedError("SMTPUTF8 not supported"), TARGET).permanent
 
 
 @pytest.mark.parametrize(
