@@ -18,11 +18,12 @@ from core.commands.accounts import run_create_account
 from core.commands.benchmark import run_benchmark
 from core.commands.interchange import run_export, run_import
 from core.commands.leads import run_leads_import
+from core.commands.outbox import run_outbox
 from core.commands.programs import run_programs
 from core.commands.queries import run_search, run_team
 from core.commands.runtime import fail
 from core.commands.seed import run_seed
-from core.commands.worker import run_outbox, run_worker
+from core.commands.worker import run_worker
 from core.models import OUTBOX_STATUSES
 from core.settings import SettingsError, load_settings
 

@@ -32,6 +32,8 @@ class Collector:
     accept_then_drop: int | None = None  # accept this many, then drop the connection
     refuse: dict[str, str] = field(default_factory=dict)  # RCPT address -> SMTP reply
     delay: float = 0.0
+    # SMTP sessions that delivered mail, kept alive so that no two share an id()
+    connections: list[Any] = field(default_factory=list)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -50,6 +52,8 @@ class Collector:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         self.received.append(message)
+        if not any(known is session for known in self.connections):
+            self.connections.append(session)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted"
 

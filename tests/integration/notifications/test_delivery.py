@@ -93,6 +93,7 @@ def test_an_outage_in_the_middle_of_a_batch_loses_nothing_and_sends_nothing_twic
     deliver_due(db_engine, t1 + timedelta(minutes=10), smtp_url=smtp_server.url)
     received = smtp_server.collector.message_ids()
     assert sorted(received) == sorted(ids) and set(received.values()) == {1}
+    assert len(smtp_server.collector.connections) == 2  # one per batch that reached it
     assert {r.status for r in rows(db_engine)} == {OUTBOX_SENT}
 
 
