@@ -7,7 +7,7 @@ import logging
 import threading
 
 from core.commands.runtime import OK, fail, open_engine
-from core.notifications.smtp import parse_smtp_url
+from core.notifications.smtp import check_mail_from, parse_smtp_url
 from core.settings import load_settings
 from core.worker.loop import describe, run_forever, run_once, stop_on_signals
 
@@ -18,8 +18,9 @@ def run_worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = load_settings()
     if settings.smtp_url:
-        try:  # a typo in the URL is said once, here, not logged on every pass
+        try:  # a typo is said once, here, not logged on every pass
             parse_smtp_url(settings.smtp_url)
+            check_mail_from(settings.mail_from)
         except ValueError as exc:
             return fail(str(exc))
     engine = open_engine()

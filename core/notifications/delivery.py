@@ -28,6 +28,7 @@ from core.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessag
 from core.notifications.smtp import (
     SmtpTarget,
     build_message,
+    check_mail_from,
     close_quietly,
     connect,
     parse_smtp_url,
@@ -169,6 +170,7 @@ def deliver_due(
     if not url:
         return 0
     target = parse_smtp_url(url)
+    mail_from = check_mail_from(settings.mail_from)
     moment = now or utc_now()
     connection = _Connection(target)
     tried = 0
@@ -178,7 +180,7 @@ def deliver_due(
                 row = _claim(session, moment)
                 if row is None:
                     break
-                outcome = connection.send(row, mail_from=settings.mail_from, now=moment)
+                outcome = connection.send(row, mail_from=mail_from, now=moment)
                 _settle(row, outcome, moment)
                 tried += 1
                 if not outcome.sent:

@@ -13,7 +13,7 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import unquote, urlsplit
 
 from core.models import OutboxMessage
@@ -59,6 +59,17 @@ def parse_smtp_url(url: str) -> SmtpTarget:
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password is not None else None,
     )
+
+
+def check_mail_from(value: str) -> str:
+    """ATLAS_MAIL_FROM as given, if it holds one address (ValueError otherwise): a bad sender
+    is the setup's fault and must not fail the messages one by one."""
+    _name, address = parseaddr(value)
+    if "@" not in address or any(c in value for c in "\r\n"):
+        raise ValueError(
+            f"ATLAS_MAIL_FROM must look like Name <address@example.com>, not {value!r}"
+        )
+    return value
 
 
 def connect(target: SmtpTarget) -> smtplib.SMTP:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from core.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage, utc_now
 from core.notifications.delivery import MAX_ATTEMPTS, deliver_due
+from core.settings import get_settings
 from tests.integration.notifications.conftest import add_messages
 from tests.integration.notifications.smtp_server import SmtpServer
 
@@ -163,3 +165,15 @@ def test_a_message_that_cannot_be_an_email_fails_alone_and_adds_no_header(
     assert (bad.status, good.status) == (OUTBOX_FAILED, OUTBOX_SENT)
     assert "not a valid email" in bad.last_error
     assert [rcpts for _sender, rcpts in smtp_server.collector.envelopes] == [["p1@example.test"]]
+
+
+def test_a_bad_sender_setting_touches_no_message(
+    db_engine: Engine, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_messages(db_engine, 2)
+    monkeypatch.setenv("ATLAS_MAIL_FROM", "Partner Atlas")
+    get_settings.cache_clear()
+    with pytest.raises(ValueError, match="ATLAS_MAIL_FROM"):
+        deliver_due(db_engine, utc_now(), smtp_url=smtp_server.url)
+    assert {(r.status, r.attempts) for r in rows(db_engine)} == {(OUTBOX_PENDING, 0)}
+    assert smtp_server.collector.received == []

@@ -32,7 +32,7 @@ def test_two_workers_at_once_send_every_message_exactly_once(
     db_engine: Engine, smtp_server: SmtpServer
 ) -> None:
     ids = add_messages(db_engine, MESSAGES)
-    smtp_server.collector.delay = 0.01
+    smtp_server.collector.delay = 0.02
     now = utc_now()
     start = threading.Barrier(2, timeout=30)
     tried: list[int] = []

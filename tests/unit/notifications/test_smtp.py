@@ -9,7 +9,7 @@ import pytest
 
 from core.models import OutboxMessage
 from core.notifications.delivery import backoff, classify
-from core.notifications.smtp import SmtpTarget, build_message, parse_smtp_url
+from core.notifications.smtp import SmtpTarget, build_message, check_mail_from, parse_smtp_url
 
 
 def test_smtp_url_with_credentials_is_decoded() -> None:
@@ -89,3 +89,10 @@ def test_the_mime_message_has_both_parts_its_id_and_an_unsubscribe_header() -> N
     assert message["Date"] == "Sun, 01 Mar 2026 12:00:00 +0000"
     assert message["List-Unsubscribe"] == "<http://atlas.test/email_link?do=unsubscribe&t=T>"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_the_sender_must_be_one_address() -> None:
+    assert check_mail_from("Atlas <a@atlas.test>") == "Atlas <a@atlas.test>"
+    for bad in ("Partner Atlas", "a@x.test\r\nBcc: b@x.test", ""):
+        with pytest.raises(ValueError, match="ATLAS_MAIL_FROM"):
+            check_mail_from(bad)
