@@ -38,10 +38,11 @@ ACCOUNTS = app_page("admin_accounts", "Accounts", "👥")
 APPROVALS = app_page("admin_approvals", "Approvals", "✅")
 AUDIT = app_page("admin_audit", "Audit trail", "📜")
 DATA = app_page("admin_data", "Import & export", "📦")
+EMAIL_LINK = app_page("email_link", "Your answer", "✉️")  # from emails only: not in the menu
 
 ALL_PAGES = [HOME, FIND, TEAMS, MAP, COMPARE, PROFILE, SIGN_IN, ACCOUNT, MY_PROFILE, MY_LEADS,
              MY_PROGRAMS, COMPLEMENTS, REGION, PROGRAM, ACCOUNTS, APPROVALS, AUDIT,
-             DATA]  # fmt: skip
+             DATA, EMAIL_LINK]  # fmt: skip
 DIRECTORY_MENU = [HOME, FIND, TEAMS, MAP, COMPARE]
 ROLE_MENUS = {
     ROLE_PARTNER: [MY_PROFILE, MY_LEADS, MY_PROGRAMS, COMPLEMENTS],

@@ -14,6 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from core.leads.followup import run_followups
+
 
 @dataclass(frozen=True)
 class Job:
@@ -23,4 +25,4 @@ class Job:
 
 # Filled in by each capability as it lands: routing (offers, expiries, reminders), follow-ups
 # and nudges, responsiveness summaries, and delivery last, so a pass sends what it created.
-JOBS: tuple[Job, ...] = ()
+JOBS: tuple[Job, ...] = (Job("customer_followups", run_followups),)

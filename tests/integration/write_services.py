@@ -202,7 +202,8 @@ def _send_form(world: World) -> Write:
             partner_ids=[world.a],
             team=False,
             values=REQUEST.model_dump(),  # the form's fields are the request's
-            sent_at=[],
+            visitor_address="203.0.113.7",
+            session_id="write-services",
             now=utc_now(),
             limit=3,
         )
