@@ -13,12 +13,16 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import CursorResult, Engine, delete, func
 from sqlmodel import Session, col, select
 
+from core.db import session_scope
 from core.models import ContactAttempt
 
 RATE_WINDOW = timedelta(hours=1)
+# Attempts are kept a day (beyond the hour the limit needs, for an administrator looking
+# into abuse), then the worker forgets them.
+KEEP_ATTEMPTS = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -99,3 +103,12 @@ def rate_limit_text(rate: RateLimit) -> str:
         f"You have sent {rate.sent_in_window} requests in the last hour. To keep the "
         f"directory free of spam, please try again in {minutes} minutes."
     )
+
+
+def forget_old_attempts(engine: Engine, now: datetime) -> int:
+    """The worker's job: delete attempts older than a day (the limit reads one hour)."""
+    with session_scope(engine) as session:
+        result = session.execute(
+            delete(ContactAttempt).where(col(ContactAttempt.sent_at) < now - KEEP_ATTEMPTS)
+        )
+    return result.rowcount if isinstance(result, CursorResult) else 0

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from core.leads.contact_limits import forget_old_attempts
 from core.leads.followup import run_followups
 
 
@@ -25,4 +26,7 @@ class Job:
 
 # Filled in by each capability as it lands: routing (offers, expiries, reminders), follow-ups
 # and nudges, responsiveness summaries, and delivery last, so a pass sends what it created.
-JOBS: tuple[Job, ...] = (Job("customer_followups", run_followups),)
+JOBS: tuple[Job, ...] = (
+    Job("customer_followups", run_followups),
+    Job("forget_old_contact_attempts", forget_old_attempts),
+)

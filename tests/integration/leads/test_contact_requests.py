@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core.db import session_scope
+from core.leads.contact_limits import forget_old_attempts
 from core.leads.contact_requests import send_contact_request
 from core.models import AuditEvent, ContactAttempt, Lead, OutboxMessage, PartnerCreate, utc_now
 from tests.integration.worlds import add_partners, in_austin
@@ -210,3 +211,11 @@ def test_a_team_with_a_partner_that_is_gone_sends_to_nobody(db_engine: Engine):
     assert not outcome.sent and outcome.problem
     for model in (Lead, OutboxMessage, ContactAttempt):
         assert count(db_engine, model) == 0, model
+
+
+def test_the_worker_forgets_attempts_older_than_a_day(db_engine: Engine):
+    partners = add_partners(db_engine, [in_austin("Alpha"), in_austin("Beta")])
+    send(db_engine, [partners[0]], now=utc_now() - timedelta(hours=25))
+    send(db_engine, [partners[1]], now=utc_now() - timedelta(hours=23))
+    assert forget_old_attempts(db_engine, utc_now()) == 1
+    assert count(db_engine, ContactAttempt) == 1 and count(db_engine, Lead) == 2
