@@ -60,12 +60,14 @@ def due_followups(*, session: Session, now: datetime, limit: int = BATCH) -> lis
     return [int(i) for i in ids if i is not None]
 
 
-def _followup_email(*, name: str, partner: str, yes: str, no: str, unsubscribe: str) -> Email:
+def _followup_email(
+    *, name: str, partner: str, asked: datetime, yes: str, no: str, unsubscribe: str
+) -> Email:
     return Email(
         subject=f"Did {partner} contact you?",
         greeting=f"Hello {name},",
         paragraphs=[
-            f"Three days ago you asked {partner} to contact you through Partner Atlas. "
+            f"On {asked:%B} {asked.day} you asked {partner} to contact you through Partner Atlas. "
             "Did they? One click answers; your answer helps other customers see which "
             "partners respond.",
         ],
@@ -91,6 +93,7 @@ def send_followup(*, session: Session, lead_id: int, now: datetime) -> bool:
     email = _followup_email(
         name=lead.contact_name,
         partner=partner_name,
+        asked=lead.created_at,
         yes=absolute_url("email_link", do="contacted", t=raw, a="yes"),
         no=absolute_url("email_link", do="contacted", t=raw, a="no"),
         unsubscribe=unsubscribe_url(session=session, email=lead.contact_email, now=now),
