@@ -30,6 +30,7 @@ ENTITY_TYPES = (
     "campaign",
     "fund_request",
     "deal_registration",
+    "email_suppression",
 )
 
 

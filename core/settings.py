@@ -38,9 +38,6 @@ class Settings(BaseSettings):
     session_minutes: int = Field(default=60, ge=1, validation_alias="ATLAS_SESSION_MINUTES")
     max_failed_sign_ins: int = Field(default=5, ge=1, validation_alias="ATLAS_MAX_FAILED_SIGN_INS")
     lockout_minutes: int = Field(default=15, ge=0, validation_alias="ATLAS_LOCKOUT_MINUTES")
-    contact_requests_per_session: int = Field(
-        default=3, ge=0, validation_alias="ATLAS_CONTACT_REQUESTS_PER_SESSION"
-    )
 
     # Contact requests: per visitor address and per email, in any rolling hour (database).
     contact_requests_per_hour: int = Field(

@@ -22,7 +22,7 @@ from core.models import MaxLength
 from core.search.text import claim_and_evidence, freshness_text
 from core.taxonomy import BUSINESS_SERVICES, PROFICIENT, TECHNOLOGY, get_taxonomy
 from pages import get_engine, setup_page
-from pages.parts.contact import contact_form
+from pages.parts.contact import contact_form, show_contact_notice
 
 setup_page("Compare partners", "⚖️")
 ss = st.session_state
@@ -172,6 +172,7 @@ def render_contact(compared_partner: ComparedPartner) -> None:
             f"{escape_markdown(sent['contact_email'])}.",
             icon="✅",
         )
+        show_contact_notice()
         return
     searched = ss.get("last_search_params", {}).get("needs", "")
     request = contact_form(

@@ -23,7 +23,7 @@ from core.maps.build import build_partner_area_map
 from core.search.text import claim_and_evidence, flag_text, freshness_text, level_word, radius_text
 from core.taxonomy import get_taxonomy
 from pages import get_engine, setup_page
-from pages.parts.contact import contact_form
+from pages.parts.contact import contact_form, show_contact_notice
 
 setup_page("Partner profile", "🏢")
 taxonomy = get_taxonomy()
@@ -165,10 +165,12 @@ def render_contact_form(p: PublicProfile) -> None:
     if sent_key in ss:
         sent = ss[sent_key]
         st.success(
-            "Your request was sent. What happens next: the partner sees it in its leads inbox "
-            "and answers you by email. Your details go to this partner only.",
+            "Your request was sent. What happens next: the partner is notified and answers "
+            "you by email; we sent you a confirmation, and in 3 days we will ask you whether "
+            "they contacted you. Your details go to this partner only.",
             icon="✅",
         )
+        show_contact_notice()
         st.text(f"To: {p.name}\nFrom: {sent['contact_name']} <{sent['contact_email']}>")
         st.text(sent["message"] or "(no message)")
         if st.button("Send another request"):

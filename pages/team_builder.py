@@ -35,7 +35,7 @@ from core.teams.text import (
 )
 from pages import get_index_holder, setup_page
 from pages.parts import search_memory
-from pages.parts.contact import contact_form
+from pages.parts.contact import contact_form, show_contact_notice
 from pages.parts.search_filters import show_url_problems, team_filters
 from pages.parts.url_state import UrlState
 
@@ -143,6 +143,7 @@ def render_contact(team: Team, query: TeamQuery, n: int) -> None:
             "Each sees it in its leads inbox and answers you by email.",
             icon="✅",
         )
+        show_contact_notice()
         st.text("To: " + ", ".join(m.name for m in team.members))
         st.text(f"From: {sent['contact_name']} <{sent['contact_email']}>")
         return

@@ -1,26 +1,39 @@
-"""The anonymous contact form: plain-word validation messages, a per-session rate limit, and
-the one send path of both forms (a single partner's profile and "Contact this team").
+"""The anonymous contact form: plain-word validation messages and the one send path of both
+forms (a single partner's profile and "Contact this team").
 
 Validation itself is ``core.models.ContactRequest``; this module turns its errors into one
-sentence per field that a visitor understands, and decides whether a session may send
-another request (the UI keeps the send times of its own session). A team request counts
-once against the rate limit, however many partners it reaches.
+sentence per field that a visitor understands. Sending checks the honeypot, the rate limit
+in the database (core.leads.contact_limits), merges a repeated request into the earlier
+lead (core.leads.merging) and writes the messages with the leads
+(core.leads.contact_messages).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from core.leads.lifecycle import LeadError, submit_contact_request, submit_team_contact_request
+from core.leads.contact_limits import (
+    check_rate_limit,
+    rate_limit_text,
+    record_attempt,
+    visitor_key,
+)
+from core.leads.contact_messages import notify_contact_request
+from core.leads.lifecycle import (
+    LeadError,
+    detached,
+    submit_contact_request,
+    submit_team_contact_request,
+)
+from core.leads.merging import MergeConflict, find_duplicate, merge_into
 from core.models import ContactRequest, Lead
 
-RATE_WINDOW = timedelta(hours=1)
 FIELD_LABELS = {
     "contact_name": "Your name",
     "contact_email": "Email",
@@ -85,42 +98,63 @@ def parse_contact_form(values: Mapping[str, Any]) -> ContactRequest:
         raise ContactFormError(ordered) from exc
 
 
-@dataclass(frozen=True)
-class RateLimit:
-    allowed: bool
-    sent_in_window: int
-    retry_after: timedelta  # zero when allowed
-
-
-def check_rate_limit(sent_at: Iterable[datetime], *, now: datetime, limit: int) -> RateLimit:
-    """At most ``limit`` requests per session in any rolling hour."""
-    recent = sorted(t for t in sent_at if now - t < RATE_WINDOW)
-    if len(recent) < limit:
-        return RateLimit(True, len(recent), timedelta(0))
-    retry = recent[len(recent) - limit] + RATE_WINDOW - now
-    return RateLimit(False, len(recent), max(retry, timedelta(0)))
-
-
-def rate_limit_text(rate: RateLimit) -> str:
-    minutes = max(1, int(rate.retry_after.total_seconds() // 60) + 1)
-    return (
-        f"You have sent {rate.sent_in_window} requests in the last hour. To keep the "
-        f"directory free of spam, please try again in {minutes} minutes."
-    )
-
-
 @dataclass
 class ContactOutcome:
-    """What became of a request: the leads it created, or what the visitor should fix."""
+    """What became of a request: the leads it created or added to, or what to fix."""
 
     request: ContactRequest | None = None
     leads: list[Lead] = field(default_factory=list)
+    merged: list[int] = field(default_factory=list)  # ids of earlier leads it was added to
+    dropped: bool = False  # the honeypot was filled: told "sent", nothing written
     field_errors: dict[str, str] = field(default_factory=dict)  # field -> plain sentence
     problem: str = ""  # a sentence about the request as a whole (rate limit, gone partner)
 
     @property
     def sent(self) -> bool:
-        return bool(self.leads)
+        return bool(self.leads) or self.dropped
+
+    @property
+    def notice(self) -> str:
+        """What the visitor is told beyond "sent" (empty when nothing special happened)."""
+        if self.merged and len(self.merged) == len(self.leads):
+            return (
+                "You sent this request less than 24 hours ago: we added this to your earlier "
+                "request, so the partner has it once."
+            )
+        if self.merged:
+            return (
+                "Some of these partners already had this request from you in the last 24 "
+                "hours: we added this to your earlier request there."
+            )
+        return ""
+
+
+def _create_or_merge(
+    session: Session, partner_ids: list[int], team: bool, request: ContactRequest, now: datetime
+) -> tuple[list[Lead], list[int], list[Lead]]:
+    """All leads of the request (new and merged), the merged ids, and the new leads only."""
+    ids = list(dict.fromkeys(int(pid) for pid in partner_ids))
+    if not team and len(ids) != 1:
+        raise LeadError("A contact request goes to one partner.")
+    duplicates = {
+        pid: lead
+        for pid in ids
+        if (lead := find_duplicate(session=session, partner_id=pid, request=request, now=now))
+    }
+    fresh = [pid for pid in ids if pid not in duplicates]
+    new: list[Lead] = []
+    if fresh and team:
+        new = submit_team_contact_request(
+            session=session, partner_ids=fresh, request=request, now=now
+        )
+    elif fresh:
+        new = [
+            submit_contact_request(session=session, partner_id=fresh[0], request=request, now=now)
+        ]
+    merged = [detached(merge_into(session=session, lead=lead, request=request, now=now))
+              for lead in duplicates.values()]  # fmt: skip
+    by_partner = {lead.partner_id: lead for lead in [*new, *merged]}
+    return [by_partner[pid] for pid in ids], [lead.id or 0 for lead in merged], new
 
 
 def send_contact_request(
@@ -129,35 +163,41 @@ def send_contact_request(
     partner_ids: list[int],
     team: bool,
     values: Mapping[str, Any],
-    sent_at: list[datetime],
+    visitor_address: str | None,
+    session_id: str,
     now: datetime,
     limit: int,
+    honeypot: str = "",
 ) -> ContactOutcome:
-    """Check the rate limit and the form, then create the leads (or say what is wrong).
+    """Check the form, the honeypot and the rate limit, then create the leads (or add to
+    identical ones of the last 24 hours) with their messages, in the caller's transaction.
 
     ``team`` sends one linked lead to each partner (source "team", shared ``team_key``);
-    otherwise ``partner_ids`` names the one partner of a profile's form. ``sent_at`` is the
-    session's own list of send times; a successful request appends ``now``.
+    otherwise ``partner_ids`` names the one partner of a profile's form. The rate limit
+    counts the visitor (``visitor_address``, or ``session_id`` when the address is unknown)
+    and the email typed, across sessions; a team request counts once.
     """
-    rate = check_rate_limit(sent_at, now=now, limit=limit)
-    if not rate.allowed:
-        return ContactOutcome(problem=rate_limit_text(rate))
     try:
         request = parse_contact_form(values)
     except ContactFormError as exc:
         return ContactOutcome(field_errors=exc.errors)
+    if honeypot.strip():
+        # A field no person sees was filled: a form-filling bot. It is told "sent" so it
+        # learns nothing, and nothing is written (no lead, no message, no attempt).
+        return ContactOutcome(request=request, dropped=True)
+    visitor = visitor_key(address=visitor_address, session_id=session_id)
+    rate = check_rate_limit(
+        session=session, visitor=visitor, email=request.contact_email, now=now, limit=limit
+    )
+    if not rate.allowed:
+        return ContactOutcome(problem=rate_limit_text(rate))
     try:
-        if team:
-            leads = submit_team_contact_request(
-                session=session, partner_ids=partner_ids, request=request
-            )
-        else:
-            (partner_id,) = partner_ids
-            leads = [
-                submit_contact_request(session=session, partner_id=partner_id, request=request)
-            ]
-    except LeadError as exc:
+        leads, merged, new = _create_or_merge(session, partner_ids, team, request, now)
+    except (LeadError, MergeConflict) as exc:
         session.rollback()  # all members or none: no half-sent team request
         return ContactOutcome(problem=str(exc))
-    sent_at.append(now)
-    return ContactOutcome(request=request, leads=leads)
+    record_attempt(session=session, visitor=visitor, email=request.contact_email, now=now)
+    if new:
+        # A merged request was announced already; only new leads are news to anybody.
+        notify_contact_request(session=session, leads=new, request=request)
+    return ContactOutcome(request=request, leads=leads, merged=merged)

@@ -86,10 +86,11 @@ def _new_lead(
     request: ContactRequest,
     source: str,
     team_key: str | None = None,
+    now: datetime | None = None,
 ) -> Lead:
     if session.get(Partner, partner_id) is None:
         raise LeadError("This partner is no longer in the directory.")
-    now = utc_now()
+    now = now or utc_now()
     row = Lead(
         partner_id=partner_id,
         team_key=team_key,
@@ -119,17 +120,26 @@ def _new_lead(
 
 
 def submit_contact_request(
-    *, session: Session, partner_id: int, request: ContactRequest, source: str = "directory"
+    *,
+    session: Session,
+    partner_id: int,
+    request: ContactRequest,
+    source: str = "directory",
+    now: datetime | None = None,
 ) -> Lead:
     """An anonymous visitor asks one partner for contact; the partner gets a new lead."""
     if source not in LEAD_SOURCES:
         raise LeadError(f"Unknown lead source {source!r}.")
     request = ContactRequest.model_validate(request.model_dump())
-    return detached(_new_lead(session, partner_id, request, source))
+    return detached(_new_lead(session, partner_id, request, source, now=now))
 
 
 def submit_team_contact_request(
-    *, session: Session, partner_ids: list[int], request: ContactRequest
+    *,
+    session: Session,
+    partner_ids: list[int],
+    request: ContactRequest,
+    now: datetime | None = None,
 ) -> list[Lead]:
     """One request to a whole team: a lead per partner, all sharing one ``team_key``."""
     ids = list(dict.fromkeys(int(pid) for pid in partner_ids))
@@ -139,7 +149,7 @@ def submit_team_contact_request(
         raise LeadError(f"A team has at most {MAX_TEAM_SIZE} partners.")
     request = ContactRequest.model_validate(request.model_dump())
     team_key = str(uuid.uuid4())
-    rows = [_new_lead(session, pid, request, "team", team_key) for pid in ids]
+    rows = [_new_lead(session, pid, request, "team", team_key, now) for pid in ids]
     return [detached(row) for row in rows]
 
 

@@ -14,6 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from core.leads.contact_limits import forget_old_attempts
+from core.leads.followup import run_followups
 from core.notifications.delivery import deliver_job
 
 
@@ -25,4 +27,8 @@ class Job:
 
 # Filled in by each capability as it lands: routing (offers, expiries, reminders), follow-ups
 # and nudges, responsiveness summaries, and delivery last, so a pass sends what it created.
-JOBS: tuple[Job, ...] = (Job("delivery", deliver_job),)
+JOBS: tuple[Job, ...] = (
+    Job("customer_followups", run_followups),
+    Job("forget_old_contact_attempts", forget_old_attempts),
+    Job("delivery", deliver_job),
+)

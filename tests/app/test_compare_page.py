@@ -75,9 +75,9 @@ def test_each_compared_partner_can_be_contacted_from_the_comparison(public_app, 
     at = open_page(PAGE, ids=ids(public_app, "austin_secure", "dallas_statewide"), near="78701")
     contact = [e.label for e in at.expander if e.label.startswith("Contact ")]
     assert contact == ["Contact Austin Secure Backup", "Contact Dallas Statewide MSP"]
-    # The second partner's form: its two text inputs come after the first form's two.
-    at.text_input[2].input("Jo Smith")
-    at.text_input[3].input("jo@example.com")
+    # The second partner's form: its fields come after the first form's (by label).
+    [t for t in at.text_input if t.label == "Your name"][1].input("Jo Smith")
+    [t for t in at.text_input if t.label == "Email"][1].input("jo@example.com")
     at.selectbox[1].select("11-50")
     at.multiselect[1].select("security")
     [b for b in at.button if b.label == "Send request"][1].click().run()

@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from core.formatting import escape_markdown
 from core.models import Lead
+from pages.parts.contact import HONEYPOT_LABEL
 from tests.app.public_pages import assert_no_exception, open_page, texts
 from tests.public_directory import (
     EVIL_DESCRIPTION,
@@ -145,18 +146,75 @@ def test_over_long_message_is_cut_at_the_form_limit(public_app, sample_engine):
     assert len(lead.message) <= 2000
 
 
-def test_contact_requests_are_rate_limited_per_session(public_app, sample_engine, monkeypatch):
-    monkeypatch.setenv("ATLAS_CONTACT_REQUESTS_PER_SESSION", "2")
+def limit_per_hour(monkeypatch, limit: int) -> None:  # type: ignore[no-untyped-def]
     from core.settings import get_settings
 
+    monkeypatch.setenv("ATLAS_CONTACT_REQUESTS_PER_HOUR", str(limit))
     get_settings.cache_clear()
-    partner_id = public_app["evil"]
-    at = open_page(PAGE, id=partner_id)
-    for _ in range(2):
-        fill_contact_form(at)
-        submit(at)
-        next(b for b in at.button if b.label == "Send another request").click().run()
-    fill_contact_form(at)
+
+
+def send_and_start_over(at, **fields) -> None:  # type: ignore[no-untyped-def]
+    fill_contact_form(at, **fields)
     submit(at)
-    assert any("sent 2 requests in the last hour" in e.value for e in at.error)
-    assert len(leads_for(sample_engine, partner_id)) == 2
+    next(b for b in at.button if b.label == "Send another request").click().run()
+
+
+def test_the_limit_per_email_survives_a_reload(public_app, sample_engine, monkeypatch):
+    limit_per_hour(monkeypatch, 2)
+    partner_id = public_app["evil"]
+    before = len(leads_for(sample_engine, partner_id))
+    at = open_page(PAGE, id=partner_id)
+    for needs in (("security",), ("cloud",)):  # two different requests: no merge
+        send_and_start_over(at, email="reload@example.com", needs=needs)
+    reloaded = open_page(PAGE, id=partner_id)  # a new browser session
+    fill_contact_form(reloaded, email="Reload@Example.com", needs=("networking",))
+    submit(reloaded)
+    assert any("sent 2 requests in the last hour" in e.value for e in reloaded.error)
+    assert len(leads_for(sample_engine, partner_id)) == before + 2
+
+
+def test_the_limit_per_address_survives_a_reload_with_another_email(
+    public_app, sample_engine, monkeypatch
+):
+    import pages.parts.contact
+
+    limit_per_hour(monkeypatch, 2)
+    monkeypatch.setattr(pages.parts.contact, "visitor_address", lambda: "203.0.113.77")
+    partner_id = public_app["austin_secure"]
+    before = len(leads_for(sample_engine, partner_id))
+    at = open_page(PAGE, id=partner_id)
+    send_and_start_over(at, email="first@example.com")
+    send_and_start_over(at, email="second@example.com")
+    reloaded = open_page(PAGE, id=partner_id)
+    fill_contact_form(reloaded, email="third@example.com")
+    submit(reloaded)
+    assert any("sent 2 requests in the last hour" in e.value for e in reloaded.error)
+    assert len(leads_for(sample_engine, partner_id)) == before + 2
+
+
+def test_a_bot_filling_the_hidden_field_is_told_sent_and_nothing_is_written(
+    public_app, sample_engine
+):
+    partner_id = public_app["houston_print"]
+    at = open_page(PAGE, id=partner_id)
+    honeypot = next(t for t in at.text_input if t.label == HONEYPOT_LABEL)
+    assert honeypot.proto.autocomplete == "off"
+    assert honeypot.key and honeypot.key.startswith("contact_hp_")  # hidden by its CSS class
+    fill_contact_form(at, email="bot@example.com")
+    honeypot.input("https://cheap-pills.example")
+    submit(at)
+    assert_no_exception(at)
+    assert any("Your request was sent" in s.value for s in at.success)
+    assert leads_for(sample_engine, partner_id) == []
+
+
+def test_the_same_request_again_is_added_to_the_earlier_one(public_app, sample_engine):
+    partner_id = public_app["round_rock_claims"]
+    at = open_page(PAGE, id=partner_id)
+    send_and_start_over(at, email="twice@example.com", message="Backups for 5 PCs")
+    fill_contact_form(at, email="twice@example.com", message="And a NAS")
+    submit(at)
+    assert_no_exception(at)
+    assert any("we added this to your earlier request" in i.value for i in at.info)
+    (lead,) = leads_for(sample_engine, partner_id)
+    assert lead.message == "Backups for 5 PCs\n\nAnd a NAS"

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from core.db import session_scope
 from core.formatting import escape_markdown
+from core.leads.contact_limits import record_attempt
 from core.models import Lead
 from tests.app.public_pages import assert_no_exception, go_by_sidebar, links, open_page, texts
 from tests.public_directory import EVIL_NAME, SECRET_REVENUE
@@ -158,12 +160,14 @@ def test_contact_form_problems_are_shown_and_nothing_is_sent(public_app, sample_
     assert len(team_leads(sample_engine)) == before
 
 
-def test_contact_requests_are_rate_limited_per_session(public_app, sample_engine):
+def test_contact_requests_are_rate_limited_by_email_in_the_database(public_app, sample_engine):
     before = len(team_leads(sample_engine))
-    at = open_page(PAGE, **THREE_NEEDS)
-    at.session_state["contact_sent_at"] = [datetime.now(UTC)] * 3  # the profile form counts too
-    open_contact_form(at)
-    fill_contact_form(at)
+    with session_scope(sample_engine) as session:  # five requests from elsewhere, this hour
+        for n in range(5):
+            record_attempt(session=session, visitor=f"elsewhere-{n}",
+                           email="busy@example.com", now=datetime.now(UTC))  # fmt: skip
+    at = open_contact_form(open_page(PAGE, **THREE_NEEDS))
+    fill_contact_form(at, email="busy@example.com")
     next(b for b in at.button if b.label == "Send to the team").click().run()
     assert "requests in the last hour" in at.error[0].value
     assert len(team_leads(sample_engine)) == before

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from pages.parts.contact import HONEYPOT_LABEL
 from tests.e2e.assets import OfflineAssets
 from tests.e2e.conftest import (
     SCREENSHOTS_DIR,
@@ -67,6 +68,9 @@ def test_search_then_profile_then_contact_request(page: Page, app_server: AppSer
     partner_id = int(page.url.rsplit("=", 1)[1])
     wait_for_script_idle(page)
     expect(page.get_by_text("Competencies: claimed and certified")).to_be_visible()
+    # The honeypot is in the form, and out of a person's sight and reach.
+    expect(page.get_by_label(HONEYPOT_LABEL)).to_be_attached()
+    expect(page.get_by_label(HONEYPOT_LABEL)).to_be_hidden()
     page.get_by_label("Your name").fill("Jo Journey")
     page.get_by_label("Email").fill("jo.journey@example.com")
     choose(page, "Company size", "11–50 employees")

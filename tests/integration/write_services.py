@@ -39,12 +39,15 @@ from core.directory.records import create_partner
 from core.interchange.importer import import_partners_csv
 from core.leads.campaign_leads import assign_lead, import_campaign_leads
 from core.leads.contact_requests import send_contact_request
+from core.leads.feedback import record_contact_answer
 from core.leads.lifecycle import (
     change_lead_status,
     submit_contact_request,
     submit_team_contact_request,
 )
 from core.models import CertificationInput, ContactRequest, PartnerUpdate, utc_now
+from core.notifications.tokens import issue_token
+from core.notifications.unsubscribe import unsubscribe, unsubscribe_url
 from core.programs.answers import (
     accept_invitation,
     approve_request,
@@ -202,13 +205,45 @@ def _send_form(world: World) -> Write:
             partner_ids=[world.a],
             team=False,
             values=REQUEST.model_dump(),  # the form's fields are the request's
-            sent_at=[],
+            visitor_address="203.0.113.7",
+            session_id="write-services",
             now=utc_now(),
             limit=3,
         )
         assert outcome.sent, outcome
 
     return in_scope(world, write)
+
+
+def _merge_request(world: World) -> Write:
+    _send_form(world)()  # the first request; the write is the identical second one
+
+    def write(session: Session) -> Any:
+        outcome = send_contact_request(
+            session=session, partner_ids=[world.a], team=False,
+            values=REQUEST.model_dump() | {"message": "And two laptops"},
+            visitor_address="198.51.100.1", session_id="merge", now=utc_now(), limit=3,
+        )  # fmt: skip
+        assert outcome.merged, outcome
+
+    return in_scope(world, write)
+
+
+def _answer_followup(world: World) -> Write:
+    lead_id = new_lead(world)
+    with session_scope(world.engine) as session:
+        raw = issue_token(session=session, purpose="contacted", lead_id=lead_id,
+                          valid_for=timedelta(days=30))  # fmt: skip
+    return in_scope(
+        world, lambda s: record_contact_answer(session=s, raw=raw, answer="yes", now=utc_now())
+    )
+
+
+def _unsubscribe(world: World) -> Write:
+    with session_scope(world.engine) as session:
+        url = unsubscribe_url(session=session, email="dana@example.com")
+    raw = url.rsplit("t=", 1)[1]
+    return in_scope(world, lambda s: unsubscribe(session=s, raw=raw, now=utc_now()))
 
 
 def _import(world: World) -> Write:
@@ -430,6 +465,9 @@ SERVICES = [
     ),
     WriteService("change_lead_status", _change_status, ("lead", "status_change")),
     WriteService("send_contact_request", _send_form, ("lead", "create")),
+    WriteService("merge_contact_request", _merge_request, ("lead", "merge_request")),
+    WriteService("record_contact_answer", _answer_followup, ("lead", "customer_answer")),
+    WriteService("unsubscribe", _unsubscribe, ("email_suppression", "unsubscribe")),
     # vendor programs: memberships and figures consent (not directory data: no bump)
     WriteService(
         "request_membership",

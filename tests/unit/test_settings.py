@@ -15,7 +15,7 @@ ALL_VARIABLES = (
     "ATLAS_SESSION_MINUTES",
     "ATLAS_MAX_FAILED_SIGN_INS",
     "ATLAS_LOCKOUT_MINUTES",
-    "ATLAS_CONTACT_REQUESTS_PER_SESSION",
+    "ATLAS_CONTACT_REQUESTS_PER_HOUR",
 )
 
 
@@ -34,7 +34,7 @@ def test_defaults_without_any_variable() -> None:
     assert settings.is_sqlite
     assert (settings.demo_partners, settings.demo_seed) == (2000, 42)
     assert (settings.session_minutes, settings.max_failed_sign_ins) == (60, 5)
-    assert (settings.lockout_minutes, settings.contact_requests_per_session) == (15, 3)
+    assert (settings.lockout_minutes, settings.contact_requests_per_hour) == (15, 5)
 
 
 def test_each_variable_sets_its_setting() -> None:
@@ -46,13 +46,13 @@ def test_each_variable_sets_its_setting() -> None:
             "ATLAS_SESSION_MINUTES": "30",
             "ATLAS_MAX_FAILED_SIGN_INS": "3",
             "ATLAS_LOCKOUT_MINUTES": "5",
-            "ATLAS_CONTACT_REQUESTS_PER_SESSION": "10",
+            "ATLAS_CONTACT_REQUESTS_PER_HOUR": "10",
         }
     )
     assert settings.database_url == "sqlite:////tmp/atlas.sqlite"
     assert (settings.demo_partners, settings.demo_seed, settings.session_minutes) == (0, 7, 30)
     assert (settings.max_failed_sign_ins, settings.lockout_minutes) == (3, 5)
-    assert settings.contact_requests_per_session == 10
+    assert settings.contact_requests_per_hour == 10
 
 
 @pytest.mark.parametrize(

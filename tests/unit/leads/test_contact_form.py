@@ -1,12 +1,20 @@
-"""Contact form validation in plain words, and the per-session rate limit."""
+"""Contact form validation in plain words, the rate-limit arithmetic and the merge rules."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from unittest.mock import create_autospec
 
 import pytest
+from sqlmodel import Session
 
-from core.leads.contact_requests import ContactFormError, check_rate_limit, parse_contact_form
+from core.leads.contact_limits import email_key, rate_from, rate_limit_text, visitor_key
+from core.leads.contact_requests import (
+    ContactFormError,
+    parse_contact_form,
+    send_contact_request,
+)
+from core.leads.merging import merged_message, same_needs
 
 VALID = {"contact_name": "Jo Smith", "contact_email": "jo@example.com", "company_size": "11-50",
          "needs": ["security"], "message": "Hello"}  # fmt: skip
@@ -45,13 +53,49 @@ def test_unknown_needs_are_refused():
 
 
 def test_rate_limit_allows_up_to_the_limit_per_rolling_hour():
-    sent = [NOW - timedelta(minutes=50), NOW - timedelta(minutes=10)]
-    assert check_rate_limit(sent, now=NOW, limit=3).allowed
-    blocked = check_rate_limit([*sent, NOW - timedelta(minutes=1)], now=NOW, limit=3)
+    assert rate_from(count=2, limit_th_newest=None, now=NOW, limit=3).allowed
+    # Sent 50, 10 and 1 minutes ago: the third newest leaves the window in 10 minutes.
+    blocked = rate_from(count=3, limit_th_newest=NOW - timedelta(minutes=50), now=NOW, limit=3)
     assert not blocked.allowed and blocked.sent_in_window == 3
     assert blocked.retry_after == timedelta(minutes=10)
+    assert "please try again in 11 minutes" in rate_limit_text(blocked)
 
 
-def test_requests_older_than_an_hour_no_longer_count():
-    sent = [NOW - timedelta(minutes=61)] * 5
-    assert check_rate_limit(sent, now=NOW, limit=3).allowed
+def test_a_limit_of_zero_allows_nothing_for_an_hour():
+    blocked = rate_from(count=0, limit_th_newest=None, now=NOW, limit=0)
+    assert not blocked.allowed and blocked.retry_after == timedelta(hours=1)
+
+
+def test_visitors_are_keyed_by_address_else_by_session_and_never_stored_plain():
+    by_ip = visitor_key(address="203.0.113.7", session_id="a")
+    assert by_ip == visitor_key(address=" 203.0.113.7 ", session_id="b")  # any session
+    assert by_ip != visitor_key(address=None, session_id="a")
+    assert visitor_key(address=None, session_id="a") != visitor_key(address="", session_id="b")
+    assert "203.0.113.7" not in by_ip and len(by_ip) == 64
+    assert email_key("Jo@Example.com ") == email_key("jo@example.com")
+
+
+def test_a_repeated_message_is_appended_once_and_never_beyond_the_limit():
+    assert merged_message("Firewall", "Laptops") == "Firewall\n\nLaptops"
+    assert merged_message("Firewall", "Firewall") == "Firewall"
+    assert merged_message("Firewall\n\nLaptops", "Laptops") == "Firewall\n\nLaptops"
+    assert merged_message("Firewall", "") == "Firewall"
+    assert merged_message("", "Laptops") == "Laptops"
+    long = merged_message("a" * 15, "b" * 10, max_length=20)
+    assert long == "a" * 15 + "\n\n" + "bbb" and len(long) == 20
+    assert merged_message("a" * 20, "b", max_length=20) == "a" * 20
+
+
+def test_needs_are_the_same_in_any_order():
+    assert same_needs(["security", "cloud"], ["cloud", "security"])
+    assert not same_needs(["security"], ["security", "cloud"])
+
+
+def test_a_filled_honeypot_is_told_sent_without_touching_the_database():
+    session = create_autospec(Session, instance=True)
+    outcome = send_contact_request(session=session, partner_ids=[1], team=False, values=VALID,
+                                   visitor_address="203.0.113.7", session_id="s", now=NOW,
+                                   limit=5, honeypot="https://cheap-pills.example")  # fmt: skip
+    assert outcome.sent and outcome.dropped and outcome.leads == []
+    assert session.mock_calls == []  # no query, no write
+    assert outcome.request is not None and outcome.request.contact_name == "Jo Smith"
