@@ -14,6 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from core.routing.due import expire_due_offers, remind_due_offers, route_unrouted_leads
+
 
 @dataclass(frozen=True)
 class Job:
@@ -23,4 +25,10 @@ class Job:
 
 # Filled in by each capability as it lands: routing (offers, expiries, reminders), follow-ups
 # and nudges, responsiveness summaries, and delivery last, so a pass sends what it created.
-JOBS: tuple[Job, ...] = ()
+JOBS: tuple[Job, ...] = (
+    # Routing: deadlines first (an expiry offers the lead to the next member at once), then
+    # reminders of what is still open, then leads that wait for a first (or renewed) offer.
+    Job("expire_offers", expire_due_offers),
+    Job("remind_offers", remind_due_offers),
+    Job("route_leads", route_unrouted_leads),
+)
