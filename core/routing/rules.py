@@ -8,6 +8,7 @@ against the vendor's own program tiers, and records one "campaign" audit event.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -87,9 +88,12 @@ def save_routing(
     campaign_id: int,
     data: dict[str, Any],
     seen_version: int | None,
+    now: datetime | None = None,
 ) -> CampaignRouting:
     """Create (``seen_version`` None) or change the campaign's rules; StaleVersion when
-    someone saved them since the vendor read them."""
+    someone saved them since the vendor read them. ``now`` (default: the clock) is when
+    they change: leads nobody qualified for are tried again under rules newer than that."""
+    now = now or utc_now()
     campaign = _campaign(session, campaign_id)
     current = ensure_vendor(session, actor, campaign.vendor, doing="set its campaigns' routing")
     wanted = validate_rules(campaign.vendor, data)
@@ -99,7 +103,7 @@ def save_routing(
     if seen_version is None:
         if row is not None:
             raise StaleVersion("campaign's routing")
-        row = CampaignRouting(campaign_id=campaign_id, **values, updated_at=utc_now(), version=1)
+        row = CampaignRouting(campaign_id=campaign_id, **values, updated_at=now, version=1)
         try:
             # Two first saves at once: the primary key decides, the loser is told to reload.
             with savepoint(session):
@@ -115,7 +119,7 @@ def save_routing(
                 col(CampaignRouting.campaign_id) == campaign_id,
                 col(CampaignRouting.version) == seen_version,
             )
-            .values(**values, version=seen_version + 1, updated_at=utc_now())
+            .values(**values, version=seen_version + 1, updated_at=now)
             .execution_options(synchronize_session=False)
         )
         assert isinstance(result, CursorResult)  # what an UPDATE returns; typed as Result
