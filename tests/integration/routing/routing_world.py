@@ -45,9 +45,7 @@ X, Y = "Cisco", "Microsoft"
 # The Monday after next, 09:00 UTC: after every row's own creation time (rules saved "now"
 # are older than NOW, as in real use), and a known weekday for business-day counts.
 _TODAY = datetime.now(UTC).date()
-NOW = datetime.combine(
-    _TODAY + timedelta(days=7 - _TODAY.weekday() + 7), time(9), tzinfo=UTC
-)
+NOW = datetime.combine(_TODAY + timedelta(days=7 - _TODAY.weekday() + 7), time(9), tzinfo=UTC)
 NEEDS = ["networking", "security"]
 CONTACT = {
     "contact_name": "Dana Secret",
@@ -131,7 +129,9 @@ def build_routing_world(engine: Engine) -> RoutingWorld:
     with session_scope(engine) as session:
         ids = [
             create_partner(
-                session=session, partner=p, actor_label="test",
+                session=session,
+                partner=p,
+                actor_label="test",
                 certification_statuses=["approved"] * len(p.certifications),
             )  # fmt: skip
             for p in profiles

@@ -52,7 +52,8 @@ def test_only_active_members_within_the_radius_qualify(world: RoutingWorld) -> N
 def test_a_lead_far_from_every_member_names_the_radius_and_zip(world: RoutingWorld) -> None:
     world.rules(radius_km=50)
     assert qualifying(world, world.lead(zip_code="98101")) == (
-        set(), "no member within 50 km of ZIP 98101"
+        set(),
+        "no member within 50 km of ZIP 98101",
     )
 
 
@@ -80,7 +81,8 @@ def test_tiers_restrict_to_the_named_tiers(world: RoutingWorld) -> None:
     assert qualifying(world, world.lead())[0] == {world.gold}
     world.rules(tiers=["Premier"])
     assert qualifying(world, world.lead()) == (
-        set(), "no active member of tier Premier in the Cisco program"
+        set(),
+        "no active member of tier Premier in the Cisco program",
     )
 
 
@@ -90,7 +92,8 @@ def test_members_offered_this_lead_before_are_not_offered_it_again(world: Routin
     for pid in (world.near, world.gold, world.weak):
         offer(world, lead, pid, "declined")
     assert qualifying(world, lead) == (
-        set(), "every qualifying member has been offered this lead already"
+        set(),
+        "every qualifying member has been offered this lead already",
     )
 
 

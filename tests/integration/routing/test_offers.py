@@ -69,7 +69,9 @@ def test_round_robin_offers_the_member_offered_longest_ago(world: RoutingWorld) 
     assert first is not None and second is not None and third is not None
     # Never offered first (by id), then the other, then back to the one offered longest ago.
     assert [first.partner_id, second.partner_id, third.partner_id] == [
-        world.near, world.gold, world.near
+        world.near,
+        world.gold,
+        world.near,
     ]
     assert first.expires_at == NOW + timedelta(hours=48)
 
@@ -96,16 +98,12 @@ def test_accepting_gives_the_lead_to_the_partner_as_a_vendor_assignment(
     offer = route(world, lead_id)
     assert offer is not None
     with session_scope(world.engine) as session:
-        lead = accept_offer(
-            session=session, actor=world.partner_a, offer_id=offer.id or 0, now=NOW
-        )
+        lead = accept_offer(session=session, actor=world.partner_a, offer_id=offer.id or 0, now=NOW)
     assert lead.partner_id == world.near and lead.vendor_member is True
     assert [o.status for o in offers(world, lead_id)] == ["accepted"]
     assert events(world, lead_id)[-1] == ("accepted", world.near)
     with Session(world.engine) as session:
-        audit = session.exec(
-            select(AuditEvent).where(AuditEvent.action == "accept_offer")
-        ).one()
+        audit = session.exec(select(AuditEvent).where(AuditEvent.action == "accept_offer")).one()
     assert audit.changes["partner_id"] == {"before": None, "after": world.near}
     # A second click, and an acceptance after the deadline, are refused.
     with pytest.raises(RoutingError, match="no longer open"), session_scope(world.engine) as s:
@@ -138,11 +136,14 @@ def test_declining_offers_the_lead_to_the_next_member_in_the_same_step(
         )  # fmt: skip
     assert following is not None and following.partner_id == world.gold
     assert [(o.partner_id, o.status) for o in offers(world, lead_id)] == [
-        (world.near, "declined"), (world.gold, "open")
+        (world.near, "declined"),
+        (world.gold, "open"),
     ]
     assert offers(world, lead_id)[0].decline_reason == "Too far <b>away</b>"
     assert events(world, lead_id) == [
-        ("offered", world.near), ("declined", world.near), ("offered", world.gold)
+        ("offered", world.near),
+        ("declined", world.near),
+        ("offered", world.gold),
     ]
     assert lead_row(world, lead_id).partner_id is None  # not the partner's until accepted
 
@@ -157,7 +158,8 @@ def test_an_offer_nobody_accepts_moves_to_the_next_member_after_the_deadline(
     later = first.expires_at + timedelta(minutes=1)
     assert expire_due_offers(world.engine, later) == 1
     assert [(o.partner_id, o.status) for o in offers(world, lead_id)] == [
-        (world.near, "expired"), (world.gold, "open")
+        (world.near, "expired"),
+        (world.gold, "open"),
     ]
     assert offers(world, lead_id)[1].expires_at == later + timedelta(hours=48)
     assert events(world, lead_id)[1:] == [("expired", world.near), ("offered", world.gold)]
@@ -181,7 +183,9 @@ def test_three_expiries_in_a_row_start_a_cooling_period(world: RoutingWorld) -> 
     fresh = world.lead()
     assert route(world, fresh, now) is None
     with Session(world.engine) as session:
-        reason = session.exec(select(RoutingEvent.detail).where(RoutingEvent.lead_id == fresh)).one()
+        reason = session.exec(
+            select(RoutingEvent.detail).where(RoutingEvent.lead_id == fresh)
+        ).one()
     assert reason == "all qualifying members are cooling off after letting offers expire"
 
 
