@@ -133,7 +133,7 @@ def build_routing_world(engine: Engine) -> RoutingWorld:
                 partner=p,
                 actor_label="test",
                 certification_statuses=["approved"] * len(p.certifications),
-            )  # fmt: skip
+            )
             for p in profiles
         ]
     near, gold, far, weak, stranger = ids

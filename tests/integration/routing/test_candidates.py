@@ -12,7 +12,7 @@ from core.db import session_scope
 from core.models import OFFER_EXPIRED, OFFER_OPEN, CampaignRouting, Lead, LeadOffer
 from core.routing.candidates import find_candidates
 from core.routing.offers import audit_lead
-from tests.integration.routing.routing_world import NOW, X, RoutingWorld, build_routing_world
+from tests.integration.routing.routing_world import NOW, RoutingWorld, X, build_routing_world
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from core.db import session_scope
 from core.models import OFFER_OPEN, LeadOffer, RoutingEvent
 from core.routing.due import expire_due_offers
 from core.routing.offers import audit_lead
-from tests.integration.routing.routing_world import NOW, X, RoutingWorld, build_routing_world
+from tests.integration.routing.routing_world import NOW, RoutingWorld, X, build_routing_world
 
 pytestmark = [
     pytest.mark.postgres,

@@ -20,8 +20,8 @@ from core.routing.rules import RoutingError, get_routing, save_routing
 from tests.integration.routing.routing_world import (
     CONTACT,
     NOW,
-    X,
     RoutingWorld,
+    X,
     build_routing_world,
 )
 
