@@ -86,7 +86,7 @@ def routed_campaign(db: AtlasDb) -> tuple[int, str]:
 
 
 def test_vendor_saves_routing_rules_and_reads_the_history(atlas_db: AtlasDb) -> None:
-    campaign_id, name = routed_campaign(atlas_db)
+    campaign_id, _ = routed_campaign(atlas_db)
     at = open_app(atlas_db, PROGRAM, as_="vendor")
     at.selectbox(key=f"{KEY}routing_campaign").select(campaign_id).run()
     assert_no_exception(at)
