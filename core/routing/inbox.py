@@ -72,6 +72,8 @@ def list_open_offers(
         .join(Campaign, col(Campaign.id) == LeadOffer.campaign_id, isouter=True)
         .where(LeadOffer.partner_id == partner_id, LeadOffer.status == OFFER_OPEN)
         .where(col(LeadOffer.expires_at) > now)
+        # A lead the vendor gave away by hand meanwhile is no longer on offer.
+        .where(col(Lead.partner_id).is_(None))
         .order_by(col(LeadOffer.expires_at), col(LeadOffer.id))
     ).all()
     return [
@@ -129,8 +131,9 @@ def inbox_glance(
             func.count(),
             func.coalesce(func.sum(case((col(LeadOffer.expires_at) <= soon, 1), else_=0)), 0),
         )
+        .join(Lead, col(Lead.id) == LeadOffer.lead_id)
         .where(LeadOffer.partner_id == partner_id, LeadOffer.status == OFFER_OPEN)
-        .where(col(LeadOffer.expires_at) > now)
+        .where(col(LeadOffer.expires_at) > now, col(Lead.partner_id).is_(None))
     ).one()
     return InboxGlance(
         new=int(new), offered=int(offered), expiring=int(expiring), overdue=int(overdue)

@@ -181,3 +181,22 @@ def test_bad_rules_are_refused_with_a_sentence(
             session=session, actor=world.vendor, campaign_id=world.campaign_id, data=data,
             seen_version=None,
         )  # fmt: skip
+
+
+def test_an_offer_of_a_lead_the_vendor_assigned_by_hand_is_no_longer_shown(
+    world: RoutingWorld,
+) -> None:
+    from core.leads.campaign_leads import assign_lead
+
+    world.rules(min_level=2)
+    lead_id = routed(world)  # offered to near
+    with session_scope(world.engine) as session:
+        assign_lead(session=session, actor=world.vendor, lead_id=lead_id, partner_id=world.gold)
+    with Session(world.engine) as session:
+        shown = list_open_offers(
+            session=session, actor=world.partner_a, partner_id=world.near, now=NOW
+        )
+        glance = inbox_glance(
+            session=session, actor=world.partner_a, partner_id=world.near, now=NOW
+        )
+    assert shown == [] and glance.offered == 0
