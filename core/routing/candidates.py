@@ -3,9 +3,10 @@
 The filters run in order, each one SQL query over the members left by the previous one, so
 when nobody qualifies the vendor is told which rule emptied the set:
 
-1. active members of the campaign's vendor (of the chosen tiers, when the rules name any);
-2. an office within ``radius_km`` of the lead's ZIP: a bounding box in SQL, then the exact
-   great-circle distance (core.geo.distance) of the few locations inside it;
+1. active members of the campaign's vendor (of the chosen tiers, when the rules name any)
+2. with an office within ``radius_km`` of the lead's ZIP: one query joins the locations in a
+   bounding box to the program's members, then the exact great-circle distance
+   (core.geo.distance) of the few locations inside it decides;
 3. competent in every need of the lead at ``min_level`` or better: the claimed level, or,
    with ``evidence_only``, an approved, unexpired certification evidencing that level;
 4. not offered this lead before;
@@ -71,25 +72,46 @@ def _needs_text(needs: list[str]) -> str:
     return " and ".join(taxonomy.area_label(n) for n in needs)
 
 
-def _in_radius(session: Session, ids: list[int], zip_code: str | None, radius: float) -> set[int]:
+def _members(vendor: str, tiers: list[str]) -> Any:
+    """Active members of ``vendor`` (of ``tiers``): the membership vendor/status index."""
+    statement = select(ProgramMembership.partner_id).where(
+        ProgramMembership.vendor == vendor, ProgramMembership.status == PROGRAM_ACTIVE
+    )
+    return statement.where(col(ProgramMembership.tier).in_(tiers)) if tiers else statement
+
+
+def _members_in_radius(
+    session: Session, vendor: str, tiers: list[str], zip_code: str | None, radius: float
+) -> dict[int, str | None]:
+    """Members with an office within ``radius`` km of the ZIP, with their tier: locations in
+    the bounding box (ix_partner_location_lat_lon) joined to the program's active members,
+    then the exact great-circle distance of those few."""
     place = lookup_zip(zip_code or "")
     if place is None:
-        return set()
+        return {}
     # Degrees of latitude are ~111 km everywhere; of longitude they shrink with cos(lat).
     dlat = math.degrees(radius / EARTH_RADIUS_KM)
     cos_lat = max(math.cos(math.radians(place.latitude)), 1e-6)
     dlon = min(180.0, dlat / cos_lat)
-    rows = session.exec(
-        select(PartnerLocation.partner_id, PartnerLocation.latitude, PartnerLocation.longitude)
-        .where(col(PartnerLocation.partner_id).in_(ids))
+    statement = (
+        select(
+            PartnerLocation.partner_id,
+            PartnerLocation.latitude,
+            PartnerLocation.longitude,
+            ProgramMembership.tier,
+        )
+        .join(ProgramMembership, col(ProgramMembership.partner_id) == PartnerLocation.partner_id)
+        .where(ProgramMembership.vendor == vendor, ProgramMembership.status == PROGRAM_ACTIVE)
         .where(col(PartnerLocation.latitude).between(place.latitude - dlat, place.latitude + dlat))
         .where(
             col(PartnerLocation.longitude).between(place.longitude - dlon, place.longitude + dlon)
         )
-    ).all()
+    )
+    if tiers:
+        statement = statement.where(col(ProgramMembership.tier).in_(tiers))
     return {
-        int(pid)
-        for pid, lat, lon in rows
+        int(pid): tier
+        for pid, lat, lon, tier in session.exec(statement).all()
         if haversine_km(place.latitude, place.longitude, lat, lon) <= radius
     }
 
@@ -203,22 +225,14 @@ def find_candidates(
     *, session: Session, lead: Lead, rules: CampaignRouting, vendor: str, now: datetime
 ) -> Candidates:
     """The members that may be offered ``lead`` now, or the reason there are none."""
-    members = select(ProgramMembership.partner_id, ProgramMembership.tier).where(
-        ProgramMembership.vendor == vendor, ProgramMembership.status == PROGRAM_ACTIVE
-    )
-    if rules.tiers:
-        members = members.where(col(ProgramMembership.tier).in_(rules.tiers))
-    tier_of = {int(pid): tier for pid, tier in session.exec(members).all()}
-    if not tier_of:
+    if session.exec(_members(vendor, rules.tiers).limit(1)).first() is None:
         tiers = f" of tier {' or '.join(rules.tiers)}" if rules.tiers else ""
         return Candidates([], f"no active member{tiers} in the {vendor} program")
+    tier_of = _members_in_radius(session, vendor, rules.tiers, lead.zip_code, rules.radius_km)
+    if not tier_of:
+        return Candidates([], f"no member within {rules.radius_km:g} km of ZIP {lead.zip_code}")
     left = set(tier_of)
-    zip_code = lead.zip_code or "?"
     steps = (
-        (
-            lambda ids: _in_radius(session, ids, lead.zip_code, rules.radius_km),
-            f"no member within {rules.radius_km:g} km of ZIP {zip_code}",
-        ),
         (
             lambda ids: _competent(session, ids, list(lead.needs or []), rules, vendor, now),
             f"no member competent in {_needs_text(list(lead.needs or []))}"
