@@ -9,6 +9,7 @@ each lead gets one next offer. On SQLite (one writer) the guarded UPDATE alone s
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import CursorResult, Engine, and_, exists, update
@@ -35,6 +36,7 @@ from core.routing.offers import (
 )
 from core.settings import get_settings
 
+LOG = logging.getLogger(__name__)
 MAX_PER_PASS = 500  # items per job and pass: a backlog is worked off over a few passes
 RETRY_NO_CANDIDATE = timedelta(hours=1)  # a lead nobody qualified for is tried again after
 REMIND_WITHIN = timedelta(hours=12)
@@ -86,13 +88,18 @@ def expire_due_offers(engine: Engine, now: datetime) -> int:
     """Open offers past their deadline → expired, and their leads to the next candidate."""
     moved, seen = 0, set[int]()
     for _ in range(MAX_PER_PASS):
-        with session_scope(engine) as session:
-            offer = _claim_due_offer(session, now, seen)
-            if offer is None:
-                break
-            seen.add(offer.id or 0)
-            if expire_one(session, offer, now):
-                moved += 1
+        try:
+            with session_scope(engine) as session:
+                offer = _claim_due_offer(session, now, seen)
+                if offer is None:
+                    break
+                seen.add(offer.id or 0)  # tried once per pass, whatever happens
+                done = expire_one(session, offer, now)
+            moved += done
+        except Exception:
+            # One offer that fails (rolled back) must not hold back the others; it stays
+            # open and due, so the next pass tries it again.
+            LOG.exception("Could not expire a lead offer; the next pass tries again.")
     return moved
 
 
@@ -165,8 +172,11 @@ def route_unrouted_leads(engine: Engine, now: datetime) -> int:
         lead_ids = unrouted_lead_ids(session, now)
     offered = 0
     for lead_id in lead_ids:
-        with session_scope(engine) as session:
-            # route_lead locks the lead and re-checks it: another worker may have routed it.
-            if route_lead(session=session, lead_id=lead_id, now=now) is not None:
-                offered += 1
+        try:
+            with session_scope(engine) as session:
+                # route_lead locks the lead and re-checks it: another worker may have routed it.
+                made = route_lead(session=session, lead_id=lead_id, now=now) is not None
+            offered += made
+        except Exception:
+            LOG.exception("Could not route lead %s; the next pass tries again.", lead_id)
     return offered

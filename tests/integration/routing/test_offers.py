@@ -232,3 +232,24 @@ def test_a_reminder_goes_out_once_when_a_quarter_of_the_window_is_left(
         [("lead_offer", f"lead-offer:{offer.id}:near@partners.example"),
          ("offer_reminder", f"offer-reminder:{offer.id}")], key=str,
     )  # fmt: skip
+
+
+def test_one_offer_that_fails_to_expire_does_not_hold_back_the_others(
+    world: RoutingWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import core.routing.due as due
+
+    broken, fine = world.lead(), world.lead()
+    first, second = route(world, broken), route(world, fine)
+    assert first is not None and second is not None
+
+    def route_or_fail(*, session, lead_id, now):  # type: ignore[no-untyped-def]
+        if lead_id == broken:
+            raise RuntimeError("boom")
+        return route_lead(session=session, lead_id=lead_id, now=now)
+
+    monkeypatch.setattr(due, "route_lead", route_or_fail)
+    later = max(first.expires_at, second.expires_at) + timedelta(minutes=1)
+    assert expire_due_offers(world.engine, later) == 1
+    assert offers(world, broken)[0].status == "open"  # rolled back: due again next pass
+    assert [o.status for o in offers(world, fine)] == ["expired", "open"]
