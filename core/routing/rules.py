@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from core.audit import record_change
 from core.db import savepoint
@@ -132,3 +132,16 @@ def save_routing(
         action=action, before=before, after=rule_fields(row),
     )  # fmt: skip
     return CampaignRouting.model_validate(row.model_dump())
+
+
+def routing_switches(
+    *, session: Session, actor: AccountPublic | None, vendor: str
+) -> dict[int, bool]:
+    """Per campaign of ``vendor`` that has rules: whether routing is on."""
+    ensure_vendor(session, actor, vendor, doing="see its campaigns' routing rules")
+    rows = session.exec(
+        select(CampaignRouting.campaign_id, CampaignRouting.enabled)
+        .join(Campaign, col(Campaign.id) == CampaignRouting.campaign_id)
+        .where(Campaign.vendor == vendor)
+    ).all()
+    return {int(cid): bool(on) for cid, on in rows}

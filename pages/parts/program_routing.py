@@ -16,7 +16,7 @@ from sqlmodel import Session
 from core.models import ROUTING_FAIRNESS, AccountPublic, CampaignRouting, CampaignRoutingUpdate
 from core.programs.rules import ProgramError, StaleVersion
 from core.routing.history import campaign_routing_history, offer_counts
-from core.routing.rules import get_routing, save_routing
+from core.routing.rules import get_routing, routing_switches, save_routing
 from core.taxonomy import MAX_LEVEL, get_taxonomy
 from pages import get_engine
 from pages.parts.program_common import Program, key
@@ -50,10 +50,12 @@ def render_routing(account: AccountPublic, program: Program) -> None:
         return
     with Session(get_engine()) as session:
         counts = offer_counts(session=session, actor=account, vendor=vendor)
+        switches = routing_switches(session=session, actor=account, vendor=vendor)
     st.dataframe(
         [
             {
                 "Campaign": c.name,
+                "Routing": {True: "on", False: "off"}.get(switches.get(c.id), "not set"),
                 **{s.title(): counts.get(c.id, {}).get(s, 0) for s in STATUSES},
             }
             for c in campaigns
@@ -62,9 +64,12 @@ def render_routing(account: AccountPublic, program: Program) -> None:
         key=key(vendor, "routing_counts"),
     )
     names = {c.id: c.name for c in campaigns}
+    ids = list(names)
+    routed = [i for i in ids if i in switches]
     campaign_id = st.selectbox(
-        "Campaign", list(names), format_func=names.__getitem__, key=key(vendor, "routing_campaign")
-    )
+        "Campaign", ids, index=ids.index(routed[0]) if routed else 0,
+        format_func=names.__getitem__, key=key(vendor, "routing_campaign"),
+    )  # fmt: skip
     if campaign_id is None:
         return
     with Session(get_engine()) as session:

@@ -16,7 +16,7 @@ from core.programs.rules import StaleVersion
 from core.routing.history import campaign_routing_history, lead_routing_history, offer_counts
 from core.routing.inbox import inbox_glance, list_open_offers
 from core.routing.offers import audit_lead, route_lead
-from core.routing.rules import RoutingError, get_routing, save_routing
+from core.routing.rules import RoutingError, get_routing, routing_switches, save_routing
 from tests.integration.routing.routing_world import (
     CONTACT,
     NOW,
@@ -133,6 +133,11 @@ def test_another_vendor_reads_and_changes_nothing_of_the_campaign(world: Routing
                 get_routing(session=session, actor=actor, campaign_id=world.campaign_id)
             with pytest.raises(PermissionDenied):
                 offer_counts(session=session, actor=actor, vendor=X)
+            with pytest.raises(PermissionDenied):
+                routing_switches(session=session, actor=actor, vendor=X)
+        assert routing_switches(session=session, actor=world.vendor, vendor=X) == {
+            world.campaign_id: True
+        }
     with pytest.raises(PermissionDenied), session_scope(world.engine) as session:
         save_routing(
             session=session, actor=world.vendor_y, campaign_id=world.campaign_id,
