@@ -267,6 +267,8 @@ class LocationInput(SQLModel):
 
 class PartnerLocation(SQLModel, table=True):
     __tablename__ = "partner_location"
+    # Lead routing's bounding box ("offices near this ZIP"): a range seek on latitude.
+    __table_args__ = (Index("ix_partner_location_lat_lon", "latitude", "longitude"),)
     id: int | None = Field(default=None, primary_key=True)
     partner_id: int = Field(foreign_key="partner.id", index=True, ondelete="CASCADE")
     is_headquarters: bool = False

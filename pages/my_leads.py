@@ -15,6 +15,7 @@ from core.leads.lifecycle import (
 from core.models import LEAD_STATUS_LABELS, LEAD_STATUSES, LEAD_TRANSITIONS, MaxLength
 from core.taxonomy import get_taxonomy
 from pages import get_engine
+from pages.parts.lead_offers import render_glance, render_offers
 from pages.parts.partner_page import setup_partner_page
 from pages.parts.saving import save, show_saved
 
@@ -32,7 +33,10 @@ def forget(*keys: str) -> None:
 
 
 show_saved()
+render_glance(account, PARTNER_ID)
+render_offers(account, PARTNER_ID)
 
+st.subheader("Inbox")
 with Session(get_engine()) as session:
     counts = count_partner_leads(session=session, actor=account, partner_id=PARTNER_ID)
 columns = st.columns(len(LEAD_STATUSES))

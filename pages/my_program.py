@@ -1,8 +1,8 @@
 """My program (vendor teams; administrators pick a vendor): the vendor's own program.
 
 Results (campaigns, member scorecard, company sizes, coverage, recruiting), members and
-requests, campaigns and funds, campaign leads, deal registrations. Everything shown and
-every change is decided by core with the signed-in account: a vendor sees and runs only
+requests, campaigns and funds, campaign leads, lead routing, deal registrations. Everything
+shown and every change is decided by core with the signed-in account: a vendor sees and runs only
 its own program. The parts live in pages/parts/program_*.py.
 """
 
@@ -18,6 +18,7 @@ from pages.parts.program_deals import render_deals
 from pages.parts.program_leads import render_leads
 from pages.parts.program_members import render_members
 from pages.parts.program_results import render_results
+from pages.parts.program_routing import render_routing
 from pages.parts.saving import show_saved
 
 account = setup_page("My program", "🏅", roles=(ROLE_VENDOR, ROLE_ADMIN))
@@ -30,8 +31,8 @@ st.caption(
 show_saved()
 program = read_program(account, vendor)
 
-results_tab, members_tab, campaigns_tab, leads_tab, deals_tab = st.tabs(
-    ["Results", "Members", "Campaigns & funds", "Leads", "Deal registrations"]
+results_tab, members_tab, campaigns_tab, leads_tab, routing_tab, deals_tab = st.tabs(
+    ["Results", "Members", "Campaigns & funds", "Leads", "Routing", "Deal registrations"]
 )
 with results_tab:
     render_results(account, vendor)
@@ -41,5 +42,7 @@ with campaigns_tab:
     render_campaigns(account, program)
 with leads_tab:
     render_leads(account, program)
+with routing_tab:
+    render_routing(account, program)
 with deals_tab:
     render_deals(account, program)

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from core.accounts.records import create_account
 from core.db import session_scope
 from core.demo.programs import DEMO_VENDORS
+from core.demo.routing import seed_demo_routing
 from core.models import (
     PROGRAM_ACTIVE,
     ROLE_ADMIN,
@@ -94,6 +95,7 @@ def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
     """Create the documented demo accounts that do not exist yet; returns all of them.
 
     Run after the demo directory is seeded: partner accounts need partners to belong to.
+    The first start also gives partner1 its demo lead offers (core.demo.routing).
     """
 
     demo: list[DemoAccount] = [DEMO_ADMIN, DEMO_VENDOR, DEMO_VENDOR2]
@@ -122,4 +124,6 @@ def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
                 regions=entry.regions,
                 display_name=f"Demo {entry.description}"[: MaxLength.DISPLAY_NAME],
             )
+        if partner_ids:  # partner1 gets offers of the demo vendors' routed campaigns
+            seed_demo_routing(session, partner_id=partner_ids[0])
     return demo

@@ -14,9 +14,12 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from core.directory.nudges import send_profile_nudges
+from core.directory.responsiveness import refresh_responsiveness
 from core.leads.contact_limits import forget_old_attempts
 from core.leads.followup import run_followups
 from core.notifications.delivery import deliver_job
+from core.routing.due import expire_due_offers, remind_due_offers, route_unrouted_leads
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,16 @@ class Job:
     run: Callable[[Engine, datetime], int]
 
 
-# Filled in by each capability as it lands: routing (offers, expiries, reminders), follow-ups
-# and nudges, responsiveness summaries, and delivery last, so a pass sends what it created.
+# One pass, in order; delivery last, so a pass sends what the jobs before it wrote.
 JOBS: tuple[Job, ...] = (
+    # Routing: deadlines first (an expiry offers the lead to the next member at once), then
+    # reminders of what is still open, then leads that wait for a first (or renewed) offer.
+    Job("expire_offers", expire_due_offers),
+    Job("remind_offers", remind_due_offers),
+    Job("route_leads", route_unrouted_leads),
     Job("customer_followups", run_followups),
     Job("forget_old_contact_attempts", forget_old_attempts),
+    Job("responsiveness", refresh_responsiveness),  # at most hourly (core.directory.responsiveness)
+    Job("profile_nudges", send_profile_nudges),
     Job("delivery", deliver_job),
 )
