@@ -42,8 +42,7 @@ def _upsert(session: Session, now: datetime, partner_id: int | None) -> int:
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SUMMARY)
     statement = insert.from_select([*SUMMARY_COLUMNS], figures)
     changed = [
-        SUMMARY.c[name].is_distinct_from(statement.excluded[name])
-        for name in SUMMARY_COLUMNS[1:]
+        SUMMARY.c[name].is_distinct_from(statement.excluded[name]) for name in SUMMARY_COLUMNS[1:]
     ]
     values: dict[str, Any] = {name: statement.excluded[name] for name in SUMMARY_COLUMNS[1:]}
     statement = statement.on_conflict_do_update(

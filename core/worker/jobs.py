@@ -14,6 +14,9 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from core.directory.nudges import send_profile_nudges
+from core.directory.responsiveness import refresh_responsiveness
+
 
 @dataclass(frozen=True)
 class Job:
@@ -23,4 +26,7 @@ class Job:
 
 # Filled in by each capability as it lands: routing (offers, expiries, reminders), follow-ups
 # and nudges, responsiveness summaries, and delivery last, so a pass sends what it created.
-JOBS: tuple[Job, ...] = ()
+JOBS: tuple[Job, ...] = (
+    Job("responsiveness", refresh_responsiveness),  # at most hourly (core.directory.responsiveness)
+    Job("profile_nudges", send_profile_nudges),  # before delivery: sent in the same pass
+)
