@@ -30,12 +30,10 @@ from sqlalchemy import Float, Integer, Select, and_, case, cast, func, or_, sele
 from sqlmodel import Session
 
 from core.models import Lead, LeadFeedback, PartnerResponsiveness
+from core.search.responsiveness import MIN_LEADS, RESPONSIVE_SHARE
 from core.tables import table_of
 
 WINDOW_DAYS = 365
-MIN_LEADS = 5  # fewer leads say too little about a partner to show or rank by
-# "Answers within 2 business days" (search filter): at least half of its leads.
-RESPONSIVE_SHARE = 0.5
 # An unanswered lead counts once even a Friday lead's two business days have passed.
 SETTLE_HOURS = 96
 CUSTOMERS_MIN = 5  # customers' confirmations are shown from this many answers

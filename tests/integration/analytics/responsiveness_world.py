@@ -83,9 +83,11 @@ def responsiveness_world(engine: Engine) -> dict[str, int]:
     add_leads(engine, ids["steady"], STEADY_LEADS)
     add_leads(engine, ids["few"], FEW_LEADS)
     with Session(engine) as session:
-        session.add(PartnerResponsiveness(
+        session.add(
+            PartnerResponsiveness(
                 partner_id=ids["gone"], leads=9, answered=9, computed_at=NOW - timedelta(days=2)
-            ))
+            )
+        )
         bump_data_version(session)
         session.commit()
     return ids
