@@ -231,3 +231,37 @@ def responsiveness_lines(summary: Responsiveness | None) -> list[str]:
             f"asked confirm the partner contacted them ({percent(contacted)})."
         )
     return lines
+
+
+# The public figures a vendor's member scorecard shows beside its own (None below MIN_LEADS).
+PUBLIC_RESPONSIVENESS_COLUMNS = (
+    "all_leads_12_months",
+    "answered_share",
+    "answered_in_two_days_share",
+    "all_leads_median_response_hours",
+)
+
+
+def public_responsiveness(*, session: Session, partner_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """partner -> PUBLIC_RESPONSIVENESS_COLUMNS, for partners with MIN_LEADS leads or more
+    (the profile shows nothing below that, so neither does the scorecard)."""
+    if not partner_ids:
+        return {}
+    rows = session.execute(
+        select(
+            SUMMARY.c.partner_id,
+            SUMMARY.c.leads,
+            SUMMARY.c.answered,
+            SUMMARY.c.within_two_business_days,
+            SUMMARY.c.median_response_hours,
+        ).where(SUMMARY.c.partner_id.in_(partner_ids), SUMMARY.c.leads >= MIN_LEADS)
+    ).all()
+    return {
+        int(pid): {
+            "all_leads_12_months": int(leads),
+            "answered_share": round(answered / leads, 2),
+            "answered_in_two_days_share": round(within / leads, 2),
+            "all_leads_median_response_hours": None if median is None else round(median, 1),
+        }
+        for pid, leads, answered, within, median in rows
+    }

@@ -44,3 +44,10 @@ def explanation(leads: int, within: int) -> str:
         )
     share = round(100 * within / leads)
     return f"Answers {share} % of leads within 2 business days ({leads} leads in 12 months)."
+
+
+def card_text(leads: int, within: int) -> str:
+    """The short fact on a result card; empty below MIN_LEADS leads."""
+    if leads < MIN_LEADS:
+        return ""
+    return f"answers {round(100 * within / leads)} % of leads within 2 business days"
