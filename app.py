@@ -38,10 +38,12 @@ ACCOUNTS = app_page("admin_accounts", "Accounts", "👥")
 APPROVALS = app_page("admin_approvals", "Approvals", "✅")
 AUDIT = app_page("admin_audit", "Audit trail", "📜")
 DATA = app_page("admin_data", "Import & export", "📦")
+# Reached from the link in a profile nudge email only, never from the menu.
+CONFIRM = app_page("profile_confirm", "Confirm your profile", "✅")
 
 ALL_PAGES = [HOME, FIND, TEAMS, MAP, COMPARE, PROFILE, SIGN_IN, ACCOUNT, MY_PROFILE, MY_LEADS,
              MY_PROGRAMS, COMPLEMENTS, REGION, PROGRAM, ACCOUNTS, APPROVALS, AUDIT,
-             DATA]  # fmt: skip
+             DATA, CONFIRM]  # fmt: skip
 DIRECTORY_MENU = [HOME, FIND, TEAMS, MAP, COMPARE]
 ROLE_MENUS = {
     ROLE_PARTNER: [MY_PROFILE, MY_LEADS, MY_PROGRAMS, COMPLEMENTS],

@@ -32,6 +32,7 @@ PUBLIC = {
     "compare_partners.py",
     "partner_profile.py",
     "sign_in.py",
+    "profile_confirm.py",
 }
 SIGNED_IN = {"account.py", "complementary_partners.py"}
 ALLOWED: dict[str, set[str]] = {
@@ -103,8 +104,8 @@ def test_sidebar_menu_offers_exactly_the_pages_of_the_role(
         "audit": "admin_audit",
         "data": "admin_data",
     }
-    # The partner profile is reached from results, not from the menu.
-    assert {by_url.get(p, p) for p in offered} == stems - {"partner_profile"}
+    # The partner profile is reached from results, the confirmation from an email link.
+    assert {by_url.get(p, p) for p in offered} == stems - {"partner_profile", "profile_confirm"}
 
 
 @pytest.mark.parametrize("role", ROLES)
