@@ -95,7 +95,7 @@ def _nudge_email(name: str, last: datetime, now: datetime, link: str, unsubscrib
             f"Your profile was last updated or confirmed {humanize_age(last, now=now)}. "
             "Customers see how current a profile is, search ranks recently confirmed "
             "profiles higher, and a profile not confirmed for a year is marked stale.",
-            "If everything is still correct, one click confirms it "
+            "If everything is still correct, open the link below and confirm with one click "
             f"(the link works for {LINK_VALID_FOR.days} days). To change something, sign in "
             "and edit My profile.",
         ],
