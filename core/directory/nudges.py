@@ -11,10 +11,12 @@ nudged twice.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Select, and_, exists, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from core.db import session_scope
@@ -27,6 +29,7 @@ from core.notifications.outbox import enqueue
 from core.notifications.unsubscribe import unsubscribe_url
 from core.tables import table_of
 
+log = logging.getLogger(__name__)
 NUDGE_AFTER_DAYS = 180
 NUDGES_PER_PASS = 50
 KIND = "profile_nudge"
@@ -157,7 +160,12 @@ def send_profile_nudges(engine: Engine, now: datetime) -> int:
         due = due_for_nudge(session, now)
     sent = 0
     for partner_id in due:
-        with session_scope(engine) as session:
-            sent += nudge_partner(session=session, partner_id=partner_id, now=now)
-            session.commit()
+        try:
+            with session_scope(engine) as session:
+                sent += nudge_partner(session=session, partner_id=partner_id, now=now)
+                session.commit()
+        except (SQLAlchemyError, ValueError):
+            # One partner's problem (a bad address, a lost race) must not hold back the
+            # others; it is still due, so the next pass tries it again.
+            log.exception("profile nudge for partner %s failed", partner_id)
     return sent
