@@ -62,6 +62,12 @@ def _add_query_options(parser: argparse.ArgumentParser, *, team: bool) -> None:
         add("--max-size", type=int, help="largest team to consider (default 3)")
         add("--alternatives", type=int, help="how many other teams to show")
     else:
+        add(
+            "--responsive",
+            action="store_true",
+            default=None,
+            help="only partners answering at least half of 5+ leads within 2 business days",
+        )
         add("--sort", choices=("best", "distance", "breadth", "freshness", "name"))
         add("--page", type=int)
         add("--page-size", type=int)

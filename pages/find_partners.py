@@ -28,6 +28,7 @@ from core.search.params import IgnoredValue, query_to_params
 from core.search.query import QueryError, SearchQuery
 from core.search.ranking import search_index
 from core.search.relaxation import is_poor, suggest_relaxations
+from core.search.responsiveness import card_text as card_responsiveness
 from core.search.text import (
     coverage_mark,
     coverage_text,
@@ -51,6 +52,7 @@ SORTS = {
     "name": "Name A–Z",
 }
 COMPARE_MAX = 4
+STALE_BADGE = "Stale profile: not confirmed for over a year"
 # Ten cards a page: the browser's work per filter change grows with the elements shown, and
 # bench/browser_filter.py holds a filter change to 500 ms (p50) at 100,000 partners.
 PAGE_SIZE = 10
@@ -131,8 +133,11 @@ def render_card(r: Any, query: SearchQuery, now: datetime) -> None:
         )
         facts = [f"HQ {r.hq_city}" if r.hq_city else "", distance_text(r.distance_km, r.reach)]
         facts.append(freshness_text(r.updated_at, r.verified_at, now=now))
+        facts.append(card_responsiveness(r.response_leads, r.response_within))
         # escape_markdown escapes "]", so no text can close the :gray[…] directive early.
         lines = [":small[:gray[" + " · ".join(escape_markdown(f) for f in facts if f) + "]]"]
+        if r.stale:
+            lines[0] = f":orange-badge[{STALE_BADGE}] " + lines[0]
         if query.needs:
             lines += [
                 f"{coverage_mark(c.claimed, c.evidenced, query.min_level)} "
@@ -272,8 +277,9 @@ def render_results(query: SearchQuery, jump_to_results: Any) -> None:
         if results.total >= 2:
             render_compare_picker(results, query)
     st.caption(
-        "Ranking is transparent: coverage of your needs, certified evidence, distance and "
-        "profile freshness. No partner pays for placement."
+        "Ranking is transparent: coverage of your needs, certified evidence, distance, "
+        "profile freshness (none for a profile not confirmed for a year) and a small part for "
+        "answering leads within 2 business days. No partner pays for placement."
     )
 
 

@@ -109,8 +109,10 @@ with st.expander("What the areas mean"):
         )
 with st.expander("How ranking works"):
     st.markdown(
-        "Each result scores up to 100 points: **coverage** of your needs (50), **evidence** from "
-        "certifications (20), **distance** within your radius (20) and **freshness** of the "
-        "profile (10). A radius search never shows a partner outside the radius unless you "
-        "ask for partners that travel to you. Nobody can pay to rank higher."
+        "Each result scores up to 105 points: **coverage** of your needs (50), **evidence** "
+        "from certifications (20), **distance** within your radius (20), **freshness** of the "
+        "profile (10; none for a profile not confirmed for over a year, marked stale) and "
+        "**responsiveness** (5: the share of leads answered within 2 business days, from 5 "
+        "leads on; 2.5 before that). A radius search never shows a partner outside the radius "
+        "unless you ask for partners that travel to you. Nobody can pay to rank higher."
     )

@@ -16,6 +16,7 @@ import streamlit as st
 from sqlmodel import Session
 from streamlit_folium import st_folium
 
+from core.analytics.responsiveness import responsiveness_lines
 from core.directory.public_profile import PublicProfile, load_public_profile
 from core.formatting import company_sizes, escape_markdown
 from core.geo.states import STATE_NAMES
@@ -227,6 +228,10 @@ with main:
         )
     render_certifications(profile)
 with side:
+    st.subheader("Responsiveness", anchor=False)
+    st.markdown(
+        "  \n".join(escape_markdown(line) for line in responsiveness_lines(profile.responsiveness))
+    )
     st.subheader("Contact", anchor=False)
     if profile.website:
         st.link_button("Website", profile.website, icon="🌐")

@@ -34,6 +34,7 @@ def search_signature(query: SearchQuery) -> tuple[Any, ...]:
         query.segment,
         query.vendor,
         (query.keyword or "").casefold(),
+        query.responsive,
     )
 
 

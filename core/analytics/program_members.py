@@ -28,6 +28,10 @@ from core.analytics.program_scope import (
     keep_none,
     ratio,
 )
+from core.analytics.responsiveness import (
+    PUBLIC_RESPONSIVENESS_COLUMNS,
+    public_responsiveness,
+)
 from core.confidentiality import figures_shared_with
 from core.models import (
     PROGRAM_ACTIVE,
@@ -43,9 +47,11 @@ from core.tables import table_of
 SCORECARD_COLUMNS = [
     "partner_id", "name", "tier", "since", "leads", "reported_share",
     "median_first_response_hours", "win_rate", "won_value_usd", "funds_received_usd", "roi",
+    *PUBLIC_RESPONSIVENESS_COLUMNS,
     "revenue_usd", "revenue_growth", "headcount", "figures_shared",
 ]  # fmt: skip
 OPTIONAL_COLUMNS = (
+    *PUBLIC_RESPONSIVENESS_COLUMNS,
     "reported_share",
     "median_first_response_hours",
     "win_rate",
@@ -133,12 +139,16 @@ def member_scorecard(
     medians = median_response_hours(session, vendor, since, now, page_ids)
     figures: dict[int, tuple[float | None, float | None, int | None]] = {}
     shared: set[int] = set()
+    # The public profile's responsiveness (every lead of the member, not only this vendor's):
+    # public-grade, so outside the consent rules below, and empty below 5 leads like there.
+    answering: dict[int, dict[str, Any]] = {}
     # In chunks: the confidentiality rules take id lists, bound one parameter per id, and
     # SQLite refuses more than 32,766 (older builds) in one statement.
     for start in range(0, len(page_ids), ID_CHUNK):
         chunk = page_ids[start : start + ID_CHUNK]
         figures.update(member_figures(session, viewer, chunk, now))
         shared |= figures_shared_with(session, vendor, chunk)
+        answering.update(public_responsiveness(session=session, partner_ids=chunk))
     by_id = activity.set_index("partner_id")
     figures_of = by_id.loc[by_id.index.intersection(page_ids)].to_dict("index")
     rows = []
@@ -165,6 +175,7 @@ def member_scorecard(
                 "won_value_usd": float(value),
                 "funds_received_usd": float(received),
                 "roi": ratio(value, received),
+                **answering.get(pid, dict.fromkeys(PUBLIC_RESPONSIVENESS_COLUMNS)),
                 "revenue_usd": revenue,
                 "revenue_growth": growth,
                 "headcount": headcount,

@@ -28,6 +28,7 @@ SEARCH_FIELDS = (
     "segment",
     "vendor",
     "keyword",
+    "responsive",
     "sort",
     "page",
     "page_size",

@@ -48,6 +48,7 @@ from core.demo.programs import DEMO_VENDORS, program_rows
 from core.demo.searches import write_search_events
 from core.demo.words import ally_pool
 from core.directory.records import sync_id_sequences
+from core.directory.responsiveness import recompute_all
 from core.tables import rows_changed, table_of
 from core.taxonomy import get_taxonomy
 
@@ -252,6 +253,13 @@ def seed_demo_directory(
             events = write_search_events(connection=session, places=places, activity=activity)
         tables = [table_of(model) for model in (m.Partner, m.Lead, m.Campaign)]
         sync_id_sequences(session=session, tables=tables)
+    if activity is not None and partners:
+        # Responsiveness is there from the first start, not an hour later with the worker:
+        # as of now (or of the pinned day's midnight, so a pinned seed stays reproducible).
+        with session_scope(engine) as session:
+            moment = now if today else datetime.now(UTC)
+            recompute_all(session=session, now=moment)
+            session.commit()
     if progress is not None:
         progress(1.0, f"Demo directory ready: {partners:,} partners")
     return SeedSummary(

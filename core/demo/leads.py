@@ -23,6 +23,7 @@ from sqlmodel import Session
 from core import models as m
 from core.demo.campaign_leads import lead_origin
 from core.demo.campaigns import CampaignBook
+from core.demo.feedback import customer_answers
 from core.demo.lead_text import (
     BUSINESSES,
     FIRST_NAMES,
@@ -167,8 +168,10 @@ class ActivityWriter:
                 leads.append(lead)
                 changes += history
         figures = self._figures(rng, facts, program)
+        answers = customer_answers(leads, seed=self.seed, chunk_no=chunk_no, now=self.now)
         for model, rows in (
             (m.Lead, leads),
+            (m.LeadFeedback, answers),
             (m.LeadStatusChange, changes),
             (m.PartnerYearFigures, figures),
         ):

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from core.analytics.responsiveness import Responsiveness, load_responsiveness
 from core.evidence import HeldCertification, check_claims, evidenced_levels
 from core.models import (
     CERT_APPROVED,
@@ -93,6 +94,8 @@ class PublicProfile:
     updated_at: datetime
     verified_at: datetime | None
     extras: dict[str, object] = field(default_factory=dict)
+    # How it answers its leads (last 12 months): public-grade, shown from 5 leads on.
+    responsiveness: Responsiveness | None = None
 
     @property
     def headquarters(self) -> PublicLocation | None:
@@ -232,4 +235,5 @@ def load_public_profile(*, session: Session, partner_id: int, today: date) -> Pu
         vendors=vendors,
         updated_at=partner.updated_at,
         verified_at=partner.verified_at,
+        responsiveness=load_responsiveness(session=session, partner_id=partner_id),
     )

@@ -120,7 +120,9 @@ def results_frame(results: SearchResults, *, now: datetime) -> pd.DataFrame:
             row[taxonomy.area_label(key)] = claim_and_evidence(c.claimed, c.evidenced)
         row["Areas ≥ proficient"] = r.breadth
         row["Claims above evidence"] = ", ".join(taxonomy.area_label(k) for k in r.flagged_claims)
-        row["Updated"] = freshness_text(r.updated_at, None, now=now).split(" · ")[0]
+        row["Updated"] = freshness_text(r.updated_at, None, now=now).split(" · ")[0] + (
+            " (stale)" if r.stale else ""
+        )
         row["Profile"] = f"/partner_profile?id={r.partner_id}"
         rows.append(row)
     return pd.DataFrame(rows)

@@ -30,6 +30,7 @@ FORM_FIELDS = {
     "level": "min_level",
     "evidence": "evidence_only",
     "q": "keyword",
+    "responsive": "responsive",
     "states": "states",
     "region": "region",
     "vendor": "vendor",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
@@ -28,6 +28,7 @@ from core.search.index_loader import (
     load_claimed_levels,
     load_locations,
     load_partners,
+    load_responsiveness,
     load_valid_certifications,
 )
 from core.search.token_index import TokenIndex, build_token_index
@@ -75,6 +76,17 @@ class ReadIndex:
     loc_state: np.ndarray  # int8 index into STATE_CODES
     # Keyword index over search_text; the build makes it while rows stream in.
     tokens: TokenIndex | None = None
+    # Responsiveness over the last 12 months (core.analytics.responsiveness): leads, and of
+    # them answered within two business days; int32 (n), zeros when a partner has none.
+    response_leads: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    response_within: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+
+    def __post_init__(self) -> None:
+        # Hand-made indexes (tests, benchmarks) may leave the responsiveness out: none known.
+        if self.response_leads.shape[0] != self.size:
+            self.response_leads = np.zeros(self.size, np.int32)
+        if self.response_within.shape[0] != self.size:
+            self.response_within = np.zeros(self.size, np.int32)
 
     @property
     def size(self) -> int:
@@ -159,6 +171,7 @@ def build_read_index(
             conn, ids=ids, certification_keys=list(cert_row_of), today=today
         )
         locations = load_locations(conn, ids=ids, state_index=state_index)
+        response_leads, response_within = load_responsiveness(conn, ids=ids)
     n = ids.size
 
     evidenced = np.zeros_like(claimed)
@@ -221,6 +234,8 @@ def build_read_index(
         loc_latitude=locations.latitude,
         loc_longitude=locations.longitude,
         loc_state=locations.state,
+        response_leads=response_leads,
+        response_within=response_within,
     )
     index.tokens = partners.tokens  # built now: no visitor's search pays for it
     _ = index.strength  # query-independent ranking inputs, ready before any visitor

@@ -293,3 +293,18 @@ def load_locations(
             for k, v in merged.items()
         }
     return LocationColumns(**merged)
+
+
+def load_responsiveness(conn: Connection, *, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Leads and answers within two business days per partner row, from the summary the
+    worker keeps (core.analytics.responsiveness): one short row per partner with leads,
+    already aggregated, so this costs a fraction of the partner table."""
+    leads = np.zeros(ids.size, dtype=np.int32)
+    within = np.zeros(ids.size, dtype=np.int32)
+    sql = "SELECT partner_id, leads, within_two_business_days FROM partner_responsiveness"
+    for rows in stream_rows(conn, sql):
+        block = np.asarray(rows, dtype=np.int64)
+        partner_rows, known = rows_of(ids, block[:, 0])
+        leads[partner_rows[known]] = block[known, 1]
+        within[partner_rows[known]] = block[known, 2]
+    return leads, within

@@ -29,11 +29,12 @@ PARAM_FIELDS = {
     "size": "segment",
     "vendor": "vendor",
     "q": "keyword",
+    "responsive": "responsive",
     "sort": "sort",
     "page": "page",
 }
 LIST_FIELDS = {"needs", "states"}
-BOOL_FIELDS = {"evidence_only", "include_service_area"}
+BOOL_FIELDS = {"evidence_only", "include_service_area", "responsive"}
 # URL parameters naming known keys, and what one key is called in a notice. A link keeps the
 # keys it knows and ignores the others one by one (``known_values``), never all of them.
 KEYED_PARAMS = {"needs": "need", "states": "state", "size": "company size"}

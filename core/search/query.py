@@ -38,6 +38,9 @@ class SearchFilters(BaseModel):
     segment: str | None = None
     vendor: str | None = None
     keyword: str | None = Field(default=None, max_length=MaxLength.SEARCH_KEYWORD)
+    # Only partners that answer at least half of their leads (5 or more in 12 months)
+    # within 2 business days (core.search.responsiveness).
+    responsive: bool = False
 
     @field_validator("needs")
     @classmethod

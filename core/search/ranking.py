@@ -2,8 +2,10 @@
 
 A query is validated once (``SearchQuery``), resolved to a place offline, turned into
 boolean masks over the index (``match_partners``), then ranked (``rank_matches``). The
-score is the sum of four published parts — coverage, evidence, distance, freshness —
-with no paid boost, and every result carries the lines that explain it.
+score is the sum of five published parts — coverage, evidence, distance, freshness and a
+small responsiveness part (core.search.responsiveness) — with no paid boost, and every
+result carries the lines that explain it. A profile not confirmed for ``STALE_AFTER_DAYS``
+is marked stale and earns no freshness points.
 """
 
 from __future__ import annotations
@@ -18,13 +20,23 @@ from sqlalchemy import Engine
 from core.evidence import ClaimCheck
 from core.geo.distance import haversine_km
 from core.geo.places import Place, UnknownPlaceError, resolve_place
+from core.search import responsiveness
 from core.search.index import STATE_BIT, ReadIndex, ReadIndexHolder, state_mask
 from core.search.query import QueryError, SearchQuery
 from core.search.results import NeedCoverage, RankedPartner, SearchResults, explain
 from core.taxonomy import EXPERT, get_taxonomy
 
-SCORE_WEIGHTS = {"coverage": 50.0, "evidence": 20.0, "distance": 20.0, "freshness": 10.0}
-FRESHNESS_HORIZON_DAYS = 730.0  # a profile untouched for two years earns no freshness points
+SCORE_WEIGHTS = {
+    "coverage": 50.0,
+    "evidence": 20.0,
+    "distance": 20.0,
+    "freshness": 10.0,
+    "responsiveness": responsiveness.WEIGHT,
+}
+FRESHNESS_HORIZON_DAYS = 730.0  # freshness points fall to nothing over two years (teams)
+# A profile not updated or confirmed for a year is stale: marked in results, and it earns no
+# freshness points at all (before the horizon would take the last of them away).
+STALE_AFTER_DAYS = 365.0
 KM_PER_DEGREE = 111.2
 
 
@@ -99,6 +111,8 @@ def match_partners(
     if query.vendor:
         vendor_bit = np.uint64(1) << np.uint64(index.vendor_names.index(query.vendor))
         mask &= (index.vendors & vendor_bit) != 0
+    if query.responsive:
+        mask &= responsiveness.responsive_mask(index.response_leads, index.response_within)
     if query.keyword:
         hits = index.token_index().match(query.keyword, size=index.size)
         if hits is not None:
@@ -142,13 +156,16 @@ def score_matches(
         distance = np.clip(1.0 - matches.distance_km / query.radius_km, 0.0, 1.0)
     else:
         distance = np.zeros(rows.size)
-    age_days = (now_ts - index.freshness_ts[rows]) / 86400.0
-    freshness = np.clip(1.0 - np.nan_to_num(age_days, nan=1e9) / FRESHNESS_HORIZON_DAYS, 0.0, 1.0)
+    age_days = np.nan_to_num((now_ts - index.freshness_ts[rows]) / 86400.0, nan=1e9)
+    freshness = np.clip(1.0 - age_days / FRESHNESS_HORIZON_DAYS, 0.0, 1.0)
+    freshness[age_days >= STALE_AFTER_DAYS] = 0.0
+    answered = responsiveness.ranking_share(index.response_leads[rows], index.response_within[rows])
     parts = {
         "coverage": coverage * SCORE_WEIGHTS["coverage"],
         "evidence": evidence * SCORE_WEIGHTS["evidence"],
         "distance": distance * SCORE_WEIGHTS["distance"],
         "freshness": freshness * SCORE_WEIGHTS["freshness"],
+        "responsiveness": answered * SCORE_WEIGHTS["responsiveness"],
     }
     parts["total"] = sum(parts.values())
     return parts
@@ -183,6 +200,13 @@ def _order(index: ReadIndex, query: SearchQuery, matches: Matches, total: np.nda
         head = np.flatnonzero(rounded >= threshold)
         return head[np.lexsort((ids[head], dist[head], -rounded[head]))]
     return np.lexsort((ids, dist, -rounded))
+
+
+def is_stale(last_confirmed_ts: float, *, now: datetime) -> bool:
+    """Not updated or confirmed for STALE_AFTER_DAYS (or never)."""
+    if np.isnan(last_confirmed_ts):
+        return True
+    return (now.timestamp() - last_confirmed_ts) / 86400.0 >= STALE_AFTER_DAYS
 
 
 def _timestamp(value: float) -> datetime | None:
@@ -236,6 +260,9 @@ def rank_matches(
             flagged_claims=flagged,
             updated_at=_timestamp(index.updated_ts[row]),
             verified_at=_timestamp(index.verified_ts[row]),
+            stale=is_stale(float(index.freshness_ts[row]), now=now),
+            response_leads=int(index.response_leads[row]),
+            response_within=int(index.response_within[row]),
         )
         result.explanation = explain(result, query, place, now=now)
         results.append(result)

@@ -88,6 +88,9 @@ def _candidates(query: SearchQuery) -> list[_Candidate]:
     if query.keyword:
         reason = "The keyword rules out the most partners."
         offer("drop_keyword", "Drop the keyword", reason, keyword=None)
+    if query.responsive:
+        reason = "Asking for partners that answer within 2 business days rules out the most."
+        offer("drop_responsive", "Any responsiveness", reason, responsive=False)
     if query.states or query.region:
         names = [STATE_NAMES[s] for s in query.states]
         if query.region:

@@ -9,6 +9,7 @@ from typing import Any
 
 from core.formatting import humanize_age
 from core.geo.places import Place
+from core.search import responsiveness
 from core.search.query import SearchQuery
 from core.taxonomy import get_taxonomy
 
@@ -36,6 +37,9 @@ class RankedPartner:
     flagged_claims: list[str]
     updated_at: datetime | None
     verified_at: datetime | None
+    stale: bool = False  # not updated or confirmed for a year (core.search.ranking)
+    response_leads: int = 0  # leads in the last 12 months (core.search.responsiveness)
+    response_within: int = 0  # of which answered within two business days
     explanation: list[str] = field(default_factory=list)
 
 
@@ -75,6 +79,11 @@ class SearchResults:
                     "flagged_claims": r.flagged_claims,
                     "updated_at": r.updated_at.isoformat() if r.updated_at else None,
                     "verified_at": r.verified_at.isoformat() if r.verified_at else None,
+                    "stale": r.stale,
+                    "responsiveness": {
+                        "leads": r.response_leads,
+                        "within_two_business_days": r.response_within,
+                    },
                     "explanation": r.explanation,
                 }
                 for r in self.results
@@ -119,10 +128,14 @@ def explain(
         if result.verified_at:
             fresh += f", verified {humanize_age(result.verified_at, now=now)}"
         lines.append(fresh + ".")
+    if result.stale:
+        lines.append("Stale: profile not confirmed for over a year, so no freshness points.")
+    lines.append(responsiveness.explanation(result.response_leads, result.response_within))
     parts = result.score_parts
     lines.append(
         f"Score {result.score:.0f} = coverage {parts['coverage']:.0f} + evidence "
         f"{parts['evidence']:.0f} + distance {parts['distance']:.0f} + freshness "
-        f"{parts['freshness']:.0f}. No paid placement."
+        f"{parts['freshness']:.0f} + responsiveness {parts['responsiveness']:.1f}. "
+        "No paid placement."
     )
     return lines

@@ -74,6 +74,30 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
         "n",
         "%d",
     ),
+    "all_leads_12_months": (
+        "All leads",
+        "Every lead the member received in 12 months (public profile figure; from 5 leads).",
+        "n",
+        "%d",
+    ),
+    "answered_share": (
+        "Answers",
+        "Share of all its leads the member answered (public profile figure).",
+        "n",
+        "percent",
+    ),
+    "answered_in_two_days_share": (
+        "In 2 days",
+        "Share of all its leads answered within 2 business days (public profile figure).",
+        "n",
+        "percent",
+    ),
+    "all_leads_median_response_hours": (
+        "Median (h)",
+        "Median hours to the first response over all its leads (public profile figure).",
+        "n",
+        "%.0f",
+    ),
     "tier": ("Tier", "The member's tier in your program.", "t", ""),
     "since": ("Since", "Member since.", "d", ""),
     "figures_shared": ("Shares", "The member shares its business figures with you.", "b", ""),
@@ -82,6 +106,12 @@ GROUPS: dict[str, list[str]] = {
     "Reporting": ["leads", "reported_share", "median_first_response_hours"],
     "Wins": ["win_rate", "won_value_usd", "roi"],
     "Money": ["funds_received_usd", "roi", "won_value_usd"],
+    "Responsiveness": [
+        "all_leads_12_months",
+        "answered_share",
+        "answered_in_two_days_share",
+        "all_leads_median_response_hours",
+    ],
     "Business": ["revenue_usd", "revenue_growth", "headcount"],
     "Membership": ["tier", "since", "figures_shared"],
 }

@@ -74,6 +74,15 @@ def evidence_checkbox(prefix: str) -> None:
     )
 
 
+def responsive_checkbox(prefix: str) -> None:
+    st.checkbox(
+        "Answers within 2 business days",
+        key=f"{prefix}responsive",
+        help="Only partners that answered at least half of their leads within 2 business days "
+        "(Monday to Friday), judged on 5 or more leads in the last 12 months.",
+    )
+
+
 def vendor_select(prefix: str) -> None:
     st.selectbox(
         "Certified with vendor",
@@ -124,6 +133,7 @@ def find_filters(prefix: str, *, on_reset: Callable[[], None]) -> None:
     levels = "\n\n".join(f"**{lv.label}**: {lv.description}" for lv in get_taxonomy().levels[1:])
     level_select(prefix, help_text=levels)
     evidence_checkbox(prefix)
+    responsive_checkbox(prefix)
     st.text_input(
         "Keyword",
         key=f"{prefix}q",

@@ -33,6 +33,7 @@ PUBLIC = {
     "partner_profile.py",
     "sign_in.py",
     "email_link.py",
+    "profile_confirm.py",
 }
 SIGNED_IN = {"account.py", "complementary_partners.py"}
 ALLOWED: dict[str, set[str]] = {
@@ -105,8 +106,13 @@ def test_sidebar_menu_offers_exactly_the_pages_of_the_role(
         "audit": "admin_audit",
         "data": "admin_data",
     }
-    # The partner profile is reached from results, the email-link page from emails: not menus.
-    assert {by_url.get(p, p) for p in offered} == stems - {"partner_profile", "email_link"}
+    # The partner profile is reached from results, the email-link and confirmation pages from
+    # emails: not from menus.
+    assert {by_url.get(p, p) for p in offered} == stems - {
+        "partner_profile",
+        "email_link",
+        "profile_confirm",
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)

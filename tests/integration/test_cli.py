@@ -151,3 +151,16 @@ def test_create_account_reads_the_password_from_the_environment(run) -> None:
     )
     assert weak.returncode == 2
     assert weak.stderr.startswith("error: ")
+
+
+def test_search_responsive_keeps_only_partners_answering_leads_in_time(run) -> None:
+    assert run("import", str(TEMPLATE)).returncode == 0
+    everyone = query_near_austin(run, "search", "networking")
+    assert everyone["total"] >= 1
+    assert everyone["results"][0]["responsiveness"] == {
+        "leads": 0,
+        "within_two_business_days": 0,
+    }
+    # No partner has 5 leads yet: the filter keeps nobody, and says so with an empty list.
+    responsive = query_near_austin(run, "search", "networking", "--responsive")
+    assert responsive["total"] == 0 and responsive["results"] == []

@@ -83,7 +83,9 @@ def test_summary_counts_match_the_database(seeded: tuple[Engine, SeedSummary]) -
     assert summary.certifications == len(_dump(engine, "partner_certification"))
     assert summary.leads == len(_dump(engine, "lead")) > 0
     with Session(engine) as session:
-        assert read_data_version(session) == 1  # one chunk, one unit of work: bumped once
+        # One chunk, one unit of work: bumped once; then once more by the responsiveness
+        # summary the seed computes (search reads it).
+        assert read_data_version(session) == 2
 
 
 def test_most_partners_are_expert_in_one_to_three_technology_domains(seeded) -> None:
@@ -232,3 +234,15 @@ def test_progress_is_reported_up_to_done(tmp_path: Path) -> None:
     )
     assert calls and calls[-1][0] == 1.0
     assert [f for f, _ in calls] == sorted(f for f, _ in calls)
+
+
+def test_seed_computes_responsiveness_so_profiles_show_it_at_once(
+    seeded: tuple[Engine, SeedSummary],
+) -> None:
+    engine, _ = seeded
+    with Session(engine) as session:
+        rows = session.execute(select(m.PartnerResponsiveness)).scalars().all()
+    shown = [r for r in rows if r.leads >= 5]
+    assert shown, "no demo partner has 5 leads in 12 months"
+    assert all(r.answered <= r.leads and r.within_two_business_days <= r.answered for r in rows)
+    assert any(r.median_response_hours is not None for r in shown)
