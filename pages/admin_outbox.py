@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlmodel import Session
 
+from core.formatting import escape_markdown
 from core.models import OUTBOX_FAILED, OUTBOX_STATUSES, ROLE_ADMIN
 from core.notifications.outbox_view import list_outbox, outbox_counts, retry_message
 from core.settings import get_settings
@@ -78,7 +79,11 @@ chosen = st.selectbox(
     key="outbox_message",
 )
 message = by_id[chosen]
-st.caption(f"To {message.to_name} <{message.to_email}> · {message.message_id}")
+# Names and addresses are user text: escaped, so they cannot turn into markdown links.
+st.caption(
+    f"To {escape_markdown(message.to_name)} · {escape_markdown(message.to_email)} · "
+    f"Message-ID `{message.message_id}`"
+)
 # The plain-text part, as text: the HTML part is never rendered here.
 st.code(message.text_body, language=None, wrap_lines=True)
 if message.status == OUTBOX_FAILED:

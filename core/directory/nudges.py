@@ -26,6 +26,7 @@ from core.models import ROLE_PARTNER, Account, OutboxMessage, Partner
 from core.notifications.compose import Email
 from core.notifications.links import absolute_url
 from core.notifications.outbox import enqueue
+from core.notifications.recipients import partner_recipients
 from core.notifications.unsubscribe import unsubscribe_url
 from core.tables import table_of
 
@@ -47,15 +48,6 @@ def _account_emails(partner_id: Any) -> Select[Any]:
         ACCOUNT.c.is_active.is_(True),
         ACCOUNT.c.username.like("%@%"),
     )
-
-
-def partner_recipients(session: Session, partner_id: int) -> list[str]:
-    """The partner's public email, or else its partner accounts' addresses (the contract's
-    rule; core.notifications.recipients replaces this copy after the merge)."""
-    email = session.execute(select(PARTNER.c.email).where(PARTNER.c.id == partner_id)).scalar()
-    if email:
-        return [email]
-    return sorted({str(u) for u in session.execute(_account_emails(partner_id)).scalars()})
 
 
 def due_for_nudge(
@@ -127,7 +119,7 @@ def nudge_partner(*, session: Session, partner_id: int, now: datetime) -> int:
     name, updated, verified = locked
     last = max(m for m in (updated, verified) if m is not None)
     sent = 0
-    for email in partner_recipients(session, partner_id):
+    for email, _name in partner_recipients(session=session, partner_id=partner_id):
         link = absolute_url(
             "profile_confirm",
             t=issue_still_correct_token(session=session, partner_id=partner_id, now=now),
