@@ -21,12 +21,16 @@ from core.interchange.format import RowError
 from core.leads.campaign_csv import parse_campaign_csv
 from core.leads.lifecycle import LeadError, detached, lead_audit_fields
 from core.models import (
+    OFFER_OPEN,
+    OFFER_WITHDRAWN,
     ROLE_ADMIN,
     ROLE_VENDOR,
     AccountPublic,
     Campaign,
     Lead,
+    LeadOffer,
     Partner,
+    RoutingEvent,
     utc_now,
 )
 from core.taxonomy import get_taxonomy
@@ -151,6 +155,34 @@ def _pair(error: RowError) -> tuple[int, str]:
     return error.line, f"{where}{error.reason}"
 
 
+def _withdraw_open_offers(session: Session, lead_id: int, partner_id: int) -> None:
+    """A lead the vendor assigns by hand is no longer on offer: its open offers are withdrawn
+    (in this transaction, so they free the members' offer caps at once) and the routing
+    history says why. Written against the tables, not core.routing, which imports this
+    package."""
+    now = utc_now()
+    withdrawn = session.exec(
+        select(LeadOffer.partner_id).where(
+            col(LeadOffer.lead_id) == lead_id, col(LeadOffer.status) == OFFER_OPEN
+        )
+    ).all()
+    if not withdrawn:
+        return
+    session.execute(
+        update(LeadOffer)
+        .where(col(LeadOffer.lead_id) == lead_id, col(LeadOffer.status) == OFFER_OPEN)
+        .values(status=OFFER_WITHDRAWN, responded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    for offered_to in withdrawn:
+        session.add(
+            RoutingEvent(
+                lead_id=lead_id, at=now, kind="withdrawn", partner_id=offered_to,
+                detail=f"the vendor assigned the lead by hand (to partner {partner_id})",
+            )
+        )  # fmt: skip
+
+
 def assign_lead(
     *, session: Session, actor: AccountPublic | None, lead_id: int, partner_id: int
 ) -> Lead:
@@ -185,6 +217,7 @@ def assign_lead(
     if result.rowcount != 1:
         raise LeadError("This lead was changed meanwhile. Reload it and try again.")
     session.refresh(row)
+    _withdraw_open_offers(session, lead_id, partner_id)
     record_change(
         session=session, actor=current, entity_type="lead", entity_id=lead_id, action="assign",
         before=before, after=lead_audit_fields(row),

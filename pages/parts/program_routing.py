@@ -33,6 +33,7 @@ STEP_LABELS = {
     "expired": "Expired",
     "no_candidate": "Nobody qualifies",
     "cooling": "Cooling off",
+    "withdrawn": "Withdrawn (you assigned the lead)",
 }
 FIELDS = tuple(CampaignRoutingUpdate.model_fields)
 STATUSES = ("open", "accepted", "declined", "expired")

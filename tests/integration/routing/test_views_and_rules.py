@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.access import PermissionDenied
 from core.db import session_scope
-from core.models import AuditEvent, Lead
+from core.models import AuditEvent, Lead, LeadOffer, RoutingEvent
 from core.programs.rules import StaleVersion
 from core.routing.history import campaign_routing_history, lead_routing_history, offer_counts
 from core.routing.inbox import inbox_glance, list_open_offers
@@ -205,3 +205,14 @@ def test_an_offer_of_a_lead_the_vendor_assigned_by_hand_is_no_longer_shown(
             session=session, actor=world.partner_a, partner_id=world.near, now=NOW
         )
     assert shown == [] and glance.offered == 0
+    with Session(world.engine) as session:
+        offers = session.exec(select(LeadOffer.status).where(LeadOffer.lead_id == lead_id)).all()
+        steps = session.exec(
+            select(RoutingEvent.kind, RoutingEvent.partner_id)
+            .where(RoutingEvent.lead_id == lead_id)
+            .order_by(col(RoutingEvent.id))
+        ).all()
+    # The offer is withdrawn (it no longer holds a place under the member's cap), and the
+    # vendor's history says so.
+    assert list(offers) == ["withdrawn"]
+    assert steps[-1] == ("withdrawn", world.near)
