@@ -75,6 +75,7 @@ class ReadIndex:
     loc_state: np.ndarray  # int8 index into STATE_CODES
     # Keyword index over search_text; the build makes it while rows stream in.
     tokens: TokenIndex | None = None
+    loc_city: pa.Array | None = None  # "Austin, TX" of every location; None: use hq_city
 
     @property
     def size(self) -> int:
@@ -221,6 +222,8 @@ def build_read_index(
         loc_latitude=locations.latitude,
         loc_longitude=locations.longitude,
         loc_state=locations.state,
+        # Few distinct cities: dictionary-encoded, a location costs an int32.
+        loc_city=locations.city_label.dictionary_encode(),
     )
     index.tokens = partners.tokens  # built now: no visitor's search pays for it
     _ = index.strength  # query-independent ranking inputs, ready before any visitor
