@@ -50,12 +50,12 @@ def contact_form(
         left, right = st.columns(2)
         name = left.text_input("Your name", max_chars=MAX_LENGTHS["contact_name"])
         email = right.text_input("Email", max_chars=MAX_LENGTHS["contact_email"])
-        size = left.selectbox(
+        # Pills, not a selectbox: Esc in a selectbox without a default cleared the chosen size.
+        size = left.pills(
             "Company size",
             taxonomy.segment_keys,
-            index=None,
+            selection_mode="single",
             format_func=segment_labels.get,
-            placeholder="Choose…",
         )
         needs_column = st if team else right  # a team's longer list of needs: full width
         needs = needs_column.multiselect(
