@@ -193,6 +193,7 @@ def build_regional_base_map(
     )
     ClusterAssets().add_to(m)
     FocusWithoutScroll().add_to(m)
+    CompactAttribution().add_to(m)  # on a phone the full attribution covered the scale
     if choropleth is not None:
         add_choropleth(m, choropleth)
     if region_states:
