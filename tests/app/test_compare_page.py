@@ -78,7 +78,7 @@ def test_each_compared_partner_can_be_contacted_from_the_comparison(public_app, 
     # The second partner's form: its two text inputs come after the first form's two.
     at.text_input[2].input("Jo Smith")
     at.text_input[3].input("jo@example.com")
-    [p for p in at.pills if p.label == "Company size"][1].set_value("11-50")
+    [r for r in at.radio if r.label == "Company size"][1].set_value("11-50")
     at.multiselect[1].select("security")
     [b for b in at.button if b.label == "Send request"][1].click().run()
     assert_no_exception(at)

@@ -48,7 +48,7 @@ def open_contact_form(at):  # type: ignore[no-untyped-def]
 def fill_contact_form(at, *, email: str = "dana@example.com") -> None:  # type: ignore[no-untyped-def]
     name = next(t for t in at.text_input if t.label == "Your name")
     mail = next(t for t in at.text_input if t.label == "Email")
-    size = next(p for p in at.pills if p.label == "Company size")
+    size = next(r for r in at.radio if r.label == "Company size")
     name.input("Dana Owner")
     mail.input(email)
     size.set_value("11-50")

@@ -3,7 +3,7 @@ item 11).
 
 - An open dropdown closed once when the area map finished loading, when the map's first report
   reran the page. The map returns nothing (``returned_objects=[]``): it never reports.
-- Esc in the company size box cleared a size already chosen; sizes are now pills.
+- Esc in the company size box cleared a size already chosen; sizes are now radio buttons.
 """
 
 from __future__ import annotations
@@ -55,21 +55,22 @@ def test_a_dropdown_opened_before_the_area_map_loads_stays_open(
     assert len(sent) == messages_before, "the loaded map sent the server a report (a rerun)"
 
 
-def company_size(page: Page, label: str) -> Locator:
-    return page.get_by_role("radiogroup", name="Company size").get_by_role("radio", name=label)
+def choose_company_size(page: Page, label: str) -> Locator:
+    """Click the size's label (Streamlit hides the radio input itself); return the radio."""
+    group = page.get_by_role("radiogroup", name="Company size")
+    group.get_by_text(label, exact=True).click()
+    return group.get_by_role("radio", name=label)
 
 
 def test_escape_keeps_the_chosen_company_size(page: Page, app_server: AppServer) -> None:
     open_profile(page, app_server)
-    size = company_size(page, "11–50 employees")
-    size.scroll_into_view_if_needed()
-    size.click()
-    expect(size).to_have_attribute("aria-checked", "true")
+    size = choose_company_size(page, "11–50 employees")
+    expect(size).to_be_checked()
     page.keyboard.press("Escape")
     page.get_by_label("Your name").click()
     page.keyboard.press("Escape")
     wait_for_script_idle(page)
-    expect(size).to_have_attribute("aria-checked", "true")
+    expect(size).to_be_checked()
     page.get_by_label("Your name").fill("Jo Esc")
     page.get_by_label("Email").fill("jo.esc@example.com")
     page.get_by_role("button", name="Send request").click()

@@ -62,12 +62,9 @@ def test_search_then_profile_then_contact_request(page: Page, app_server: AppSer
     expect(page.get_by_text("Competencies: claimed and certified")).to_be_visible()
     page.get_by_label("Your name").fill("Jo Journey")
     page.get_by_label("Email").fill("jo.journey@example.com")
-    size = page.get_by_role("radiogroup", name="Company size").get_by_role(
-        "radio", name="11–50 employees"
-    )
-    size.scroll_into_view_if_needed()
-    size.click()
-    expect(size).to_have_attribute("aria-checked", "true")
+    sizes = page.get_by_role("radiogroup", name="Company size")
+    sizes.get_by_text("11–50 employees", exact=True).click()
+    expect(sizes.get_by_role("radio", name="11–50 employees")).to_be_checked()
     page.get_by_label("Message (optional)").fill("We need help with <b>security</b>.")
     page.get_by_role("button", name="Send request").click()
 
