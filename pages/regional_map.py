@@ -201,7 +201,9 @@ def partner_layer(plan: DetailPlan) -> folium.FeatureGroup:
     return build_partner_layer(plan, markers=data.markers, bubbles=data.bubbles, need_labels=labels)
 
 
-def selection_layer(details: SelectedPartner) -> folium.FeatureGroup:
+def selection_layer(
+    details: SelectedPartner, clicked: tuple[float, float] | None
+) -> folium.FeatureGroup:
     popup = partner_popup_html(
         partner_id=details.partner_id,
         name=details.name,
@@ -214,6 +216,7 @@ def selection_layer(details: SelectedPartner) -> folium.FeatureGroup:
         service_radius_km=details.service_radius_km,
         states_served=details.states_served,
         popup_html=popup,
+        popup_near=clicked,  # the pin clicked: the office near the searched place
     )
 
 
@@ -254,7 +257,7 @@ def show_map() -> None:
     )  # fmt: skip
     layers = [partner_layer(detail.plan)]
     if detail.selected is not None:
-        layers.append(selection_layer(detail.selected))
+        layers.append(selection_layer(detail.selected, state.last_click))
     map_col, panel_col = st.columns([3, 1])
     with map_col:
         st_folium(

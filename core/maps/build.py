@@ -273,8 +273,13 @@ def build_selection_layer(
     service_radius_km: float | None,
     states_served: list[str],
     popup_html: str | None = None,
+    popup_near: tuple[float, float] | None = None,
 ) -> folium.FeatureGroup:
-    """The selected partner's service area (locations, radius, served states) and its popup."""
+    """The selected partner's service area (locations, radius, served states) and its popup.
+
+    The popup opens at the location nearest to ``popup_near`` (the pin that was clicked: a
+    branch near the searched place, say), else at the first location (the headquarters).
+    """
     group = folium.FeatureGroup(name="Selected partner")
     add_service_area(
         group,
@@ -284,7 +289,11 @@ def build_selection_layer(
         precision=1,
     )
     if popup_html and locations:
-        LayerPopup((locations[0][0], locations[0][1]), popup_html).add_to(group)
+        at = locations[0]
+        if popup_near is not None:
+            near_lat, near_lon = popup_near
+            at = min(locations, key=lambda loc: (loc[0] - near_lat) ** 2 + (loc[1] - near_lon) ** 2)
+        LayerPopup((at[0], at[1]), popup_html).add_to(group)
     return group
 
 

@@ -90,3 +90,19 @@ def test_without_a_place_every_partner_is_pinned_once_at_its_headquarters():
         (*EAST, "Two Offices"),
         (*SAN_ANTONIO, "Service Area"),
     ]
+
+
+def test_the_selected_partners_popup_opens_at_the_clicked_branch_not_its_headquarters():
+    from core.maps.build import build_regional_base_map, build_selection_layer, render_map_html
+
+    locations = [(*FAR_HQ, "Far HQ Partner"), (*BRANCH, "Far HQ Partner")]
+    layer = build_selection_layer(
+        locations=locations,
+        service_radius_km=None,
+        states_served=[],
+        popup_html="<b>Far HQ Partner</b>",
+        popup_near=BRANCH,
+    )
+    html = render_map_html(build_regional_base_map(choropleth=None), [layer])
+    assert f".setLatLng([{BRANCH[0]}, {BRANCH[1]}])" in html
+    assert f".setLatLng([{FAR_HQ[0]}, {FAR_HQ[1]}])" not in html
