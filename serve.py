@@ -30,17 +30,29 @@ BASE_URL_SCRIPT = (
     b'{BACKEND_BASE_URL: window.location.origin + "/"});</script>'
 )
 MARK = b"<script"  # inserted before the page's first script
+# Paths that never answer with the app's page: assets, the server's API, components, media.
+NOT_THE_PAGE = ("/static/", "/_stcore/", "/component/", "/media/", "/app/static/")
+
+
+def asks_for_the_page(path: str) -> bool:
+    """Whether a GET of ``path`` is answered with the app's HTML page (``/``, ``/my_leads``)."""
+    last = path.rsplit("/", 1)[-1]
+    return not path.startswith(NOT_THE_PAGE) and "." not in last
 
 
 class RootBaseUrl:
-    """Adds ``BASE_URL_SCRIPT`` to every HTML page the server sends (the app's index.html)."""
+    """Adds ``BASE_URL_SCRIPT`` to the app's HTML page, whatever page path it is sent for."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "GET":
-            await self.app(scope, receive, send)
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "GET"
+            or not asks_for_the_page(scope.get("path", ""))
+        ):
+            await self.app(scope, receive, send)  # assets stay compressed and untouched
             return
         # Plain bodies only: the page is small, and a compressed one could not be edited.
         headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]
