@@ -14,6 +14,7 @@ import streamlit as st
 from core.formatting import escape_markdown
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR
 from pages import ROLE_LABELS, current_account, get_engine, sign_out
+from pages.parts.phone_sidebar import fold_sidebar_after_navigation_on_phones
 from pages.parts.routing import app_page, mark_routed_by_app
 
 st.set_page_config(page_title="Partner Atlas", page_icon="🧭", layout="wide")
@@ -87,5 +88,6 @@ with st.sidebar:
         if st.button("Sign out", key="sidebar_sign_out"):
             sign_out()
             st.switch_page(HOME)
+    fold_sidebar_after_navigation_on_phones()
 
 current.run()

@@ -28,8 +28,9 @@ from core.maps.build import (
     partner_popup_html,
 )
 from core.maps.data import STATE_LAYERS, SelectedPartner, search_bounds, state_layer
-from core.maps.detail import HqPositions, detail_hint, follow_view, partner_layer_data
+from core.maps.detail import detail_hint, follow_view, partner_layer_data
 from core.maps.layers import DetailPlan, ViewState
+from core.maps.pins import PinPositions
 from core.models import MaxLength, utc_now
 from core.search.form import form_values, search_params
 from core.search.params import query_to_params
@@ -135,7 +136,8 @@ except QueryError as exc:
 
 index = get_index_holder().get()
 matches = match_partners(index, query, place)
-positions = HqPositions.of(index, matches)
+# Pins at the offices that matched the place (a branch near it, not a far headquarters).
+positions = PinPositions.of(index, matches, place, query.radius_km)
 
 summary = describe_search(query, place)
 if query.region:
@@ -176,6 +178,7 @@ base_settings = {
     "region_states": tuple(region_states),
     "region_label": taxonomy.region(query.region).label if query.region else "",
     "fit": search_bounds(query, place),
+    "search_area": (place.latitude, place.longitude, query.radius_km) if place else None,
 }
 context = json.dumps(query_to_params(query.model_copy(update={"page": 1, "sort": "best"})))
 base_key = json.dumps([layer, domain, days, context])
@@ -198,7 +201,9 @@ def partner_layer(plan: DetailPlan) -> folium.FeatureGroup:
     return build_partner_layer(plan, markers=data.markers, bubbles=data.bubbles, need_labels=labels)
 
 
-def selection_layer(details: SelectedPartner) -> folium.FeatureGroup:
+def selection_layer(
+    details: SelectedPartner, clicked: tuple[float, float] | None
+) -> folium.FeatureGroup:
     popup = partner_popup_html(
         partner_id=details.partner_id,
         name=details.name,
@@ -211,6 +216,7 @@ def selection_layer(details: SelectedPartner) -> folium.FeatureGroup:
         service_radius_km=details.service_radius_km,
         states_served=details.states_served,
         popup_html=popup,
+        popup_near=clicked,  # the pin clicked: the office near the searched place
     )
 
 
@@ -251,7 +257,7 @@ def show_map() -> None:
     )  # fmt: skip
     layers = [partner_layer(detail.plan)]
     if detail.selected is not None:
-        layers.append(selection_layer(detail.selected))
+        layers.append(selection_layer(detail.selected, state.last_click))
     map_col, panel_col = st.columns([3, 1])
     with map_col:
         st_folium(
@@ -270,8 +276,9 @@ def show_map() -> None:
 
 show_map()
 st.caption(
-    f"{states.explanation} Dark numbered discs count matching partners by headquarters (by "
-    "state when zoomed out, by area when zoomed in); pins are single partners – click one for "
-    "its service area (blue circle: travel radius, purple: whole states served). The heavy "
-    "black line outlines the chosen sales region."
+    f"{states.explanation} Pins are single partners, at the offices within the search radius "
+    "(dashed circle around the searched place; at the headquarters without a place) – click "
+    "one for its service area (blue circle: travel radius, purple: whole states served). Dark "
+    "numbered discs count them where there are too many to pin (by state when zoomed out, by "
+    "area when zoomed in). The heavy black line outlines the chosen sales region."
 )

@@ -47,6 +47,16 @@ SERVICE_AREA_STYLE: dict[str, Any] = {
     "fillColor": "#60a5fa",
     "fillOpacity": 0.12,
 }
+# The searched place and its radius: a dashed ring under everything else, never clickable
+# (a click on it must not read as a click on a partner).
+SEARCH_AREA_STYLE: dict[str, Any] = {
+    "color": "#0f172a",
+    "weight": 2,
+    "dash_array": "6 6",
+    "fill": True,
+    "fill_color": "#0f172a",
+    "fill_opacity": 0.04,
+}
 SERVED_STATE_STYLE: dict[str, Any] = {
     "color": "#7c3aed",
     "weight": 2,
@@ -162,9 +172,12 @@ def build_regional_base_map(
     region_states: tuple[str, ...] = (),
     region_label: str = "",
     fit: list[list[float]] | None = None,
+    search_area: tuple[float, float, float] | None = None,
     height_px: int = 560,
 ) -> folium.Map:
     """The part of the regional map that changes only with the query and layer choice.
+
+    ``search_area`` (lat, lon, radius km) draws the searched place and its radius.
 
     Partners and the selection come as feature groups (``build_partner_layer``,
     ``build_selection_layer``) so that st_folium can swap them without remounting the map.
@@ -180,12 +193,38 @@ def build_regional_base_map(
     )
     ClusterAssets().add_to(m)
     FocusWithoutScroll().add_to(m)
+    CompactAttribution().add_to(m)  # on a phone the full attribution covered the scale
     if choropleth is not None:
         add_choropleth(m, choropleth)
     if region_states:
         add_region_outline(m, states=region_states, label=region_label)
+    if search_area is not None:
+        add_search_area(m, *search_area)
     fit_or_center(m, fit or CONTINENTAL_US, max_zoom=11)
     return m
+
+
+def add_search_area(m: folium.Map, latitude: float, longitude: float, radius_km: float) -> None:
+    """The search radius around the searched place, and a dot at the place itself."""
+    ring = folium.Circle(
+        location=(latitude, longitude),
+        radius=float(radius_km) * 1000.0,
+        class_name="pa-search-radius",
+        **SEARCH_AREA_STYLE,
+    )
+    dot = folium.CircleMarker(
+        location=(latitude, longitude),
+        radius=4,
+        color="#0f172a",
+        weight=2,
+        fill=True,
+        fill_color="#ffffff",
+        fill_opacity=1.0,
+        class_name="pa-search-place",
+    )
+    for shape in (ring, dot):
+        shape.options["interactive"] = False  # folium's path options leave this one out
+        shape.add_to(m)
 
 
 def build_partner_layer(
@@ -234,8 +273,13 @@ def build_selection_layer(
     service_radius_km: float | None,
     states_served: list[str],
     popup_html: str | None = None,
+    popup_near: tuple[float, float] | None = None,
 ) -> folium.FeatureGroup:
-    """The selected partner's service area (locations, radius, served states) and its popup."""
+    """The selected partner's service area (locations, radius, served states) and its popup.
+
+    The popup opens at the location nearest to ``popup_near`` (the pin that was clicked: a
+    branch near the searched place, say), else at the first location (the headquarters).
+    """
     group = folium.FeatureGroup(name="Selected partner")
     add_service_area(
         group,
@@ -245,7 +289,11 @@ def build_selection_layer(
         precision=1,
     )
     if popup_html and locations:
-        LayerPopup((locations[0][0], locations[0][1]), popup_html).add_to(group)
+        at = locations[0]
+        if popup_near is not None:
+            near_lat, near_lon = popup_near
+            at = min(locations, key=lambda loc: (loc[0] - near_lat) ** 2 + (loc[1] - near_lon) ** 2)
+        LayerPopup((at[0], at[1]), popup_html).add_to(group)
     return group
 
 

@@ -29,6 +29,7 @@ from core.maps.layers import (
     DetailPlan,
     in_window,
 )
+from core.maps.pins import PinPositions
 from core.maps.regions import Choropleth, circle_box, state_bounds
 from core.search.index import STATE_CODES, ReadIndex
 from core.search.query import SearchQuery
@@ -38,20 +39,25 @@ from core.taxonomy import PROFICIENT, get_taxonomy
 
 
 def marker_rows(
-    index: ReadIndex, query: SearchQuery, matches: Matches, plan: DetailPlan
+    index: ReadIndex,
+    query: SearchQuery,
+    matches: Matches,
+    plan: DetailPlan,
+    pins: PinPositions | None = None,
 ) -> list[list[Any]]:
     """Rows for the marker callback: [lat, lon, partner id, name, city, distance, coverage].
 
-    Text is escaped here with ``escape_for_map`` (the callback pastes it into popup and tooltip
-    HTML); numbers stay numbers. Only partners inside the plan's window are sent.
+    One row per pin (``pins``, headquarters when not given): a partner is shown at the office
+    that matched, with that office's city and distance. Text is escaped here with
+    ``escape_for_map`` (the callback pastes it into popup and tooltip HTML); numbers stay
+    numbers. Only pins inside the plan's window are sent.
     """
-    rows = np.asarray(matches.rows, dtype=np.int64)
-    lat, lon = index.hq_latitude[rows], index.hq_longitude[rows]
-    keep = np.isfinite(lat) & np.isfinite(lon)
+    pins = pins if pins is not None else PinPositions.of(index, matches)
+    keep = np.ones(pins.rows.size, dtype=bool)
     if plan.window is not None:
-        keep &= in_window(lat, lon, plan.window)
-    positions = np.flatnonzero(keep)
-    picked = rows[positions]
+        keep &= in_window(pins.lat, pins.lon, plan.window)
+    kept = np.flatnonzero(keep)
+    picked = pins.rows[kept]
     if query.needs:
         columns = [index.column(key) for key in query.needs]
         effective = effective_levels(index, columns, evidence_only=query.evidence_only)[picked]
@@ -65,19 +71,23 @@ def marker_rows(
     else:
         coverage = [""] * picked.size
     names = index.names.take(picked).to_pylist()
-    cities = index.hq_city.take(picked).to_pylist()
+    if index.loc_city is not None:
+        cities = index.loc_city.take(pins.loc[kept]).to_pylist()
+    else:
+        cities = index.hq_city.take(picked).to_pylist()
     out: list[list[Any]] = []
-    for i, (position, row) in enumerate(zip(positions, picked, strict=True)):
+    for i, (pin, row) in enumerate(zip(kept, picked, strict=True)):
         distance = ""
-        if matches.distance_km is not None:
+        if pins.distance_km is not None:
+            position = pins.match[pin]
             reach = None
             if matches.via_service_area is not None and matches.via_service_area[position]:
                 reach = "service_area"
-            distance = distance_text(float(matches.distance_km[position]), reach)
+            distance = distance_text(float(pins.distance_km[pin]), reach)
         out.append(
             [
-                round(float(lat[position]), 5),
-                round(float(lon[position]), 5),
+                round(float(pins.lat[pin]), 5),
+                round(float(pins.lon[pin]), 5),
                 int(index.partner_ids[row]),
                 escape_for_map(names[i]),
                 escape_for_map(cities[i] or ""),

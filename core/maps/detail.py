@@ -21,27 +21,14 @@ from core.maps.layers import (
     DetailPlan,
     ViewState,
     grid_bubbles,
-    hq_positions,
     nearest_partner_row,
     needs_new_data,
     state_bubbles,
 )
+from core.maps.pins import PinPositions
 from core.search.index import ReadIndex
 from core.search.query import SearchQuery
 from core.search.ranking import Matches
-
-
-@dataclass(frozen=True)
-class HqPositions:
-    """The matching partners that have a headquarters position: index rows and coordinates."""
-
-    rows: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-
-    @classmethod
-    def of(cls, index: ReadIndex, matches: Matches) -> HqPositions:
-        return cls(*hq_positions(index, matches.rows))
 
 
 @dataclass(frozen=True)
@@ -70,7 +57,7 @@ def follow_view(
     index: ReadIndex,
     query: SearchQuery,
     matches: Matches,
-    positions: HqPositions,
+    positions: PinPositions,
 ) -> MapDetail:
     """Take in the map's latest report and decide the level of detail and the selection.
 
@@ -85,7 +72,13 @@ def follow_view(
     click = state.take_click(component_value)
     if click is not None and plan.level == "markers":
         tooltip = (component_value or {}).get("last_object_clicked_tooltip")
-        row = nearest_partner_row(index, matches.rows, *click, name=tooltip)
+        row = nearest_partner_row(
+            index,
+            matches.rows,
+            *click,
+            name=tooltip,
+            pins=(positions.rows, positions.lat, positions.lon),
+        )
         if row is not None:
             state.selected_id = int(index.partner_ids[row])
     selected = None
@@ -102,13 +95,13 @@ def partner_layer_data(
     index: ReadIndex,
     query: SearchQuery,
     matches: Matches,
-    positions: HqPositions,
+    positions: PinPositions,
 ) -> PartnerLayerData:
     """The partner layer's data at ``plan``: the expensive part, worth caching per plan."""
     if plan.level == "markers":
-        return PartnerLayerData(plan, markers=marker_rows(index, query, matches, plan))
+        return PartnerLayerData(plan, markers=marker_rows(index, query, matches, plan, positions))
     if plan.level == "states":
-        return PartnerLayerData(plan, bubbles=state_bubbles(index, positions.rows))
+        return PartnerLayerData(plan, bubbles=state_bubbles(index, np.unique(positions.rows)))
     return PartnerLayerData(plan, bubbles=grid_bubbles(positions.lat, positions.lon, plan))
 
 
@@ -117,6 +110,7 @@ def detail_hint(plan: DetailPlan) -> str:
     if plan.level == "markers":
         return "Click a partner on the map to see its details and service area."
     return (
-        "The numbers count partners by headquarters. Zoom in, or click a number, to see "
-        f"single partners (up to {MARKER_LIMIT:,} at a time)."
+        "The numbers count partners by headquarters, or by the office that matched a searched "
+        f"place. Zoom in, or click a number, to see single partners (up to {MARKER_LIMIT:,} "
+        "at a time)."
     )

@@ -226,14 +226,16 @@ def nearest_partner_row(
     *,
     tolerance_deg: float = 2e-4,
     name: str | None = None,
+    pins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> int | None:
-    """The matching partner whose marker was clicked: its headquarters is at the click point.
+    """The matching partner whose marker was clicked: its pin is at the click point.
 
-    Marker clicks report the marker's own position, so a partner must sit within a hair of it;
+    ``pins`` are (rows, lat, lon) of the map's pins, the headquarters of ``rows`` when not given.
+    Marker clicks report the marker's own position, so a pin must sit within a hair of it;
     a click on a state or an empty spot finds none. Partners sharing a position are told apart
     by the tooltip ``name`` when given, else the first row wins.
     """
-    rows, lat, lon = hq_positions(index, rows)
+    rows, lat, lon = pins if pins is not None else hq_positions(index, rows)
     if rows.size == 0:
         return None
     distance = np.maximum(np.abs(lat - latitude), np.abs(lon - longitude))

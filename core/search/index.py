@@ -76,6 +76,7 @@ class ReadIndex:
     loc_state: np.ndarray  # int8 index into STATE_CODES
     # Keyword index over search_text; the build makes it while rows stream in.
     tokens: TokenIndex | None = None
+    loc_city: pa.Array | None = None  # "Austin, TX" of every location; None: use hq_city
     # Responsiveness over the last 12 months (core.analytics.responsiveness): leads, and of
     # them answered within two business days; int32 (n), zeros when a partner has none.
     response_leads: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
@@ -236,6 +237,8 @@ def build_read_index(
         loc_state=locations.state,
         response_leads=response_leads,
         response_within=response_within,
+        # Few distinct cities: dictionary-encoded, a location costs an int32.
+        loc_city=locations.city_label.dictionary_encode(),
     )
     index.tokens = partners.tokens  # built now: no visitor's search pays for it
     _ = index.strength  # query-independent ranking inputs, ready before any visitor

@@ -77,15 +77,16 @@ def contact_form(
         left, right = st.columns(2)
         name = left.text_input("Your name", max_chars=MAX_LENGTHS["contact_name"])
         email = right.text_input("Email", max_chars=MAX_LENGTHS["contact_email"])
-        size = left.selectbox(
+        # Radio buttons, not a selectbox: Esc in a selectbox without a default cleared the
+        # chosen size. Full width, in one line on a wide screen, wrapped on a phone.
+        size = st.radio(
             "Company size",
             taxonomy.segment_keys,
             index=None,
             format_func=segment_labels.get,
-            placeholder="Choose…",
+            horizontal=True,
         )
-        needs_column = st if team else right  # a team's longer list of needs: full width
-        needs = needs_column.multiselect(
+        needs = st.multiselect(
             "What you need",
             taxonomy.area_keys,
             default=default_needs,

@@ -78,7 +78,7 @@ def test_each_compared_partner_can_be_contacted_from_the_comparison(public_app, 
     # The second partner's form: its fields come after the first form's (by label).
     [t for t in at.text_input if t.label == "Your name"][1].input("Jo Smith")
     [t for t in at.text_input if t.label == "Email"][1].input("jo@example.com")
-    at.selectbox[1].select("11-50")
+    [r for r in at.radio if r.label == "Company size"][1].set_value("11-50")
     at.multiselect[1].select("security")
     [b for b in at.button if b.label == "Send request"][1].click().run()
     assert_no_exception(at)

@@ -31,7 +31,7 @@ def fill_contact_form(at, *, name="Jo Smith", email="jo@example.com", size="11-5
     at.text_input[0].input(name)
     at.text_input[1].input(email)
     if size is not None:
-        at.selectbox[0].select(size)
+        next(r for r in at.radio if r.label == "Company size").set_value(size)
     for need in needs:
         at.multiselect[0].select(need)
     at.text_area[0].input(message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from core.geo.places import lookup_zip
 from tests.app.public_pages import assert_no_exception, go_by_sidebar, links, open_page, texts
@@ -213,3 +214,20 @@ def test_start_over_on_find_partners_clears_the_search_for_the_map_too(public_ap
     assert "partners · All partners" in texts(at)
     at = go_by_sidebar(at, "find_partners.py")
     assert at.checkbox(key="find_need_security").value is False
+
+
+def test_the_search_radius_is_drawn_and_a_branch_near_the_place_carries_the_pin(public_app):
+    # San Marcos Networks: headquarters in San Marcos (48 km away), a branch in Austin 78702.
+    at = open_page(PAGE, needs="networking", near="78701", radius="25")
+    assert_no_exception(at)
+    args = map_args(at)
+    austin, branch, hq = lookup_zip("78701"), lookup_zip("78702"), lookup_zip("78666")
+    circle = re.search(r"L\.circle\(\s*\[([-\d.]+), ([-\d.]+)\],\s*(\{[^}]*\})", args["script"])
+    assert circle is not None, "no search radius circle on the map"
+    options = json.loads(circle.group(3))
+    assert (float(circle.group(1)), float(circle.group(2))) == (austin.latitude, austin.longitude)
+    assert options["radius"] == 25_000 and options["className"] == "pa-search-radius"
+    assert f"[{branch.latitude}, {branch.longitude}, {public_app['san_marcos']}," in re.sub(
+        r"\s+", " ", args["feature_group"]
+    )
+    assert f"[{hq.latitude}, {hq.longitude}," not in args["feature_group"]

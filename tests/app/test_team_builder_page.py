@@ -50,10 +50,10 @@ def open_contact_form(at):  # type: ignore[no-untyped-def]
 def fill_contact_form(at, *, email: str = "dana@example.com") -> None:  # type: ignore[no-untyped-def]
     name = next(t for t in at.text_input if t.label == "Your name")
     mail = next(t for t in at.text_input if t.label == "Email")
-    size = next(s for s in at.selectbox if s.label == "Company size")
+    size = next(r for r in at.radio if r.label == "Company size")
     name.input("Dana Owner")
     mail.input(email)
-    size.select("11-50")
+    size.set_value("11-50")
 
 
 def test_link_shows_the_smallest_team_with_who_covers_what(public_app):

@@ -134,3 +134,21 @@ def test_signing_in_through_the_form_shows_the_partner_its_own_profile(
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     SCREENSHOTS_DIR.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS_DIR / "e2e-signed-in-profile.png", full_page=True)
+
+
+@pytest.mark.parametrize("path", ["partner_profile?id=5", "find_partners?near=78701"])
+def test_a_deep_link_asks_the_server_for_nothing_that_is_not_there(
+    page: Page, app_server: AppServer, path: str
+) -> None:
+    """Streamlit's browser code used to try /<page>/ as the server's base first: two 404s
+    (/<page>/_stcore/health, /<page>/_stcore/host-config) in the console of every deep link."""
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{app_server.url}/{path}")
+    expect(page.locator('[data-testid="stMain"] h1')).to_be_visible(timeout=30_000)
+    wait_for_script_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert failed == []
+    assert [e for e in errors if "404" in e or "Not Found" in e] == []

@@ -215,3 +215,32 @@ def test_the_legend_leaves_florida_visible_at_the_default_view(
     SCREENSHOTS_DIR.mkdir(exist_ok=True)
     container.scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOTS_DIR / f"e2e-regional-map-legend-{viewport['width']}.png")
+
+
+# The attribution and the scale bar, both at the bottom of the map, as boxes.
+BOTTOM_CONTROLS = """el => {
+  const box = sel => { const r = el.querySelector(sel).getBoundingClientRect();
+                       return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+  return {attribution: box('.leaflet-control-attribution'), scale: box('.leaflet-control-scale'),
+          text: el.querySelector('.leaflet-control-attribution').innerText};
+}"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_search_radius_is_drawn_and_the_attribution_leaves_the_scale_readable(
+    page: Page, map_server: AppServer, require_map_assets: OfflineAssets, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    inside = open_map(page, f"{map_server.url}{SEARCH}")
+    # The dashed search radius around the searched place (an SVG path Leaflet draws).
+    expect(inside.locator("path.pa-search-radius")).to_have_count(1)
+    expect(inside.locator("path.pa-search-place")).to_have_count(1)
+    container = inside.locator(".leaflet-container")
+    boxes = container.evaluate(BOTTOM_CONTROLS)
+    a, s = boxes["attribution"], boxes["scale"]
+    overlap = a["left"] < s["right"] and s["left"] < a["right"] and a["top"] < s["bottom"]
+    assert not overlap, f"the attribution covers the scale at {width} px: {boxes}"
+    assert "OpenStreetMap" in boxes["text"]  # the tile licence's attribution stays
+    SCREENSHOTS_DIR.mkdir(exist_ok=True)
+    container.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS_DIR / f"e2e-regional-map-radius-{width}.png")

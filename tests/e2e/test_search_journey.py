@@ -15,7 +15,6 @@ from tests.e2e.conftest import (
     SCREENSHOTS_DIR,
     VIEWPORT,
     AppServer,
-    choose_option,
     dismiss_page_not_found_dialogs,
     page_not_found_dialog,
     wait_for_script_idle,
@@ -49,12 +48,6 @@ def open_and_settle(page: Page, url: str) -> None:
     wait_for_script_idle(page)
 
 
-def choose(page: Page, label: str, option: str) -> None:
-    select = page.locator('[data-testid="stSelectbox"]').filter(has_text=label)
-    choose_option(page, select, option)
-    expect(page.get_by_role("combobox", name=label)).to_have_value(option)
-
-
 def test_search_then_profile_then_contact_request(page: Page, app_server: AppServer) -> None:
     open_and_settle(page, f"{app_server.url}/find_partners?needs=security")
     expect(page.locator(RESULT_COUNT)).to_contain_text("match")
@@ -73,7 +66,9 @@ def test_search_then_profile_then_contact_request(page: Page, app_server: AppSer
     expect(page.get_by_label(HONEYPOT_LABEL)).to_be_hidden()
     page.get_by_label("Your name").fill("Jo Journey")
     page.get_by_label("Email").fill("jo.journey@example.com")
-    choose(page, "Company size", "11–50 employees")
+    sizes = page.get_by_role("radiogroup", name="Company size")
+    sizes.get_by_text("11–50 employees", exact=True).click()
+    expect(sizes.get_by_role("radio", name="11–50 employees")).to_be_checked()
     page.get_by_label("Message (optional)").fill("We need help with <b>security</b>.")
     page.get_by_role("button", name="Send request").click()
 

@@ -16,7 +16,6 @@ from playwright.sync_api import Locator, Page, expect
 from tests.e2e.conftest import (
     SCREENSHOTS_DIR,
     AppServer,
-    choose_option,
     dismiss_page_not_found_dialogs,
     wait_for_script_idle,
 )
@@ -90,7 +89,9 @@ def test_contact_this_team_creates_one_linked_lead_per_member(page: Page, start_
     expect(form).to_be_visible()
     form.get_by_label("Your name").fill("Dana Owner")
     form.get_by_label("Email").fill("dana@example.com")
-    choose_option(page, form.get_by_test_id("stSelectbox"), "11–50 employees")
+    sizes = form.get_by_role("radiogroup", name="Company size")
+    sizes.get_by_text("11–50 employees", exact=True).click()
+    expect(sizes.get_by_role("radio", name="11–50 employees")).to_be_checked()
     form.get_by_role("button", name="Send to the team").click()
 
     expect(best.get_by_text("Your request went to")).to_be_visible()

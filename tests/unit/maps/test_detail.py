@@ -7,12 +7,12 @@ from datetime import date
 import numpy as np
 
 from core.maps.detail import (
-    HqPositions,
     detail_hint,
     follow_view,
     partner_layer_data,
 )
 from core.maps.layers import MARKER_LIMIT, STATE_LEVEL_MAX_ZOOM, DetailPlan, MapView, ViewState
+from core.maps.pins import PinPositions
 from core.search.index import STATE_CODES, ReadIndex
 from core.search.query import SearchQuery
 from core.search.ranking import Matches
@@ -80,7 +80,7 @@ def follow(state: ViewState, index: ReadIndex, value: dict | None, *, context: s
         index=index,
         query=QUERY,
         matches=matches,
-        positions=HqPositions.of(index, matches),
+        positions=PinPositions.of(index, matches),
     )
 
 
@@ -112,7 +112,7 @@ def test_a_country_wide_view_of_many_partners_shows_state_totals_and_a_click_sel
         index=index,
         query=QUERY,
         matches=everyone(index),
-        positions=HqPositions.of(index, everyone(index)),
+        positions=PinPositions.of(index, everyone(index)),
     )
     assert data.markers is None
     assert [(b.label, b.count) for b in data.bubbles or []] == [("Texas", index.size)]
@@ -122,7 +122,7 @@ def test_a_country_wide_view_of_many_partners_shows_state_totals_and_a_click_sel
 def test_zooming_in_on_many_partners_counts_grid_cells_then_shows_single_markers():
     index = many_partners()
     matches = everyone(index)
-    positions = HqPositions.of(index, matches)
+    positions = PinPositions.of(index, matches)
     state = ViewState()
     follow(state, index, None)
     region = around((31.0, -97.5), 2.5, STATE_LEVEL_MAX_ZOOM + 1)
@@ -165,7 +165,7 @@ def test_a_selected_partner_that_no_longer_matches_is_let_go():
         index=index,
         query=QUERY,
         matches=only_dallas,
-        positions=HqPositions.of(index, only_dallas),
+        positions=PinPositions.of(index, only_dallas),
     )
     assert detail.selected is None and state.selected_id is None
 
