@@ -43,7 +43,7 @@ run: install
 	$(VENV_PY) -m core seed --if-empty
 	$(VENV_PY) -m core worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true; wait $$worker 2>/dev/null || true' EXIT INT TERM; \
-	$(VENV_PY) -m streamlit run serve.py  # app.py, served as serve.py explains
+	$(VENV_PY) -m streamlit run deploy/serve.py  # app.py, served as deploy/serve.py explains
 
 # `python -m pytest` (not `pytest`) also puts the project root on sys.path for `import core`.
 test: install check

@@ -323,13 +323,13 @@ def _wait_until_healthy(server: AppServer, deadline: float) -> None:
 def launch_app_server(
     database_url: str, log_dir: Path, extra_env: Mapping[str, str] | None = None
 ) -> AppServer:
-    """Start `streamlit run serve.py` (app.py, served as `make run` does) on a free loopback
+    """Start `streamlit run deploy/serve.py` (app.py, served as `make run` does) on a free loopback
     port and wait until it is healthy."""
     log_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     port = _free_port()
     argv = [
-        sys.executable, "-m", "streamlit", "run", "serve.py",
+        sys.executable, "-m", "streamlit", "run", "deploy/serve.py",
         "--server.headless", "true",
         "--server.port", str(port),
         # Loopback only: a test server has no business on the machine's network interfaces.

@@ -1,7 +1,7 @@
 """How Partner Atlas is served: app.py as a Streamlit ``st.App``, with one small middleware.
 
-``streamlit run serve.py`` finds the ``app`` below and serves app.py with it (Streamlit's ASGI
-mode); everything else is as ``streamlit run app.py``.
+``streamlit run deploy/serve.py`` finds the ``app`` below and serves app.py with it (Streamlit's
+ASGI mode); everything else is as ``streamlit run app.py``.
 
 Why: Streamlit's browser code guesses the server's base path from the page's URL. On a deep link
 such as ``/partner_profile?id=5`` it first tries ``/partner_profile`` as the base, asking for
@@ -19,6 +19,8 @@ nothing that is not there. tests/e2e/test_access_deep_links.py fails when a 404 
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -86,4 +88,6 @@ class RootBaseUrl:
         await self.app(scope, receive, edit)
 
 
-app = st.App("app.py", middleware=[Middleware(RootBaseUrl)])
+# Absolute: Streamlit resolves a relative path against this file's folder, not the project's.
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
+app = st.App(APP_SCRIPT, middleware=[Middleware(RootBaseUrl)])
