@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import SCREENSHOTS_DIR, AppServer, wait_for_script_idle
 from tests.e2e.signed_in import open_signed_in, settle
-from tests.e2e.test_search_journey import choose, database_path, open_and_settle
+from tests.e2e.test_search_journey import database_path, open_and_settle
 
 ADMIN_LOGIN = ("admin", "atlas-demo-admin")
 CUSTOMER = "outbox.reader@example.com"
@@ -35,7 +35,9 @@ def test_a_contact_request_puts_both_emails_in_the_outbox_for_the_admin(
     wait_for_script_idle(page)
     page.get_by_label("Your name").fill("Olive <b>Reader</b>")
     page.get_by_label("Email").fill(CUSTOMER)
-    choose(page, "Company size", "11–50 employees")
+    sizes = page.get_by_role("radiogroup", name="Company size")
+    sizes.get_by_text("11–50 employees", exact=True).click()
+    expect(sizes.get_by_role("radio", name="11–50 employees")).to_be_checked()
     page.get_by_role("button", name="Send request").click()
     expect(page.get_by_text("Your request was sent")).to_be_visible()
 
