@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 from core import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from core.migrations import include_object
 
 
 def render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
@@ -41,6 +42,7 @@ def run_migrations() -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
