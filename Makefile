@@ -1,7 +1,7 @@
 # Partner Atlas — developer commands (GNU make).
 #
-#   make run     install, seed a demo directory if the database is empty, start the app
-#                and the worker beside it
+#   make run     install, migrate the database, seed a demo directory if it is empty,
+#                start the app and the worker beside it
 #   make test    install, lint, format check, then every test (unit, app, integration, e2e)
 #   make check   ruff, import-linter layer contracts, mypy over core/
 #   make lint    ruff check
@@ -40,6 +40,7 @@ $(STAMP): requirements.txt
 # The worker (deadlines, reminders, email delivery) runs beside the app and stops with it:
 # the trap ends it however streamlit exits (Ctrl-C, an error, a normal stop).
 run: install
+	$(VENV_PY) -m core migrate
 	$(VENV_PY) -m core seed --if-empty
 	$(VENV_PY) -m core worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true; wait $$worker 2>/dev/null || true' EXIT INT TERM; \

@@ -37,7 +37,7 @@ from core.analytics.program_members import (
     member_scorecard,
 )
 from core.analytics.program_results import campaign_results, size_bracket_results
-from core.db import init_db
+from core.migrations import migrate
 from core.models import Account, AccountPublic, utc_now
 
 TARGET_P50_MS = 1000.0
@@ -177,9 +177,9 @@ def floor_count(session: Session, vendor: str) -> int:
 
 def measure(url: str, *, runs: int) -> dict[str, Any]:
     engine = create_engine(url)
-    # A directory seeded by an older release lacks indexes added since: the app's start
-    # (init_db) adds them, so the bench does too before it measures.
-    init_db(engine)
+    # A directory seeded by an older release lacks indexes added since: the app refuses it
+    # until `python -m core migrate` adds them, so the bench migrates before it measures.
+    migrate(engine)
     try:
         with Session(engine) as session:
             vendor, members = largest_vendor(session)

@@ -1,9 +1,11 @@
 """Command line for administrators and scripts: ``python -m core <command> …``.
 
-Commands: seed, import, export, search, team, programs, benchmark, leads import,
+Commands: migrate, seed, import, export, search, team, programs, benchmark, leads import,
 create-account, worker, outbox. This module holds the options and picks the command; what
 each one does is in core.commands. The database is the one in DATABASE_URL (default: the
-app's SQLite file); its schema is created when missing.
+app's SQLite file). ``migrate`` brings its schema to this release; the other commands create
+the schema of an empty database themselves (the worker excepted) and refuse one that is
+behind or ahead, naming ``python -m core migrate``.
 
 Exit codes: 0 done; 1 the command ran but refused or rejected something (bad rows in an
 import, a directory that is not empty); 2 invalid arguments or an invalid query.
@@ -18,12 +20,14 @@ from core.commands.accounts import run_create_account
 from core.commands.benchmark import run_benchmark
 from core.commands.interchange import run_export, run_import
 from core.commands.leads import run_leads_import
+from core.commands.migrate import run_migrate
 from core.commands.outbox import run_outbox
 from core.commands.programs import run_programs
 from core.commands.queries import run_search, run_team
-from core.commands.runtime import fail
+from core.commands.runtime import REFUSED, fail
 from core.commands.seed import run_seed
 from core.commands.worker import run_worker
+from core.migrations import SchemaError
 from core.models import OUTBOX_STATUSES
 from core.settings import SettingsError, load_settings
 
@@ -81,6 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="The database is DATABASE_URL (default: the app's SQLite file).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    mig = commands.add_parser(
+        "migrate",
+        help="bring the database schema to this release (back it up first)",
+        epilog="Exit code 1: refused (or, with --check, the schema is not current).",
+    )
+    what = mig.add_mutually_exclusive_group()
+    what.add_argument("--check", action="store_true", help="only say where it stands")
+    what.add_argument(
+        "--autogenerate",
+        metavar="MESSAGE",
+        help="developers: write the next revision from the change in core/models.py",
+    )
+    mig.set_defaults(handler=run_migrate)
 
     seed = commands.add_parser("seed", help="fill the directory with generated demo data")
     settings = load_settings()
@@ -196,3 +214,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except SettingsError as exc:  # a bad environment variable: its name, not a traceback
         return fail(str(exc))
+    except SchemaError as exc:  # behind or ahead: what to run, not a traceback
+        return fail(str(exc), REFUSED)

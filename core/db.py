@@ -1,10 +1,10 @@
-"""Engine creation, schema set-up, the data-version counter and the scope of every write.
+"""Engine creation, the data-version counter and the scope of every write.
 
 One engine per process (the UI caches it with st.cache_resource; the CLI creates one);
 one Session per operation. SQLite gets WAL, a busy timeout and foreign keys on every
 connection, because SQLite leaves foreign keys off by default. Every write runs in
 ``session_scope``: a unit of work (core.unit_of_work) that bumps the data version and
-insists on an audit event by itself.
+insists on an audit event by itself. The schema is core.migrations' business (Alembic).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-from core import models
 from core.settings import get_settings
 from core.unit_of_work import UnitOfWork
 
@@ -44,20 +43,6 @@ def create_db_engine(url: str | None = None) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-
-
-def init_db(engine: Engine) -> None:
-    """Create every table (idempotent) and the single data-version row."""
-    SQLModel.metadata.create_all(engine)
-    # create_all skips the indexes of tables that already exist: an index added in a later
-    # release would never reach an existing database (until migrations take this over).
-    for table in SQLModel.metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
-    with Session(engine) as session:
-        if session.get(models.DataVersion, 1) is None:
-            session.add(models.DataVersion(id=1, version=0))
-            session.commit()
 
 
 @contextmanager

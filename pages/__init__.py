@@ -17,9 +17,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.accounts.sign_in import load_session_account
-from core.db import create_db_engine, init_db, is_directory_empty
+from core.db import create_db_engine, is_directory_empty
 from core.demo.accounts import create_demo_accounts
 from core.demo.generator import seed_demo_directory
+from core.migrations import SchemaError, ensure_current
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
 from core.search.index import ReadIndexHolder
 from core.settings import Settings, SettingsError, get_settings
@@ -41,14 +42,24 @@ def settings_or_stop() -> Settings:
 def get_engine() -> Engine:
     """The one engine of this process; fills an empty directory with the demo data once."""
     settings_or_stop()  # outside the cached function: a cached st.error would be replayed
-    return _open_engine()
+    try:
+        # Not cached when it raises: once the database is migrated, the next run goes on.
+        return _open_engine()
+    except SchemaError as exc:  # behind or ahead: the command to run, not a traceback
+        st.error(f"Partner Atlas cannot start: {exc}")
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False)
 def _open_engine() -> Engine:
     settings = get_settings()
     engine = create_db_engine(settings.database_url)
-    init_db(engine)
+    try:
+        # The app never migrates (several servers may start at once): it only checks.
+        ensure_current(engine)
+    except SchemaError:
+        engine.dispose()
+        raise
     with Session(engine) as session:
         empty = is_directory_empty(session)
     if empty and settings.demo_partners > 0:

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from core.db import bump_data_version, create_db_engine, init_db
+from core.db import bump_data_version, create_db_engine
 from core.geo.places import lookup_zip
+from core.migrations import migrate
 from core.models import (
     Lead,
     Partner,
@@ -232,7 +233,7 @@ def make_directory_database(folder: Path) -> tuple[str, dict[str, int]]:
     url = f"sqlite:///{folder / 'public.sqlite'}"
     engine = create_db_engine(url)
     try:
-        init_db(engine)
+        migrate(engine)
         ids = build_sample_directory(engine)
     finally:
         engine.dispose()

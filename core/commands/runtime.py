@@ -7,18 +7,32 @@ import sys
 
 from sqlalchemy import Engine
 
-from core.db import create_db_engine, init_db
+from core.db import create_db_engine
+from core.migrations import SchemaError, create_schema_if_empty, ensure_current
 from core.settings import load_settings
 
 OK, REFUSED, INVALID = 0, 1, 2
 
 
-def open_engine() -> Engine:
-    """The database of DATABASE_URL, with its schema created when missing."""
+def open_engine(*, create_schema: bool = True) -> Engine:
+    """The database of DATABASE_URL, its schema at this release's head.
+
+    An empty database gets its schema here (``create_schema``), so ``seed`` or
+    ``create-account`` work on a new deployment in one step; a database with data that is
+    behind or ahead is refused (core.migrations.SchemaError, naming ``python -m core
+    migrate``): upgrading data is a step an operator takes on purpose, after a backup.
+    """
     # Settings are read afresh (not the cached get_settings) so that main() called twice in
     # one process with a different DATABASE_URL talks to the right database.
     engine = create_db_engine(load_settings().database_url)
-    init_db(engine)
+    try:
+        if create_schema:
+            create_schema_if_empty(engine)
+        else:
+            ensure_current(engine)
+    except SchemaError:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -23,7 +23,8 @@ def run_worker(args: argparse.Namespace) -> int:
             check_mail_from(settings.mail_from)
         except ValueError as exc:
             return fail(str(exc))
-    engine = open_engine()
+    # Never creates a schema: it runs beside the app, after `python -m core migrate`.
+    engine = open_engine(create_schema=False)
     if not settings.smtp_url:
         log.info("ATLAS_SMTP_URL is not set: messages stay in the outbox (python -m core outbox)")
     if args.once:

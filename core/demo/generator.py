@@ -34,7 +34,7 @@ from sqlmodel import Session, SQLModel
 
 from core import models as m
 from core.audit import record_change
-from core.db import init_db, is_directory_empty, session_scope
+from core.db import is_directory_empty, session_scope
 from core.demo.campaign_leads import unassigned_campaign_leads
 from core.demo.campaigns import CampaignBook, demo_campaigns
 from core.demo.certifications import catalogue
@@ -49,6 +49,7 @@ from core.demo.searches import write_search_events
 from core.demo.words import ally_pool
 from core.directory.records import sync_id_sequences
 from core.directory.responsiveness import recompute_all
+from core.migrations import create_schema_if_empty
 from core.tables import rows_changed, table_of
 from core.taxonomy import get_taxonomy
 
@@ -158,7 +159,7 @@ def seed_demo_directory(
     if partners < 0:
         raise ValueError("the number of partners cannot be negative")
     started = perf_counter()
-    init_db(engine)
+    create_schema_if_empty(engine)  # a new demo database; one behind is refused, not migrated
     with Session(engine) as session:  # a read: no unit of work needed
         empty = is_directory_empty(session)
     if not empty:

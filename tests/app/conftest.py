@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from core.db import create_db_engine
+from core.migrations import migrate
 from core.models import Account, AccountPublic, utc_now
 from core.settings import get_settings
 from tests.conftest import REPO_ROOT
@@ -84,6 +85,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("app-db") / "template.sqlite"
     engine = create_db_engine(f"sqlite:///{path}")
     try:
+        migrate(engine)  # as `make run` does before it seeds
         seed_demo_directory(engine=engine, partners=DEMO_PARTNERS, seed=42)
         create_demo_accounts(engine=engine)
     finally:

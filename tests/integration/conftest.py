@@ -3,9 +3,11 @@
 Tests that take `db_engine` (or `db_url`) run twice: once on a fresh SQLite file and once on a
 fresh PostgreSQL database, so both supported back ends are exercised by the same test code.
 
-The schema is built once per session by core's `init_db` into a template (a PostgreSQL template
-database, a SQLite file); each test that uses `db_engine` gets its own copy of it, which is much
-cheaper than `create_all` per test. A test that takes only `db_url` gets an empty database.
+The schema is built once per session by core's migrations (Alembic, as `python -m core migrate`
+does; never create_all, so models and migrations cannot drift unnoticed) into a template (a
+PostgreSQL template database, a SQLite file); each test that uses `db_engine` gets its own copy
+of it, which is much cheaper than migrating per test. A test that takes only `db_url` gets an
+empty database.
 """
 
 from __future__ import annotations
@@ -186,14 +188,15 @@ def _database_url(server_url: str, name: str) -> str:
 
 
 def _build_schema(url: str) -> None:
-    """The application schema, made by core's own `init_db` (never a copy of it here)."""
+    """The application schema, made by core's own migrations (never a copy of it here)."""
     # Imported here, not at module level: a broken core must fail the tests that use it, not
     # the collection of every integration test.
-    from core.db import create_db_engine, init_db
+    from core.db import create_db_engine
+    from core.migrations import migrate
 
     engine = create_db_engine(url)
     try:
-        init_db(engine)
+        migrate(engine)
     finally:
         # Closes every pooled connection: a template must have none open while it is cloned.
         engine.dispose()
@@ -208,7 +211,7 @@ _SCHEMA_FIXTURE = "db_engine"
 def postgres_schema_template(postgres_server: str) -> str:
     """The name of a PostgreSQL database holding the app schema; tests get clones of it.
 
-    Built once per session by core's `init_db`, so a model change reaches every test, and
+    Built once per session by core's migrations, so a model change reaches every test, and
     cloning it (`CREATE DATABASE ... TEMPLATE`) costs a fraction of `create_all` per test.
     """
     name = "pa_schema_template"
@@ -231,7 +234,7 @@ def postgres_schema_template(postgres_server: str) -> str:
 
 @pytest.fixture(scope="session")
 def sqlite_schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file holding the app schema, made once per session by core's `init_db`."""
+    """A SQLite file holding the app schema, made once per session by core's migrations."""
     path = tmp_path_factory.mktemp("sqlite-schema") / "template.sqlite"
     _build_schema(f"sqlite:///{path}")
     return path
@@ -247,7 +250,7 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A SQLAlchemy URL of a database of the parametrised kind, private to one test.
 
     Empty, unless the test also uses `db_engine`: then it is a copy of a session-wide template
-    that core's `init_db` built, so both fixtures name the same ready database.
+    that core's migrations built, so both fixtures name the same ready database.
     """
     with_schema = _SCHEMA_FIXTURE in request.fixturenames
     if request.param == "sqlite":
@@ -278,7 +281,7 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 @pytest.fixture
 def db_engine(db_url: str) -> Iterator[Engine]:
-    """An engine on `db_url`, whose schema core's `init_db` made (in the session's template)."""
+    """An engine on `db_url`, whose schema core's migrations made (in the session's template)."""
     from core.db import create_db_engine
 
     engine = create_db_engine(db_url)

@@ -13,13 +13,14 @@ from sqlmodel import Session
 
 from core import models as m
 from core.audit import record_change
-from core.db import create_db_engine, init_db, read_data_version, session_scope
+from core.db import create_db_engine, read_data_version, session_scope
 from core.demo.generator import seed_demo_directory
 from core.directory.records import create_partner
 from core.interchange import importer as interchange
 from core.interchange.export import export_partners_csv
 from core.interchange.format import VALID_ROWS_ONLY, RowError, csv_columns
 from core.interchange.importer import import_partners_csv
+from core.migrations import migrate
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "data" / "partner_template.csv"
 
@@ -129,7 +130,7 @@ def test_export_import_export_is_byte_identical(db_engine: Engine, tmp_path: Pat
     assert _export(db_engine) == first
 
     other = create_db_engine(f"sqlite:///{tmp_path / 'other.sqlite'}")  # file, other kind
-    init_db(other)
+    migrate(other)
     path = tmp_path / "partners.csv"
     path.write_text(first, encoding="utf-8", newline="")
     assert import_partners_csv(engine=other, source=path).imported == 43

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from core.db import create_db_engine, init_db
+from core.db import create_db_engine
+from core.migrations import migrate
 from core.models import utc_now
 from core.worker.jobs import JOBS, Job
 from core.worker.loop import run_once
@@ -27,7 +28,7 @@ from tests.integration.notifications.smtp_server import SmtpServer
 def cli_db(tmp_path: Path) -> tuple[str, Engine]:
     url = f"sqlite:///{tmp_path / 'worker.sqlite'}"
     engine = create_db_engine(url)
-    init_db(engine)
+    migrate(engine)
     return url, engine
 
 

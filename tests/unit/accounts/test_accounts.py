@@ -21,10 +21,11 @@ from core.accounts.admin import (
 from core.accounts.errors import AccountError, SignInError
 from core.accounts.records import change_password, create_account
 from core.accounts.sign_in import authenticate, load_session_account
-from core.db import create_db_engine, init_db, session_scope
+from core.db import create_db_engine, session_scope
 from core.demo.accounts import create_demo_accounts, demo_partner_ids
 from core.directory.records import create_partner
 from core.leads.lifecycle import submit_contact_request
+from core.migrations import migrate
 from core.models import (
     Account,
     AccountPublic,
@@ -51,7 +52,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def engine(tmp_sqlite_url: str) -> Iterator[Engine]:
     engine = create_db_engine(tmp_sqlite_url)
-    init_db(engine)
+    migrate(engine)
     with session_scope(engine) as session:
         for name in ("Alpha Networks", "Beta Secure"):
             create_partner(

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from core.db import create_db_engine, init_db
+from core.db import create_db_engine
 from core.maps.build import (
     build_partner_area_map,
     build_partner_layer,
@@ -28,6 +28,7 @@ from core.maps.build import (
 from core.maps.data import marker_rows, selected_partner
 from core.maps.escaping import escape_for_map, js_value
 from core.maps.layers import DetailPlan
+from core.migrations import migrate
 from core.search.index import build_read_index
 from core.search.query import SearchQuery
 from core.search.ranking import match_partners
@@ -58,7 +59,7 @@ def test_js_value_cannot_end_its_script_element():
 @pytest.fixture
 def hostile_index(tmp_path: Path):
     engine = create_db_engine(f"sqlite:///{tmp_path / 'hostile.sqlite'}")
-    init_db(engine)
+    migrate(engine)
     with Session(engine) as session:
         for name in PAYLOADS:
             add_partner(session, name=name, zips=("78701",), levels={"security": 2})

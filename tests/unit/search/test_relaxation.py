@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.db import create_db_engine, init_db
+from core.db import create_db_engine
+from core.migrations import migrate
 from core.search.index import ReadIndex, build_read_index
 from core.search.query import QueryError, SearchQuery
 from core.search.ranking import match_partners, resolve_query_place
@@ -16,7 +17,7 @@ from tests.public_directory import build_sample_directory
 def index(tmp_path_factory: pytest.TempPathFactory) -> ReadIndex:
     # A file, not ":memory:": the index loader reads over connections of its own.
     engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('index') / 'index.sqlite'}")
-    init_db(engine)
+    migrate(engine)
     build_sample_directory(engine, fillers=3)
     try:
         return build_read_index(engine)

@@ -8,7 +8,8 @@ import io
 import pytest
 from sqlmodel import Session
 
-from core.db import create_db_engine, init_db
+from core.db import create_db_engine
+from core.migrations import migrate
 from core.search.export import export_file_name, results_to_csv
 from core.search.index import ReadIndex, build_read_index
 from core.search.query import SearchQuery
@@ -20,7 +21,7 @@ from tests.public_directory import add_partner, build_sample_directory
 def index(tmp_path_factory: pytest.TempPathFactory) -> ReadIndex:
     # A file, not ":memory:": the index loader reads over connections of its own.
     engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('index') / 'index.sqlite'}")
-    init_db(engine)
+    migrate(engine)
     build_sample_directory(engine, fillers=30)
     with Session(engine) as session:
         add_partner(session, name="=HYPERLINK(\"http://evil\")", zips=("78701",),
