@@ -15,6 +15,7 @@ from core.models import (
     INTRO_OPEN,
     AccountPublic,
     Partner,
+    PartnerCompetency,
     TeamingIntroduction,
 )
 
@@ -86,7 +87,16 @@ def public_alliances(*, session: Session, partner_id: int) -> list[PublicAllianc
     for row, name in _live(session, partner_id, (INTRO_ACCEPTED,)):
         if not (row.from_shows and row.to_shows):
             continue
-        view = _view(row, partner_id, name)
-        areas = [view.ally_area] if view.ally_area else view.their_areas
-        out.append(PublicAlliance(other_id=view.other_id, other_name=name, areas=areas))
+        view = _view(row, partner_id, name)  # areas: what the ally covers for this partner
+        out.append(PublicAlliance(other_id=view.other_id, other_name=name, areas=view.their_areas))
     return sorted(out, key=lambda a: a.other_name.lower())
+
+
+def named_allies(*, session: Session, partner_id: int) -> dict[str, str]:
+    """The free-text ally names of a partner's profile, by business service (public data)."""
+    rows = session.exec(
+        select(PartnerCompetency.area_key, PartnerCompetency.ally_name)
+        .where(col(PartnerCompetency.partner_id) == partner_id)
+        .where(col(PartnerCompetency.ally_name).is_not(None))
+    ).all()
+    return {area: name for area, name in rows if name}
