@@ -40,13 +40,16 @@ APPROVALS = app_page("admin_approvals", "Approvals", "✅")
 AUDIT = app_page("admin_audit", "Audit trail", "📜")
 DATA = app_page("admin_data", "Import & export", "📦")
 OUTBOX = app_page("admin_outbox", "Outbox", "📤")
+REVIEWS = app_page("admin_reviews", "Reviews", "⭐")
+# From the review email only (a won lead's customer): not in the menu.
+REVIEW = app_page("review", "Rate your partner", "⭐")
 EMAIL_LINK = app_page("email_link", "Your answer", "✉️")  # from emails only: not in the menu
 # Reached from the link in a profile nudge email only, never from the menu.
 CONFIRM = app_page("profile_confirm", "Confirm your profile", "✅")
 
 ALL_PAGES = [HOME, FIND, TEAMS, MAP, COMPARE, PROFILE, SIGN_IN, ACCOUNT, MY_PROFILE, MY_LEADS,
              MY_PROGRAMS, COMPLEMENTS, REGION, PROGRAM, ACCOUNTS, APPROVALS, AUDIT,
-             DATA, OUTBOX, EMAIL_LINK, CONFIRM]  # fmt: skip
+             DATA, OUTBOX, REVIEWS, EMAIL_LINK, CONFIRM, REVIEW]  # fmt: skip
 DIRECTORY_MENU = [HOME, FIND, TEAMS, MAP, COMPARE]
 ROLE_MENUS = {
     ROLE_PARTNER: [MY_PROFILE, MY_LEADS, MY_PROGRAMS, COMPLEMENTS],
@@ -57,6 +60,7 @@ ROLE_MENUS = {
         AUDIT,
         DATA,
         OUTBOX,
+        REVIEWS,
         PROGRAM,
         REGION,
         MY_PROGRAMS,

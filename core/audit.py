@@ -31,6 +31,8 @@ ENTITY_TYPES = (
     "fund_request",
     "deal_registration",
     "email_suppression",
+    "introduction",
+    "review",
 )
 
 

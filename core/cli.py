@@ -72,7 +72,7 @@ def _add_query_options(parser: argparse.ArgumentParser, *, team: bool) -> None:
             default=None,
             help="only partners answering at least half of 5+ leads within 2 business days",
         )
-        add("--sort", choices=("best", "distance", "breadth", "freshness", "name"))
+        add("--sort", choices=("best", "distance", "breadth", "freshness", "name", "rating"))
         add("--page", type=int)
         add("--page-size", type=int)
     add("--format", choices=("json", "table"), default="json")

@@ -1169,7 +1169,8 @@ TOKEN_CONTACTED, TOKEN_STILL_CORRECT, TOKEN_UNSUBSCRIBE = (
     "still_correct",
     "unsubscribe",
 )
-TOKEN_PURPOSES = (TOKEN_CONTACTED, TOKEN_STILL_CORRECT, TOKEN_UNSUBSCRIBE)
+TOKEN_REVIEW = "review"  # noqa: S105 — issue 13: a won lead's customer rates the partner, once
+TOKEN_PURPOSES = (TOKEN_CONTACTED, TOKEN_STILL_CORRECT, TOKEN_UNSUBSCRIBE, TOKEN_REVIEW)
 
 
 class OneClickToken(SQLModel, table=True):
@@ -1233,3 +1234,60 @@ class PartnerResponsiveness(SQLModel, table=True):
     customers_asked: int = 0  # leads whose customer answered the follow-up
     customers_contacted: int = 0  # of which said "yes, they contacted me"
     computed_at: datetime = Field(default_factory=utc_now)
+
+
+# --- issue 13: teaming introductions, standing alliances, verified reviews ---
+
+INTRO_OPEN, INTRO_ACCEPTED, INTRO_DECLINED, INTRO_WITHDRAWN, INTRO_ENDED = (
+    "open",
+    "accepted",
+    "declined",
+    "withdrawn",
+    "ended",
+)
+INTRO_STATUSES = (INTRO_OPEN, INTRO_ACCEPTED, INTRO_DECLINED, INTRO_WITHDRAWN, INTRO_ENDED)
+REVIEW_TEXT_MAX = 2000
+
+
+class TeamingIntroduction(SQLModel, table=True):
+    """One partner proposes teaming to another; accepted, it is a standing alliance.
+
+    ``pair_key`` ("low-high" partner ids) is set while the introduction is open or accepted
+    and cleared when it ends: its unique index lets at most one live introduction exist per
+    pair (NULLs do not collide), whoever proposed it. An alliance shows on the public
+    profiles only while both sides chose to show it."""
+
+    __tablename__ = "teaming_introduction"
+    __table_args__ = (Index("ix_intro_from_created", "from_partner_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    from_partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE", index=True)
+    to_partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE", index=True)
+    pair_key: str | None = Field(default=None, max_length=40, unique=True)
+    message: str = Field(default="", max_length=MaxLength.MESSAGE)
+    from_areas: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    to_areas: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # Set when it links a free-text ally name: the business service the ally delivers.
+    ally_area: str | None = Field(default=None, max_length=40)
+    status: str = Field(default=INTRO_OPEN, max_length=12)
+    from_shows: bool = False
+    to_shows: bool = False
+    created_at: datetime = Field(default_factory=utc_now)
+    decided_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+class Review(SQLModel, table=True):
+    """A verified customer's rating of the partner that won its lead (one per lead)."""
+
+    __tablename__ = "review"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", unique=True, ondelete="CASCADE")
+    partner_id: int = Field(foreign_key="partner.id", index=True, ondelete="CASCADE")
+    rating: int
+    text: str = Field(default="", max_length=REVIEW_TEXT_MAX)
+    created_at: datetime = Field(default_factory=utc_now)
+    reply: str | None = Field(default=None, max_length=REVIEW_TEXT_MAX)
+    replied_at: datetime | None = None
+    hidden_at: datetime | None = None
+    hidden_reason: str | None = Field(default=None, max_length=MaxLength.NOTE)
+    hidden_by: int | None = Field(default=None, foreign_key="account.id")

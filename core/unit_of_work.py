@@ -66,6 +66,8 @@ AUDITED_AS: dict[str, frozenset[str]] = {
     # A customer's "did the partner contact you?" answer is an event of its lead.
     "lead_feedback": frozenset({"lead"}),
     "email_suppression": frozenset({"email_suppression"}),
+    "teaming_introduction": frozenset({"introduction"}),
+    "review": frozenset({"review"}),
 }
 
 # The only tables written without an audit event, and why.

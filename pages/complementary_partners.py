@@ -24,6 +24,8 @@ from core.teams.complements import (
     partners_named,
 )
 from pages import get_index_holder, setup_page
+from pages.parts.introductions import introductions_section, propose_form
+from pages.parts.saving import show_saved
 
 account = setup_page("Complementary partners", "🧩", roles=("partner", "vendor", "admin"))
 assert account is not None  # setup_page stopped the page for anonymous visitors
@@ -47,6 +49,8 @@ if account.role == ROLE_PARTNER:
     if partner_id is None:
         st.error("This partner account is not linked to a partner organisation.")
         st.stop()
+    show_saved()
+    introductions_section(account, partner_id, index)
 else:
     raw = st.query_params.get("id", "").strip()
     if raw.isdigit() and len(raw) <= 12 and f"{K}picked" not in ss:
@@ -193,6 +197,8 @@ for c in complements:
                 for a in c.adds
             )
         )
+        if account.role == ROLE_PARTNER:
+            propose_form(account, c.partner_id, gaps.strengths, c.fills)
 st.caption(
     "Ranked by how strongly each fills your gaps (60 points), distance (25) and profile "
     "freshness (15). No partner pays for placement."

@@ -50,6 +50,7 @@ SORTS = {
     "breadth": "Widest coverage",
     "freshness": "Recently updated",
     "name": "Name A–Z",
+    "rating": "Best rated (verified reviews)",
 }
 COMPARE_MAX = 4
 STALE_BADGE = "Stale profile: not confirmed for over a year"
@@ -134,6 +135,9 @@ def render_card(r: Any, query: SearchQuery, now: datetime) -> None:
         facts = [f"HQ {r.hq_city}" if r.hq_city else "", distance_text(r.distance_km, r.reach)]
         facts.append(freshness_text(r.updated_at, r.verified_at, now=now))
         facts.append(card_responsiveness(r.response_leads, r.response_within))
+        if r.review_count:
+            plural = "s" if r.review_count != 1 else ""
+            facts.append(f"★ {r.review_avg:.1f} ({r.review_count} verified review{plural})")
         # escape_markdown escapes "]", so no text can close the :gray[…] directive early.
         lines = [":small[:gray[" + " · ".join(escape_markdown(f) for f in facts if f) + "]]"]
         if r.stale:

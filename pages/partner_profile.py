@@ -25,6 +25,7 @@ from core.search.text import claim_and_evidence, flag_text, freshness_text, leve
 from core.taxonomy import get_taxonomy
 from pages import get_engine, setup_page
 from pages.parts.contact import contact_form, show_contact_notice
+from pages.parts.profile_reviews import render_alliances, render_reviews
 
 setup_page("Partner profile", "🏢")
 taxonomy = get_taxonomy()
@@ -227,6 +228,7 @@ with main:
             icon="⚠️",
         )
     render_certifications(profile)
+    render_reviews(profile.partner_id)
 with side:
     st.subheader("Responsiveness", anchor=False)
     st.markdown(
@@ -243,6 +245,7 @@ with side:
         sizes = company_sizes(profile.segments)
         st.markdown(f"**Serves companies of** {escape_markdown(sizes)}")
     render_services(profile)
+    render_alliances(profile.partner_id)
     render_where(profile)
 
 with st.container(border=True):

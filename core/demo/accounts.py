@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from core.accounts.records import create_account
 from core.db import session_scope
 from core.demo.programs import DEMO_VENDORS
+from core.demo.reviews import seed_demo_reviews
 from core.demo.routing import seed_demo_routing
 from core.models import (
     PROGRAM_ACTIVE,
@@ -126,4 +127,5 @@ def create_demo_accounts(*, engine: Engine) -> list[DemoAccount]:
             )
         if partner_ids:  # partner1 gets offers of the demo vendors' routed campaigns
             seed_demo_routing(session, partner_id=partner_ids[0])
+        seed_demo_reviews(session, partner_ids=partner_ids)  # reviews and one alliance
     return demo

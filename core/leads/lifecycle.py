@@ -35,6 +35,7 @@ from core.models import (
     utc_now,
     validate_product_lines,
 )
+from core.reviews.requests import request_review
 from core.taxonomy import get_taxonomy
 
 MAX_TEAM_SIZE = 10
@@ -257,6 +258,8 @@ def change_lead_status(
         before=before | {"note": None},
         after=lead_audit_fields(row) | {"note": note or None},
     )
+    if to_status == "won":  # the customer's review link, in this same unit of work
+        request_review(session=session, lead=row, now=now)
     return detached(row)
 
 

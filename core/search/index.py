@@ -29,6 +29,7 @@ from core.search.index_loader import (
     load_locations,
     load_partners,
     load_responsiveness,
+    load_review_summaries,
     load_valid_certifications,
 )
 from core.search.token_index import TokenIndex, build_token_index
@@ -81,6 +82,9 @@ class ReadIndex:
     # them answered within two business days; int32 (n), zeros when a partner has none.
     response_leads: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     response_within: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    # Verified reviews (issue 13): average rating, NaN without reviews, and their count.
+    review_avg: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    review_count: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
 
     def __post_init__(self) -> None:
         # Hand-made indexes (tests, benchmarks) may leave the responsiveness out: none known.
@@ -88,6 +92,9 @@ class ReadIndex:
             self.response_leads = np.zeros(self.size, np.int32)
         if self.response_within.shape[0] != self.size:
             self.response_within = np.zeros(self.size, np.int32)
+        if self.review_count.shape[0] != self.size:
+            self.review_avg = np.full(self.size, np.nan, np.float32)
+            self.review_count = np.zeros(self.size, np.int32)
 
     @property
     def size(self) -> int:
@@ -173,6 +180,7 @@ def build_read_index(
         )
         locations = load_locations(conn, ids=ids, state_index=state_index)
         response_leads, response_within = load_responsiveness(conn, ids=ids)
+        review_avg, review_count = load_review_summaries(conn, ids=ids)
     n = ids.size
 
     evidenced = np.zeros_like(claimed)
@@ -237,6 +245,8 @@ def build_read_index(
         loc_state=locations.state,
         response_leads=response_leads,
         response_within=response_within,
+        review_avg=review_avg,
+        review_count=review_count,
         # Few distinct cities: dictionary-encoded, a location costs an int32.
         loc_city=locations.city_label.dictionary_encode(),
     )

@@ -295,6 +295,23 @@ def load_locations(
     return LocationColumns(**merged)
 
 
+def load_review_summaries(conn: Connection, *, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average rating (NaN: no review) and count of visible verified reviews per partner
+    row, aggregated by the database (issue 13: Find partners may sort by rating)."""
+    average = np.full(ids.size, np.nan, dtype=np.float32)
+    count = np.zeros(ids.size, dtype=np.int32)
+    sql = (
+        "SELECT partner_id, AVG(rating), COUNT(*) FROM review WHERE hidden_at IS NULL "
+        "GROUP BY partner_id"
+    )
+    for rows in stream_rows(conn, sql):
+        block = np.asarray(rows, dtype=np.float64)
+        partner_rows, known = rows_of(ids, block[:, 0].astype(np.int64))
+        average[partner_rows[known]] = block[known, 1]
+        count[partner_rows[known]] = block[known, 2]
+    return average, count
+
+
 def load_responsiveness(conn: Connection, *, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Leads and answers within two business days per partner row, from the summary the
     worker keeps (core.analytics.responsiveness): one short row per partner with leads,

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from core.models import MaxLength, validate_area_keys, validate_states
 from core.taxonomy import EXPERT, FOUNDATIONAL, PROFICIENT, get_taxonomy
 
-SortKey = Literal["best", "distance", "breadth", "freshness", "name"]
+SortKey = Literal["best", "distance", "breadth", "freshness", "name", "rating"]
 MAX_RADIUS_KM = 800.0
 
 

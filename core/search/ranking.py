@@ -187,6 +187,9 @@ def _order(index: ReadIndex, query: SearchQuery, matches: Matches, total: np.nda
         return np.lexsort((ids, -total, -breadth_of(index, matches.rows)))
     if query.sort == "freshness":
         return np.lexsort((ids, -np.nan_to_num(index.freshness_ts[matches.rows], nan=0.0)))
+    if query.sort == "rating":  # best average first, more reviews first among equals
+        avg = np.nan_to_num(index.review_avg[matches.rows], nan=-1.0)
+        return np.lexsort((ids, -total, -index.review_count[matches.rows], -avg))
     if query.sort == "name":
         names = np.asarray(index.names.take(matches.rows).to_pylist(), dtype=object)
         lowered = np.asarray([n.casefold() for n in names], dtype=object)
@@ -263,6 +266,8 @@ def rank_matches(
             stale=is_stale(float(index.freshness_ts[row]), now=now),
             response_leads=int(index.response_leads[row]),
             response_within=int(index.response_within[row]),
+            review_avg=None if np.isnan(index.review_avg[row]) else float(index.review_avg[row]),
+            review_count=int(index.review_count[row]),
         )
         result.explanation = explain(result, query, place, now=now)
         results.append(result)

@@ -40,6 +40,8 @@ class RankedPartner:
     stale: bool = False  # not updated or confirmed for a year (core.search.ranking)
     response_leads: int = 0  # leads in the last 12 months (core.search.responsiveness)
     response_within: int = 0  # of which answered within two business days
+    review_avg: float | None = None  # verified reviews: average rating, None without any
+    review_count: int = 0
     explanation: list[str] = field(default_factory=list)
 
 
@@ -84,6 +86,7 @@ class SearchResults:
                         "leads": r.response_leads,
                         "within_two_business_days": r.response_within,
                     },
+                    "reviews": {"average": r.review_avg, "count": r.review_count},
                     "explanation": r.explanation,
                 }
                 for r in self.results

@@ -34,6 +34,7 @@ PUBLIC = {
     "sign_in.py",
     "email_link.py",
     "profile_confirm.py",
+    "review.py",
 }
 SIGNED_IN = {"account.py", "complementary_partners.py"}
 ALLOWED: dict[str, set[str]] = {
@@ -52,6 +53,7 @@ ALLOWED: dict[str, set[str]] = {
         "admin_audit.py",
         "admin_data.py",
         "admin_outbox.py",
+        "admin_reviews.py",
     },
 }
 # In the navigation the sign-in page is offered to anonymous visitors only.
@@ -112,6 +114,7 @@ def test_sidebar_menu_offers_exactly_the_pages_of_the_role(
         "partner_profile",
         "email_link",
         "profile_confirm",
+        "review",
     }
 
 
