@@ -7,17 +7,19 @@ previous-release database goes through is tests/integration/migrations/test_prev
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, inspect, text
-from sqlmodel import SQLModel
 
 from core.cli import main
 from core.db import create_db_engine
 from core.migrations import (
     AHEAD,
+    BASELINE,
     CURRENT,
     EMPTY,
     UNVERSIONED,
     SchemaError,
+    alembic_config,
     ensure_current,
     head_revision,
     read_state,
@@ -45,10 +47,12 @@ def _tables(engine: Engine) -> set[str]:
 
 
 def _create_all_like_the_previous_release(engine: Engine) -> None:
-    """What init_db did before migrations: create_all, then the data-version row."""
-    SQLModel.metadata.create_all(engine)
+    """What init_db of the previous release made: its create_all — the baseline revision's
+    schema, whatever later revisions add — and the data-version row, with no schema version."""
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO data_version (id, version) VALUES (1, 7)"))
+        command.upgrade(alembic_config(connection), BASELINE)
+        connection.execute(text("DROP TABLE alembic_version"))
+        connection.execute(text("UPDATE data_version SET version = 7 WHERE id = 1"))
         connection.execute(
             text(
                 "INSERT INTO partner (name, description, states_served, segments, created_at,"
@@ -110,15 +114,16 @@ def test_unversioned_database_that_is_not_the_baseline_is_refused_untouched(
 ) -> None:
     engine = create_db_engine(db_url)
     try:
-        tables = [t for t in SQLModel.metadata.sorted_tables if t.name != "outbox_message"]
-        SQLModel.metadata.create_all(engine, tables=tables)
         with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), BASELINE)
+            connection.execute(text("DROP TABLE alembic_version"))
+            connection.execute(text("DROP TABLE figures_consent"))
             connection.execute(text("CREATE TABLE stranger (id INTEGER PRIMARY KEY)"))
         before = _tables(engine)
 
         code, _, err = cli("migrate")
         assert code == 1
-        assert "table outbox_message is missing" in err
+        assert "table figures_consent is missing" in err
         assert "table stranger is not ours" in err
         assert "Nothing was changed" in err
         assert _tables(engine) == before  # no alembic_version either
@@ -136,10 +141,10 @@ def test_database_ahead_of_the_code_is_refused_by_migrate_commands_and_worker(
 
     code, _, err = cli("migrate")
     assert code == 1 and "newer release" in err and "never downgrades" in err
-    for command in (("worker", "--once"), ("export", "-"), ("seed", "--partners", "1")):
-        code, _, err = cli(*command)
-        assert code == 1, command
-        assert COMMAND in err and "Traceback" not in err, command
+    for argv in (("worker", "--once"), ("export", "-"), ("seed", "--partners", "1")):
+        code, _, err = cli(*argv)
+        assert code == 1, argv
+        assert COMMAND in err and "Traceback" not in err, argv
     with pytest.raises(SchemaError, match=COMMAND):
         ensure_current(db_engine)
 
@@ -170,10 +175,10 @@ def test_commands_refuse_a_database_made_by_the_previous_release(
     engine = create_db_engine(db_url)
     try:
         _create_all_like_the_previous_release(engine)
-        for command in (("export", "-"), ("worker", "--once"), ("seed", "--if-empty")):
-            code, _, err = cli(*command)
-            assert code == 1, command
-            assert COMMAND in err and "without schema versions" in err, command
+        for argv in (("export", "-"), ("worker", "--once"), ("seed", "--if-empty")):
+            code, _, err = cli(*argv)
+            assert code == 1, argv
+            assert COMMAND in err and "without schema versions" in err, argv
         assert read_state(engine).status == UNVERSIONED
     finally:
         engine.dispose()
