@@ -59,10 +59,12 @@ class CompetencyRow:
     evidenced: int
     flagged: bool  # the public profile marks this claim as unbacked
     suggestions: tuple[Suggestion, ...]  # empty when evidence already backs the claim
+    evidenceable: bool = True  # False: no catalogue certification covers the area at all
 
     @property
     def over_claim(self) -> bool:
-        return self.claimed > self.evidenced
+        """Claimed above its evidence, in an area certifications can evidence at all."""
+        return self.evidenceable and self.claimed > self.evidenced
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,23 @@ def suggestions_for(
     area: str, level: int, *, exclude: set[str], limit: int = SUGGESTIONS
 ) -> tuple[Suggestion, ...]:
     """Catalogue certifications evidencing ``area`` at ``level`` or more, closest level first
-    (the least to learn), then by vendor and name; ``exclude``: already held or pending."""
+    (the least to learn), those about the area first, then by vendor and name; ``exclude``:
+    already held or pending."""
     found: list[CatalogueCertification] = [
         c
         for key, c in get_taxonomy().certifications.items()
         if key not in exclude and c.evidences.get(area, 0) >= level
     ]
-    found.sort(key=lambda c: (c.evidences[area], c.vendor, c.name))
+    # A certification about the area itself (its highest level is there) before one that
+    # evidences it on the side: "Azure Administrator" for cloud, not a networking specialty.
+    found.sort(
+        key=lambda c: (
+            c.evidences[area],
+            c.evidences[area] < max(c.evidences.values()),
+            c.vendor,
+            c.name,
+        )
+    )
     return tuple(Suggestion(c.vendor, c.name, c.evidences[area]) for c in found[:limit])
 
 
@@ -130,6 +142,7 @@ def know_your_competencies(
             claimed=c.claimed,
             evidenced=c.evidenced,
             flagged=c.flagged,
+            evidenceable=c.evidenceable,
             suggestions=(
                 suggestions_for(c.area_key, c.claimed, exclude=exclude) if c.gap > 0 else ()
             ),

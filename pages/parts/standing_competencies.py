@@ -35,9 +35,10 @@ def competencies_section(*, account: AccountPublic, partner_id: int) -> None:
     if not rows:
         st.info("You claim no competencies yet. Add them on My profile.")
         return
-    over = sum(r.over_claim for r in rows)
+    checkable = [r for r in rows if r.evidenceable]
+    backed = sum(not r.over_claim for r in checkable)
     st.caption(
-        f"{len(rows) - over} of {len(rows)} claims are backed by approved, unexpired "
+        f"{backed} of {len(checkable)} claims are backed by approved, unexpired "
         "certifications. Only you see this page; an unbacked claim two levels above its "
         "evidence is marked on your public profile."
     )
@@ -47,10 +48,19 @@ def competencies_section(*, account: AccountPublic, partner_id: int) -> None:
                 f"**{escape_markdown(area(row.area_key))}** · you claim "
                 f"{level(row.claimed).lower()} · evidenced: {level(row.evidenced).lower()}"
             )
-            if not row.over_claim:
-                st.markdown(f"✅ {head}")
+            if not row.evidenceable:
+                st.markdown(f":material/info: {head}")
+                st.caption("No catalogue certification covers this area: it is never marked.")
                 continue
-            st.markdown(f"⚠️ {head}")
+            if not row.over_claim:
+                st.markdown(f":material/check_circle: {head}")
+                if row.evidenced > row.claimed:
+                    st.caption(
+                        "Your certifications back more than you claim: you may claim "
+                        f"{level(row.evidenced).lower()} on My profile."
+                    )
+                continue
+            st.markdown(f":material/warning: {head}")
             if row.flagged:
                 st.caption("Shown on your public profile as not backed by certifications.")
             if row.suggestions:

@@ -97,7 +97,7 @@ def _row(rank: PeerRank) -> dict[str, str]:
     elif rank.metric == "breadth":
         you = f"{rank.own_value:.0f}"
     else:
-        you = percent(rank.own_value)
+        you = percent(rank.own_value, 1 if rank.metric == "growth" else 0)
     if rank.percentile is not None:
         where = f"{rank.percentile}th percentile of {rank.peers} peers"
     elif rank.own_value is None:

@@ -111,3 +111,14 @@ def test_competencies_and_gaps_are_the_partners_and_admins_only(db_engine):
             with pytest.raises(PermissionDenied):
                 gaps_it_could_fill(session=session, viewer=viewer, partner_id=world.a, now=NOW)
     assert competencies(world, world.admin)
+
+
+def test_a_claim_no_certification_can_evidence_is_never_an_over_claim(db_engine):
+    world, _ = standing_world(db_engine)
+    from core.models import PartnerCompetency
+
+    with Session(db_engine) as session:
+        session.add(PartnerCompetency(partner_id=world.a, area_key="insurance", claimed_level=2))
+        session.commit()
+    insurance = next(r for r in competencies(world) if r.area_key == "insurance")
+    assert not insurance.evidenceable and not insurance.over_claim and not insurance.suggestions

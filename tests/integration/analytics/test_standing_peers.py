@@ -120,3 +120,30 @@ def test_percentile_rank_rounds_to_tens_and_needs_five():
     assert percentile_rank(2, 0, 4) is None
     assert percentile_rank(0, 0, 5) == 0 and percentile_rank(5, 0, 5) == 100
     assert percentile_rank(1, 1, 7) == 20  # 1.5 / 7 = 21 %
+
+
+def test_growth_and_responsiveness_rank_among_peers_that_have_them(db_engine):
+    from sqlmodel import Session as S
+
+    from core.models import PartnerResponsiveness, PartnerYearFigures
+    from tests.integration.analytics.standing_world import LAST_COMPLETED
+
+    world, peers = standing_world(db_engine, peers=6)
+    with S(db_engine) as session:
+        # Last completed year's revenue is 500,000 for everyone (standing_world); the year
+        # before decides growth: own +25 %, peers -10 %, 0 %, +10 %, +50 %, +100 %, none.
+        befores = [400_000, 555_555.5, 500_000, 454_545.5, 333_333.5, 250_000, None]
+        for pid, before in zip([world.a, *peers], befores, strict=True):
+            if before is not None:
+                session.add(PartnerYearFigures(partner_id=pid, year=LAST_COMPLETED - 1,
+                                               revenue_usd=float(before)))  # fmt: skip
+        for pid, within in zip([world.a, *peers[:4]], [8, 2, 4, 6, 10], strict=True):
+            session.add(PartnerResponsiveness(partner_id=pid, leads=10, answered=10,
+                                              within_two_business_days=within))  # fmt: skip
+        session.commit()
+    result = standing(world)
+    growth = rank(result, "growth")
+    assert growth.own_value == pytest.approx(0.25)
+    assert (growth.peers, growth.percentile) == (5, 60)  # 3 of 5 below
+    responsive = rank(result, "responsiveness")
+    assert (responsive.own_value, responsive.peers, responsive.percentile) == (0.8, 4, None)
