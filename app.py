@@ -32,6 +32,7 @@ ACCOUNT = app_page("account", "My account", "👤")
 MY_PROFILE = app_page("my_profile", "My profile", "✏️")
 MY_LEADS = app_page("my_leads", "My leads", "📥")
 MY_PROGRAMS = app_page("my_programs", "My programs", "🗂️")
+MY_STANDING = app_page("my_standing", "My standing", "📈")
 COMPLEMENTS = app_page("complementary_partners", "Complementary partners", "🧩")
 REGION = app_page("vendor_region", "My region", "📊")
 PROGRAM = app_page("my_program", "My program", "🏅")
@@ -49,10 +50,10 @@ CONFIRM = app_page("profile_confirm", "Confirm your profile", "✅")
 
 ALL_PAGES = [HOME, FIND, TEAMS, MAP, COMPARE, PROFILE, SIGN_IN, ACCOUNT, MY_PROFILE, MY_LEADS,
              MY_PROGRAMS, COMPLEMENTS, REGION, PROGRAM, ACCOUNTS, APPROVALS, AUDIT,
-             DATA, OUTBOX, REVIEWS, EMAIL_LINK, CONFIRM, REVIEW]  # fmt: skip
+             DATA, OUTBOX, REVIEWS, EMAIL_LINK, CONFIRM, REVIEW, MY_STANDING]  # fmt: skip
 DIRECTORY_MENU = [HOME, FIND, TEAMS, MAP, COMPARE]
 ROLE_MENUS = {
-    ROLE_PARTNER: [MY_PROFILE, MY_LEADS, MY_PROGRAMS, COMPLEMENTS],
+    ROLE_PARTNER: [MY_STANDING, MY_PROFILE, MY_LEADS, MY_PROGRAMS, COMPLEMENTS],
     ROLE_VENDOR: [PROGRAM, REGION, COMPLEMENTS],
     ROLE_ADMIN: [
         ACCOUNTS,
@@ -64,6 +65,7 @@ ROLE_MENUS = {
         PROGRAM,
         REGION,
         MY_PROGRAMS,
+        MY_STANDING,
         COMPLEMENTS,
     ],
 }

@@ -8,7 +8,8 @@ from core.accounts.errors import SignInError
 from core.accounts.passwords import MAX_PASSWORD_LENGTH
 from core.accounts.sign_in import authenticate
 from core.models import MaxLength, utc_now
-from pages import ROLE_LABELS, remember_sign_in, setup_page
+from pages import ROLE_LABELS, setup_page
+from pages.parts.landing import remember_and_land
 from pages.parts.saving import save
 
 account = setup_page("Sign in", "🔑")
@@ -37,5 +38,5 @@ if submitted:
             session=session, username=username, password=password, now=utc_now()
         ),
         errors=(SignInError,),
-        done=remember_sign_in,
+        done=remember_and_land,  # a partner lands on My standing
     )

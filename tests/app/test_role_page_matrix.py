@@ -39,8 +39,12 @@ PUBLIC = {
 SIGNED_IN = {"account.py", "complementary_partners.py"}
 ALLOWED: dict[str, set[str]] = {
     "anonymous": PUBLIC,
-    "partner_a": PUBLIC | SIGNED_IN | {"my_profile.py", "my_leads.py", "my_programs.py"},
-    "partner_b": PUBLIC | SIGNED_IN | {"my_profile.py", "my_leads.py", "my_programs.py"},
+    "partner_a": PUBLIC
+    | SIGNED_IN
+    | {"my_profile.py", "my_leads.py", "my_programs.py", "my_standing.py"},
+    "partner_b": PUBLIC
+    | SIGNED_IN
+    | {"my_profile.py", "my_leads.py", "my_programs.py", "my_standing.py"},
     "vendor": PUBLIC | SIGNED_IN | {"vendor_region.py", "my_program.py"},
     "admin": PUBLIC
     | SIGNED_IN
@@ -48,6 +52,7 @@ ALLOWED: dict[str, set[str]] = {
         "vendor_region.py",
         "my_program.py",
         "my_programs.py",
+        "my_standing.py",
         "admin_accounts.py",
         "admin_approvals.py",
         "admin_audit.py",
