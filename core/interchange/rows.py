@@ -157,6 +157,8 @@ class RowParser:
         }
 
     def fail(self, column: str, reason: str) -> None:
+        # Model validators quote the offending value whole; a huge cell must not bury the report.
+        reason = reason if len(reason) <= 200 else reason[:200] + "…"
         self.errors.append(RowError(self.line, column, reason))
 
     def get(self, column: str) -> str:
