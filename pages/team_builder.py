@@ -247,10 +247,10 @@ with main:
             icon="👈",
         )
         st.stop()
-    query = team_query_from_search(search, max_size=team_size)
     try:
+        query = team_query_from_search(search, max_size=team_size)
         result = find_teams_in_index(get_index_holder().get(), query)
-    except QueryError as exc:  # the place could not be found
+    except QueryError as exc:  # the place could not be found, or too many needs
         st.error(escape_markdown(str(exc)), icon="📍")  # it quotes the place typed
         st.stop()
     st.caption(escape_markdown(describe_search(search, result.place)))

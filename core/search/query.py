@@ -104,7 +104,10 @@ def validate_readably(model: type[Model], fields: dict[str, Any]) -> Model:
         problems = []
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"]) or "query"
-            problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+            message = error["msg"].removeprefix("Value error, ")
+            # Validators quote what was typed; a 5,000-character URL value must not fill the page.
+            message = message if len(message) <= 160 else message[:160] + "…"
+            problems.append(f"{where}: {message}")
         raise QueryError("; ".join(problems)) from exc
 
 
