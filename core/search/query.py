@@ -21,6 +21,15 @@ class QueryError(ValueError):
     """A query that cannot run; the message is meant for the person who typed it."""
 
 
+class PlaceNotFoundError(QueryError):
+    """The query's place cannot be found; ``suggestion`` is a place that can, when the text
+    looks like a misspelling of it (pages offer it as one click)."""
+
+    def __init__(self, message: str, *, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.suggestion = suggestion
+
+
 class SearchFilters(BaseModel):
     """Who may serve the customer: needs, level, place and the other filters. Find partners
     and the team builder share these fields and their rules."""
