@@ -22,8 +22,8 @@ from core.geo.bulk_build import gc_paused
 from core.geo.states import PLACE_REGION_NAMES, TERRITORY_NAMES, parse_state
 from core.geo.zip_data import city_label, place_records, zip_coordinates
 
-_ZIP_RE = re.compile(r"(\d{5})(?:[-\s]?\d{4})?")
-_TRAILING_ZIP_RE = re.compile(r"[\s,](\d{5})(?:-\d{4})?$")
+_ZIP_RE = re.compile(r"([0-9]{5})(?:[-\s]?[0-9]{4})?")  # ASCII: \d takes "٧٨٧٠١" too
+_TRAILING_ZIP_RE = re.compile(r"[\s,]([0-9]{5})(?:-[0-9]{4})?$")
 # USPS writes "Saint Louis"; people type "St. Louis". Expanding both sides makes them meet.
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 # The data spells "Coeur d'Alene" and "O'Fallon" as "Coeur D Alene" and "O Fallon".
