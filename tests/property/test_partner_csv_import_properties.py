@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
@@ -62,17 +62,43 @@ AWKWARD_CELLS = [
 cells = st.one_of(st.sampled_from(AWKWARD_CELLS), st.text(max_size=30))
 
 
+# Values aimed at one kind of column, so a bad value lands where it can do harm.
+COLUMN_CELLS = {
+    "partner_ref": ["1001", "7", "9" * 5000, "²", "-3", "2147483648", "0"],
+    "updated_at": ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2025-13-01", "²"],
+    "hq_zip": ["78701", "00901", "1234", "²²²²²", "99999", "78701-1234"],
+    "level_": ["0", "3", "4", "²", "-1", "9" * 5000, "1.0"],
+    "service_radius_km": ["50", "1e999", "nan", "-5", "9" * 5000],
+}
+COLUMN_CELLS["verified_at"] = COLUMN_CELLS["updated_at"]
+
+
+def _cells_for(column: str) -> st.SearchStrategy[str]:
+    kind = "level_" if column.startswith("level_") else column
+    aimed = COLUMN_CELLS.get(kind)
+    return st.one_of(st.sampled_from(aimed), cells) if aimed else cells
+
+
 @st.composite
 def csv_texts(draw: st.DrawFn) -> str:
     header = draw(st.permutations(COLUMNS))[: draw(st.integers(1, len(COLUMNS)))]
-    if draw(st.booleans()):  # usually a header the importer accepts
-        header = ["name", "hq_zip", *(c for c in header if c not in ("name", "hq_zip"))]
+    if draw(st.integers(0, 3)):  # usually a header the importer accepts, with the risky columns
+        risky = [c for c in ("partner_ref", "updated_at", "verified_at") if draw(st.booleans())]
+        header = [
+            "name",
+            "hq_zip",
+            *risky,
+            *(c for c in header if c not in {"name", "hq_zip", *risky}),
+        ]
     if draw(st.integers(0, 9)) == 0:
         header = [*header, draw(st.sampled_from(["bogus", "", "name", "=cmd"]))]
     rows = []
     for _ in range(draw(st.integers(0, 4))):
-        width = len(header) + draw(st.sampled_from([0, 0, 0, -1, 1, -len(header)]))
-        rows.append([draw(cells) for _ in range(max(width, 0))])
+        if draw(st.integers(0, 4)):
+            rows.append([draw(_cells_for(column)) for column in header])
+        else:  # the wrong number of values
+            width = len(header) + draw(st.sampled_from([-1, 1, -len(header)]))
+            rows.append([draw(cells) for _ in range(max(width, 0))])
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows(
         [header, *rows]
@@ -137,6 +163,7 @@ def test_a_rejected_all_or_nothing_import_is_reported_and_changes_nothing(
     before = _checksum(engine)
     report = import_partners_csv(engine=engine, source=source, mode=ALL_OR_NOTHING)
     _assert_readable(report.errors)
+    event("rejected" if report.errors else "accepted")
     if report.errors or report.imported == 0:
         assert report.imported == 0
         assert _checksum(engine) == before
