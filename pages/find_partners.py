@@ -39,7 +39,7 @@ from core.search.text import (
 )
 from pages import get_engine, get_index_holder, setup_page
 from pages.parts import search_memory
-from pages.parts.search_filters import find_filters, show_url_problems
+from pages.parts.search_filters import find_filters, show_query_error, show_url_problems
 from pages.parts.url_state import UrlState
 
 account = setup_page("Find partners", "🔎")
@@ -241,7 +241,7 @@ def render_results(query: SearchQuery, jump_to_results: Any) -> None:
             ss[f"{K}page"] = query.page
             results = search_index(index, query)
     except QueryError as exc:  # the place could not be found
-        st.error(escape_markdown(str(exc)), icon="📍")
+        show_query_error(exc, K)
         return
     record_demand(query, results)
     now = datetime.now(UTC)

@@ -36,7 +36,7 @@ from core.teams.text import (
 from pages import get_index_holder, setup_page
 from pages.parts import search_memory
 from pages.parts.contact import contact_form, show_contact_notice
-from pages.parts.search_filters import show_url_problems, team_filters
+from pages.parts.search_filters import show_query_error, show_url_problems, team_filters
 from pages.parts.url_state import UrlState
 
 setup_page("Build a team", "🤝")
@@ -247,11 +247,11 @@ with main:
             icon="👈",
         )
         st.stop()
-    query = team_query_from_search(search, max_size=team_size)
     try:
+        query = team_query_from_search(search, max_size=team_size)
         result = find_teams_in_index(get_index_holder().get(), query)
-    except QueryError as exc:  # the place could not be found
-        st.error(escape_markdown(str(exc)), icon="📍")  # it quotes the place typed
+    except QueryError as exc:  # the place could not be found, or too many needs
+        show_query_error(exc, K)
         st.stop()
     st.caption(escape_markdown(describe_search(search, result.place)))
     if result.place is None:

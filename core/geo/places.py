@@ -1,7 +1,8 @@
 """Places people search around: ZIP and city lookup, typo-tolerant, with user-facing errors.
 
 Everything comes from packaged data (core.geo.zip_data), so the app never needs a network
-geocoder. The coverage is the 50 states plus DC.
+geocoder. The coverage is the 50 states, DC and the inhabited territories (Puerto Rico, Guam,
+the U.S. Virgin Islands, the Northern Mariana Islands, American Samoa).
 
 Importing this module is cheap: the indexes are built on first use and cached, because
 ``zipcodes`` answers every query with a full scan of its list.
@@ -18,14 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.geo.bulk_build import gc_paused
-from core.geo.states import STATE_NAMES, parse_state
-from core.geo.zip_data import city_label, zip_coordinates, zip_records
+from core.geo.states import PLACE_REGION_NAMES, TERRITORY_NAMES, parse_state
+from core.geo.zip_data import city_label, place_records, zip_coordinates
 
-_ZIP_RE = re.compile(r"(\d{5})(?:[-\s]?\d{4})?")
-_TRAILING_ZIP_RE = re.compile(r"[\s,](\d{5})(?:-\d{4})?$")
+_ZIP_RE = re.compile(r"([0-9]{5})(?:[-\s]?[0-9]{4})?")  # ASCII: \d takes "٧٨٧٠١" too
+_TRAILING_ZIP_RE = re.compile(r"[\s,]([0-9]{5})(?:-[0-9]{4})?$")
 # USPS writes "Saint Louis"; people type "St. Louis". Expanding both sides makes them meet.
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
-_PUNCTUATION = str.maketrans({".": " ", "-": " ", ",": " ", "'": None, "’": None})
+# The data spells "Coeur d'Alene" and "O'Fallon" as "Coeur D Alene" and "O Fallon".
+_PUNCTUATION = str.maketrans({".": " ", "-": " ", ",": " ", "'": " ", "’": " "})
 _EXAMPLE = 'a ZIP code such as 78701 or a city and state such as "Austin, TX"'
 
 
@@ -45,7 +47,15 @@ class Place:
 
 
 class UnknownPlaceError(ValueError):
-    """Raised when text cannot be resolved; the message is shown to end users as is."""
+    """Raised when text cannot be resolved; the message is shown to end users as is.
+
+    ``suggestion`` is a place label that does resolve ("Albuquerque, NM") when the text looks
+    like a misspelling of it, so a page can offer it as one click.
+    """
+
+    def __init__(self, message: str, *, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.suggestion = suggestion
 
 
 def _normalize(text: str, *, expand_last: bool = True) -> str:
@@ -79,6 +89,7 @@ class _Index:
     cities: dict[tuple[str, str], _CityTally]  # keyed by (normalized city, state)
     aliases: dict[tuple[str, str], _CityTally]  # USPS "acceptable" alternative city names
     city_states: dict[str, list[str]]  # normalized city -> states, most ZIPs first
+    regions: dict[str, _CityTally]  # a territory as a whole (searching "Guam")
     prefix_keys: list[str]  # sorted normalized city names, parallel to prefix_entries
     prefix_entries: list[tuple[str, str]]  # (normalized city, state)
 
@@ -91,6 +102,7 @@ def _index() -> _Index:
     cities: dict[tuple[str, str], _CityTally] = {}
     aliases: dict[tuple[str, str], _CityTally] = {}
     normalized: dict[str, str] = {}  # far fewer distinct names than ZIPs: normalize each once
+    regions = {code: _CityTally(name, code) for code, name in TERRITORY_NAMES.items()}
 
     def tally(into: dict[tuple[str, str], _CityTally], city: str, state: str) -> _CityTally:
         name = normalized.get(city)
@@ -101,7 +113,7 @@ def _index() -> _Index:
             entry = into[(name, state)] = _CityTally(f"{city_label(city, state)}, {state}", state)
         return entry
 
-    for record in zip_records():
+    for record in place_records():
         code, state, city = record["zip_code"], record["state"], record["city"]
         point = zip_coordinates(record)
         if point is None:
@@ -109,6 +121,7 @@ def _index() -> _Index:
             continue
         entries = [tally(cities, city, state)]
         entries += (tally(aliases, alias, state) for alias in record["acceptable_cities"])
+        entries += [regions[state]] if state in regions else []
         for entry in entries:
             entry.lat_sum += point[0]
             entry.lon_sum += point[1]
@@ -127,13 +140,14 @@ def _index() -> _Index:
         # A real city of that name wins over an alternative name.
         aliases={key: entry for key, entry in aliases.items() if key not in cities},
         city_states=dict(city_states),
+        regions=regions,
         prefix_keys=[name for name, _ in keys_by_name],
         prefix_entries=keys_by_name,
     )
 
 
 def lookup_zip(zip_code: str) -> Place | None:
-    """Place for a 5-digit ZIP or ZIP+4 in the 50 states + DC; None if unknown or unlocated."""
+    """Place for a 5-digit ZIP or ZIP+4 (states, DC, territories); None if unknown/unlocated."""
     match = _ZIP_RE.fullmatch(zip_code.strip())
     if not match or (found := _index().zips.get(match.group(1))) is None:
         return None
@@ -145,7 +159,7 @@ def _split_city_state(text: str) -> tuple[str, str | None]:
     """Split "City, ST" / "City ST" / "City Texas"; a missing state comes back as None."""
     if "," in text:
         city, state_text = (part.strip() for part in text.rsplit(",", 1))
-        state = parse_state(state_text)
+        state = parse_state(state_text, territories=True)
         if state is None:
             example = f"{city or 'Austin'}, TX"
             raise UnknownPlaceError(
@@ -157,14 +171,18 @@ def _split_city_state(text: str) -> tuple[str, str | None]:
     # Longest state name first so "West Virginia" is not read as "Virginia".
     for size in (3, 2, 1):
         if len(words) > size:
-            state = parse_state(" ".join(words[-size:]))
+            state = parse_state(" ".join(words[-size:]), territories=True)
             if state is not None:
                 return " ".join(words[:-size]), state
     return text, None
 
 
-def _closest_cities(name: str, state: str) -> list[str]:
+def _closest_cities(name: str, state: str | None) -> list[str]:
+    """Labels of the cities a misspelled name most likely means, best first."""
     index = _index()
+    if state is None:  # the biggest city of the closest name
+        close = difflib.get_close_matches(name, index.city_states, n=2, cutoff=0.8)
+        return [index.cities[(match, index.city_states[match][0])].label for match in close]
     names = [key[0] for key in index.cities if key[1] == state]
     close = difflib.get_close_matches(name, names, n=2, cutoff=0.75)
     return [index.cities[(match, state)].label for match in close]
@@ -179,19 +197,23 @@ def _resolve_city(city: str, state: str | None) -> Place:
         tally = index.cities.get((name, state)) or index.aliases.get((name, state))
         if tally is not None:
             return tally.place()
-        hint = " or ".join(f'"{label}"' for label in _closest_cities(name, state))
+        close = _closest_cities(name, state)
+        hint = " or ".join(f'"{label}"' for label in close)
         did_you_mean = f" Did you mean {hint}?" if hint else ""
         raise UnknownPlaceError(
             f'We could not find "{city}, {state}".{did_you_mean} '
-            "Check the spelling, or enter the ZIP code instead."
+            "Check the spelling, or enter the ZIP code instead.",
+            suggestion=close[0] if close else None,
         )
     states = index.city_states.get(name, [])
     if len(states) == 1:
         return index.cities[(name, states[0])].place()
     if states:
-        examples = " or ".join(f'"{index.cities[(name, s)].label}"' for s in states[:2])
+        labels = [index.cities[(name, s)].label for s in states[:2]]
+        examples = " or ".join(f'"{label}"' for label in labels)
         raise UnknownPlaceError(
-            f'"{city}" exists in {len(states)} states. Add the state, for example {examples}.'
+            f'"{city}" exists in {len(states)} states. Add the state, for example {examples}.',
+            suggestion=labels[0],  # the one with the most ZIP codes
         )
     *words, last = city.split()
     if words and len(last) == 2 and last.isalpha():
@@ -199,6 +221,13 @@ def _resolve_city(city: str, state: str | None) -> Place:
         raise UnknownPlaceError(
             f'"{last}" is not a US state code. Use the two-letter code, for example '
             f'"{" ".join(words)}, TX".'
+        )
+    close = _closest_cities(name, None)
+    if close:
+        raise UnknownPlaceError(
+            f'We could not find "{city}". Did you mean "{close[0]}"? Check the spelling, '
+            f"or enter {_EXAMPLE}.",
+            suggestion=close[0],
         )
     raise UnknownPlaceError(f'We could not find "{city}". Enter {_EXAMPLE}.')
 
@@ -209,7 +238,8 @@ def resolve_place(text: str) -> Place:
     A city resolves to the mean position of its ZIP codes. Raises UnknownPlaceError with a
     message fit for end users.
     """
-    cleaned = " ".join(text.split())
+    # Stray commas as people type them: "St. Louis,, MO", "Austin, TX,".
+    cleaned = re.sub(r"\s*,[\s,]*", ", ", " ".join(text.split())).strip(" ,")
     if not cleaned:
         raise UnknownPlaceError(f"Enter {_EXAMPLE}.")
     # A trailing ZIP also covers our own labels pasted back in ("Austin, TX 78701").
@@ -225,12 +255,27 @@ def resolve_place(text: str) -> Place:
                 'building). Enter a nearby ZIP code or a city and state such as "Austin, TX".'
             )
         raise UnknownPlaceError(
-            f"ZIP code {zip5} was not found in the 50 states or DC. Check the digits, "
+            f"ZIP code {zip5} was not found in the US states or territories. Check the digits, "
             'or enter a city and state such as "Austin, TX".'
         )
     if re.fullmatch(r"[\d\s-]+", cleaned):
         raise UnknownPlaceError(
             f'"{cleaned}" is not a ZIP code. ZIP codes have 5 digits, for example 78701.'
+        )
+    region = parse_state(cleaned, territories=True)
+    if region == "DC":  # "D.C.", "Washington DC"
+        return _resolve_city("Washington", "DC")
+    if region in TERRITORY_NAMES:  # "Guam": the middle of its ZIP codes
+        return _index().regions[region].place()
+    if region is not None:  # "Texas": too wide to measure distances from
+        biggest = max(
+            (tally for key, tally in _index().cities.items() if key[1] == region),
+            key=lambda tally: tally.count,
+        )
+        raise UnknownPlaceError(
+            f'"{cleaned}" is a whole state. Enter a city or ZIP code in it, for example '
+            f'"{biggest.label}", or choose it under "States with an office".',
+            suggestion=biggest.label,
         )
     return _resolve_city(*_split_city_state(cleaned))
 
@@ -251,7 +296,8 @@ def city_suggestions(prefix: str, *, limit: int = 10) -> list[str]:
     hits = [
         key
         for key in index.prefix_entries[start:stop]
-        if key[1].startswith(state_prefix) or STATE_NAMES[key[1]].upper().startswith(state_prefix)
+        if key[1].startswith(state_prefix)
+        or PLACE_REGION_NAMES[key[1]].upper().startswith(state_prefix)
     ]
     hits.sort(key=lambda key: (-index.cities[key].count, key))
     return [index.cities[key].label for key in hits[:limit]]

@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from core.geo.bulk_build import gc_paused
-from core.geo.states import STATE_NAMES
+from core.geo.states import PLACE_REGION_NAMES, STATE_NAMES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,6 +23,14 @@ def zip_records() -> list[dict[str, Any]]:
     import zipcodes  # deferred: it materializes 42k dicts
 
     return [r for r in zipcodes.list_all() if r["state"] in STATE_NAMES]
+
+
+def place_records() -> list[dict[str, Any]]:
+    """ZIP records of the states, DC and the territories (Puerto Rico, Guam, …): every place
+    a search may start from. Maps and demo data stay on ``zip_records``."""
+    import zipcodes
+
+    return [r for r in zipcodes.list_all() if r["state"] in PLACE_REGION_NAMES]
 
 
 def zip_coordinates(record: dict[str, Any]) -> tuple[float, float] | None:
@@ -50,6 +58,10 @@ CITY_NAME_CORRECTIONS: dict[tuple[str, str], str] = {
     ("cardiff by the sea", "CA"): "Cardiff-by-the-Sea",
     ("avon by the sea", "NJ"): "Avon-by-the-Sea",
     ("mcbh kaneohe bay", "HI"): "MCBH Kaneohe Bay",  # Marine Corps Base Hawaii
+    # Apostrophes the data spells as spaces.
+    ("coeur d alene", "ID"): "Coeur d'Alene",
+    ("o fallon", "MO"): "O'Fallon",
+    ("o fallon", "IL"): "O'Fallon",
 }
 
 # "Mc" + a lower-case letter starts a Scottish/Irish surname: "Mcallen" is McAllen. Only "Mc":

@@ -119,8 +119,11 @@ class ParsedRow:
 
 
 def as_id(ref: str) -> int | None:
-    # PostgreSQL's integer id column stops at 2**31 - 1.
-    return int(ref) if ref.isascii() and ref.isdigit() and 0 < int(ref) < 2**31 else None
+    # PostgreSQL's integer id column stops at 2**31 - 1 (10 digits); the length check comes
+    # first because int() refuses strings of more than 4,300 digits with a ValueError.
+    if not (ref.isascii() and ref.isdigit() and len(ref) <= 10):
+        return None
+    return int(ref) if 0 < int(ref) < 2**31 else None
 
 
 def _parse_date(text: str) -> date | None:
@@ -130,11 +133,16 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+def _shown(text: str) -> str:
+    """A cell quoted in a message, cut short: a 100,000-character cell would bury the report."""
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
 def _zip_problem(text: str) -> str:
     hint = ""
-    if text.isdigit() and 3 <= len(text) <= 4:
+    if text.isascii() and text.isdigit() and 3 <= len(text) <= 4:
         hint = f" (a spreadsheet may have dropped leading zeros: use {text.zfill(5)})"
-    return f"unknown ZIP code {text!r}{hint}"
+    return f"unknown ZIP code {_shown(text)}{hint}"
 
 
 class RowParser:
@@ -149,6 +157,8 @@ class RowParser:
         }
 
     def fail(self, column: str, reason: str) -> None:
+        # Model validators quote the offending value whole; a huge cell must not bury the report.
+        reason = reason if len(reason) <= 200 else reason[:200] + "…"
         self.errors.append(RowError(self.line, column, reason))
 
     def get(self, column: str) -> str:
@@ -169,7 +179,8 @@ class RowParser:
             raw = self.get(f"level_{area}")
             if raw and raw not in {str(v) for v in range(MAX_LEVEL + 1)}:
                 self.fail(
-                    f"level_{area}", f"level must be a whole number 0–{MAX_LEVEL}, not {raw!r}"
+                    f"level_{area}",
+                    f"level must be a whole number 0–{MAX_LEVEL}, not {_shown(raw)}",
                 )
             elif raw and int(raw):
                 payload["competencies"][area] = int(raw)
@@ -210,7 +221,7 @@ class RowParser:
         except ValueError:
             value = float("nan")
         if value != value or value in (float("inf"), float("-inf")):
-            self.fail("service_radius_km", f"must be a number of kilometres, not {raw!r}")
+            self.fail("service_radius_km", f"must be a number of kilometres, not {_shown(raw)}")
             return None
         return value
 
@@ -233,7 +244,9 @@ class RowParser:
         for n, item in enumerate(split_list(self.get("certifications")), start=1):
             parts = [part.strip() for part in item.split("|")]
             if not 2 <= len(parts) <= 4:
-                self.fail("certifications", f"item {n} {item!r}: write key|obtained|expires|status")
+                self.fail(
+                    "certifications", f"item {n} {_shown(item)}: write key|obtained|expires|status"
+                )
                 continue
             key, obtained_text, expires_text, status = (*parts, "", "")[:4]
             obtained, expires = _parse_date(obtained_text), _parse_date(expires_text)
@@ -264,10 +277,14 @@ class RowParser:
             return None
         try:
             value = datetime.fromisoformat(raw)
-        except ValueError:
-            self.fail(column, f"must be an ISO 8601 time such as 2025-03-01T14:30:00Z, not {raw!r}")
+            # A time at the calendar's edge may fall outside it in UTC: 0001-01-01T00:00+01:00
+            # is in year 0, which astimezone reports with an OverflowError.
+            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        except (ValueError, OverflowError):
+            self.fail(
+                column, f"must be an ISO 8601 time such as 2025-03-01T14:30:00Z, not {_shown(raw)}"
+            )
             return None
-        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
         if value > self.now + timedelta(days=1):
             self.fail(column, "is in the future")
             return None

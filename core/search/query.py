@@ -21,6 +21,15 @@ class QueryError(ValueError):
     """A query that cannot run; the message is meant for the person who typed it."""
 
 
+class PlaceNotFoundError(QueryError):
+    """The query's place cannot be found; ``suggestion`` is a place that can, when the text
+    looks like a misspelling of it (pages offer it as one click)."""
+
+    def __init__(self, message: str, *, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.suggestion = suggestion
+
+
 class SearchFilters(BaseModel):
     """Who may serve the customer: needs, level, place and the other filters. Find partners
     and the team builder share these fields and their rules."""
@@ -104,7 +113,10 @@ def validate_readably(model: type[Model], fields: dict[str, Any]) -> Model:
         problems = []
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"]) or "query"
-            problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+            message = error["msg"].removeprefix("Value error, ")
+            # Validators quote what was typed; a 5,000-character URL value must not fill the page.
+            message = message if len(message) <= 160 else message[:160] + "…"
+            problems.append(f"{where}: {message}")
         raise QueryError("; ".join(problems)) from exc
 
 

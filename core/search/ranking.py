@@ -22,7 +22,7 @@ from core.geo.distance import haversine_km
 from core.geo.places import Place, UnknownPlaceError, resolve_place
 from core.search import responsiveness
 from core.search.index import STATE_BIT, ReadIndex, ReadIndexHolder, state_mask
-from core.search.query import QueryError, SearchQuery
+from core.search.query import PlaceNotFoundError, SearchQuery
 from core.search.results import NeedCoverage, RankedPartner, SearchResults, explain
 from core.taxonomy import EXPERT, get_taxonomy
 
@@ -55,7 +55,7 @@ def resolve_query_place(query: SearchQuery) -> Place | None:
     try:
         return resolve_place(query.near)
     except UnknownPlaceError as exc:
-        raise QueryError(str(exc)) from exc
+        raise PlaceNotFoundError(str(exc), suggestion=exc.suggestion) from exc
 
 
 def effective_levels(index: ReadIndex, columns: list[int], *, evidence_only: bool) -> np.ndarray:

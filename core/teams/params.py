@@ -12,7 +12,7 @@ from typing import Any
 
 from core.search.params import PARAM_FIELDS, query_to_params
 from core.search.query import SearchQuery
-from core.teams.query import MAX_TEAM_SIZE, TeamQuery
+from core.teams.query import MAX_TEAM_SIZE, TeamQuery, parse_team_query
 
 TEAM_SIZE_PARAM = "team_size"
 DEFAULT_TEAM_SIZE = 3
@@ -32,7 +32,9 @@ def team_size_from_params(params: Mapping[str, Any]) -> tuple[int, str | None]:
     if raw is None or str(raw).strip() == "":
         return DEFAULT_TEAM_SIZE, None
     text = str(raw).strip()
-    if text.isdigit() and 1 <= int(text) <= MAX_TEAM_SIZE:
+    # ASCII digits only, and few of them: "²".isdigit() is true but int("²") raises, and int()
+    # refuses more than 4,300 digits; both came in through links.
+    if text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= MAX_TEAM_SIZE:
         return int(text), None
     shown = text if len(text) <= 20 else text[:20] + "…"
     return DEFAULT_TEAM_SIZE, (
@@ -43,9 +45,13 @@ def team_size_from_params(params: Mapping[str, Any]) -> tuple[int, str | None]:
 def team_query_from_search(
     search: SearchQuery, *, max_size: int, alternatives: int = 5
 ) -> TeamQuery:
-    """The team search for the same needs, place and filters as a Find partners search."""
+    """The team search for the same needs, place and filters as a Find partners search.
+
+    Raises QueryError (with a message for the visitor) when the search cannot be a team
+    search, e.g. no needs or more needs than a team search covers.
+    """
     fields = search.model_dump(exclude={"sort", "page", "page_size"})
-    return TeamQuery.model_validate(fields | {"max_size": max_size, "alternatives": alternatives})
+    return parse_team_query(fields | {"max_size": max_size, "alternatives": alternatives})
 
 
 def params_of(search: SearchQuery, *, max_size: int) -> dict[str, str]:

@@ -15,7 +15,7 @@ from core.geo.states import STATE_NAMES
 from core.models import MaxLength
 from core.search.form import need_key
 from core.search.params import IgnoredValue
-from core.search.query import MAX_RADIUS_KM
+from core.search.query import MAX_RADIUS_KM, PlaceNotFoundError, QueryError
 from core.taxonomy import BUSINESS_SERVICES, FOUNDATIONAL, TECHNOLOGY, get_taxonomy
 from core.teams.query import MAX_TEAM_SIZE
 
@@ -29,6 +29,23 @@ def show_url_problems(problems: list[str], ignored: Sequence[IgnoredValue] = ())
         st.error(
             "This link has a value that cannot be used, so it was left out: "
             + escape_markdown(problem)  # the problem quotes the link's own text
+        )
+
+
+def show_query_error(exc: QueryError, prefix: str) -> None:
+    """A search that cannot run; a misspelled place offers its suggestion as one click."""
+    st.error(escape_markdown(str(exc)), icon="📍")  # it quotes the place typed
+    suggestion = exc.suggestion if isinstance(exc, PlaceNotFoundError) else None
+    if suggestion:
+
+        def use_suggestion() -> None:
+            st.session_state[f"{prefix}near"] = suggestion
+
+        st.button(
+            f"Did you mean {suggestion}?",
+            key=f"{prefix}place_suggestion",
+            on_click=use_suggestion,
+            icon=":material/location_on:",
         )
 
 

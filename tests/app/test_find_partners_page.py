@@ -201,3 +201,15 @@ def test_a_search_without_needs_or_place_is_not_demand(public_app, sample_engine
     at = open_page(PAGE)
     assert_no_exception(at)
     assert search_events(sample_engine) == before
+
+
+def test_a_misspelled_place_offers_its_suggestion_and_one_click_applies_it(public_app):
+    at = open_page(PAGE, needs="security", near="Austn, TX")
+    assert_no_exception(at)
+    assert any("Did you mean" in e.value for e in at.error)
+    assert result_labels(at) == []
+    at.button(key="find_place_suggestion").click().run()
+    assert_no_exception(at)
+    assert at.text_input(key="find_near").value == "Austin, TX"
+    assert not at.error
+    assert any("Austin Secure Backup" in label for label in result_labels(at))

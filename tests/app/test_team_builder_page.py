@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -203,3 +204,19 @@ def test_a_team_search_follows_to_find_partners_from_the_sidebar(public_app):
     assert at.checkbox(key="find_need_networking").value is True
     assert at.checkbox(key="find_need_financing").value is True
     assert at.text_input(key="find_near").value == "78701"
+
+
+def test_a_misspelled_place_offers_its_suggestion_and_one_click_applies_it(public_app):
+    at = open_page(PAGE, needs="security,cloud", near="Austn, TX")
+    assert_no_exception(at)
+    at.button(key="teams_place_suggestion").click().run()
+    assert_no_exception(at)
+    assert at.text_input(key="teams_near").value == "Austin, TX"
+    assert not at.error
+
+
+@pytest.mark.parametrize("size", ["²", "9" * 5000])
+def test_a_team_size_link_with_odd_digits_gets_a_notice_not_a_traceback(public_app, size):
+    at = open_page(PAGE, needs="security,cloud", near="78701", team_size=size)
+    assert_no_exception(at)
+    assert "team size must be a whole number" in texts(at)
