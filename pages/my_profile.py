@@ -33,6 +33,7 @@ from core.directory.profiles import (
 from core.formatting import humanize_age
 from core.geo.states import STATE_NAMES
 from core.models import MaxLength, Partner, utc_now
+from core.partner_attributes import get_attributes
 from core.taxonomy import get_taxonomy
 from pages import get_engine
 from pages.parts.certifications import certifications_section
@@ -41,6 +42,7 @@ from pages.parts.saving import save, show_after_rerun, show_saved
 
 account, PARTNER_ID = setup_partner_page("My profile", "✏️")
 TAXONOMY = get_taxonomy()
+ATTRIBUTES = get_attributes()
 LOADED = f"profile_loaded_{PARTNER_ID}"
 ERRORS, CONFLICT = "profile_errors", "profile_conflict"
 
@@ -100,14 +102,20 @@ errors: dict[str, list[str]] = st.session_state.get(ERRORS) or {}
 
 show_saved()  # of this page's last save: the profile, a certification, a merge
 now = utc_now()
+confirmed = (
+    f"confirmed current by you {humanize_age(loaded.confirmed_at, now=now)}"
+    if loaded.confirmed_at
+    else "not confirmed yet"
+)
+verified = (
+    f"verified by an administrator {humanize_age(loaded.verified_at, now=now)}"
+    if loaded.verified_at
+    else "not verified by an administrator"
+)
 st.caption(
     f"Version {VERSION} · last updated {humanize_age(loaded.updated_at, now=now)} · "
-    + (
-        f"last confirmed {humanize_age(loaded.verified_at, now=now)}"
-        if loaded.verified_at
-        else "never confirmed"
-    )
-    + ". Saving, even without changes, confirms that your profile is current."
+    f"{confirmed} · {verified}. Saving, even without changes, confirms that your profile "
+    "is current; customers see it as “confirmed current by the partner”."
 )
 
 # --- a conflict from the last save ---------------------------------------------------------
@@ -228,6 +236,37 @@ with st.form("profile_form"):
         key=key(VERSION, "segments"),
     )
     field_error("segments")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.multiselect(
+            FIELD_LABELS["industries"],
+            options=list(ATTRIBUTES.industries),
+            format_func=ATTRIBUTES.industry_label,
+            key=key(VERSION, "industries"),
+        )
+        field_error("industries")
+        st.selectbox(
+            FIELD_LABELS["delivery"],
+            options=["", *ATTRIBUTES.delivery],
+            format_func=ATTRIBUTES.delivery_label,
+            key=key(VERSION, "delivery"),
+            help="Remote, on-site at the customer, or both.",
+        )
+        field_error("delivery")
+    with c2:
+        st.multiselect(
+            FIELD_LABELS["languages"],
+            options=list(ATTRIBUTES.languages),
+            format_func=ATTRIBUTES.language_label,
+            key=key(VERSION, "languages"),
+            help="Languages you serve customers in.",
+        )
+        field_error("languages")
+        st.checkbox(
+            FIELD_LABELS["accepting_new_clients"],
+            key=key(VERSION, "accepting_new_clients"),
+            help="Untick while you cannot take on new customers; search can filter on it.",
+        )
 
     st.subheader("Self-assessed competencies")
     st.caption(

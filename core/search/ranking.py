@@ -20,9 +20,11 @@ from sqlalchemy import Engine
 from core.evidence import ClaimCheck
 from core.geo.distance import haversine_km
 from core.geo.places import Place, UnknownPlaceError, resolve_place
+from core.partner_attributes import get_attributes
 from core.search import responsiveness
 from core.search.index import STATE_BIT, ReadIndex, ReadIndexHolder, state_mask
-from core.search.query import QueryError, SearchQuery
+from core.search.index_loader import DELIVERY_BITS
+from core.search.query import QueryError, SearchFilters, SearchQuery
 from core.search.results import NeedCoverage, RankedPartner, SearchResults, explain
 from core.taxonomy import EXPERT, get_taxonomy
 
@@ -92,6 +94,40 @@ def nearest_location_km(
     return nearest
 
 
+def _bits(keys: list[str], known: dict[str, str]) -> np.uint64:
+    order = list(known)
+    mask = np.uint64(0)
+    for key in keys:
+        mask |= np.uint64(1) << np.uint64(order.index(key))
+    return mask
+
+
+DELIVERY_OF_BITS = {bits: key for key, bits in DELIVERY_BITS.items()}
+
+
+def _keys(mask: int, known: dict[str, str]) -> list[str]:
+    return [key for bit, key in enumerate(known) if mask >> bit & 1]
+
+
+def attribute_mask(index: ReadIndex, query: SearchFilters) -> np.ndarray | bool:
+    """Issue 13's profile fields: every industry and language asked for, the delivery mode
+    (a partner delivering both matches either), accepting new clients."""
+    attributes = get_attributes()
+    mask: np.ndarray | bool = True
+    if query.industries:
+        wanted = _bits(query.industries, attributes.industries)
+        mask = mask & ((index.industries & wanted) == wanted)
+    if query.languages:
+        wanted = _bits(query.languages, attributes.languages)
+        mask = mask & ((index.languages & wanted) == wanted)
+    if query.delivery:
+        bit = np.uint8(DELIVERY_BITS[query.delivery])
+        mask = mask & ((index.delivery & bit) != 0)
+    if query.accepting_only:
+        mask = mask & index.accepting
+    return mask
+
+
 def match_partners(
     index: ReadIndex, query: SearchQuery, place: Place | None, *, apply_needs: bool = True
 ) -> Matches:
@@ -113,6 +149,7 @@ def match_partners(
         mask &= (index.vendors & vendor_bit) != 0
     if query.responsive:
         mask &= responsiveness.responsive_mask(index.response_leads, index.response_within)
+    mask &= attribute_mask(index, query)
     if query.keyword:
         hits = index.token_index().match(query.keyword, size=index.size)
         if hits is not None:
@@ -227,6 +264,7 @@ def rank_matches(
     cities = index.hq_city.take(page_rows).to_pylist()
     breadth = breadth_of(index, page_rows)
     checkable = get_taxonomy().evidenceable_keys
+    attributes = get_attributes()
     results = []
     for i, (pos, row) in enumerate(zip(page_positions, page_rows, strict=True)):
         needs = {}
@@ -260,6 +298,11 @@ def rank_matches(
             flagged_claims=flagged,
             updated_at=_timestamp(index.updated_ts[row]),
             verified_at=_timestamp(index.verified_ts[row]),
+            confirmed_at=_timestamp(index.confirmed_ts[row]),
+            industries=_keys(int(index.industries[row]), attributes.industries),
+            languages=_keys(int(index.languages[row]), attributes.languages),
+            delivery=DELIVERY_OF_BITS.get(int(index.delivery[row])),
+            accepting_new_clients=bool(index.accepting[row]),
             stale=is_stale(float(index.freshness_ts[row]), now=now),
             response_leads=int(index.response_leads[row]),
             response_within=int(index.response_within[row]),
