@@ -55,6 +55,7 @@ def add_partner(
     phone: str | None = None,
     updated_days_ago: int = 10,
     verified_days_ago: int | None = None,
+    attributes: Mapping[str, Any] | None = None,  # industries, languages, delivery, ...
 ) -> int:
     profile = PartnerCreate.model_validate(
         {
@@ -68,6 +69,7 @@ def add_partner(
             "segments": list(segments),
             "competencies": levels,
             "allies": allies or {},
+            **(attributes or {}),
         }
     )
     partner = Partner.model_validate(
