@@ -153,6 +153,11 @@ SAMPLE_PARTNERS: dict[str, dict[str, Any]] = {
         "email": "hello@austin-secure.example",
         "phone": "(512) 555-0100",
         "verified_days_ago": 40,
+        "attributes": {
+            "industries": ["healthcare", "legal"],
+            "languages": ["en", "es"],
+            "delivery": "both",
+        },
     },
     "round_rock_claims": {
         "name": "Round Rock Claims Everything",
