@@ -136,10 +136,11 @@ def render_card(r: Any, query: SearchQuery, now: datetime) -> None:
         facts.append(
             freshness_text(r.updated_at, r.verified_at, now=now, confirmed_at=r.confirmed_at)
         )
-        facts.append(attribute_text(r.industries, r.languages, r.delivery, r.accepting_new_clients))
         facts.append(card_responsiveness(r.response_leads, r.response_within))
         # escape_markdown escapes "]", so no text can close the :gray[…] directive early.
         lines = [":small[:gray[" + " · ".join(escape_markdown(f) for f in facts if f) + "]]"]
+        served = attribute_text(r.industries, r.languages, r.delivery, r.accepting_new_clients)
+        lines.append(":small[" + escape_markdown(served) + "]")
         if r.stale:
             lines[0] = f":orange-badge[{STALE_BADGE}] " + lines[0]
         if query.needs:

@@ -67,7 +67,7 @@ def freshness_text(
     if confirmed_at is not None and confirmed_at > updated_at:
         text += f" · confirmed current by the partner {humanize_age(confirmed_at, now=now)}"
     if verified_at is None:
-        return text + " · not verified by an administrator"
+        return text  # nothing to claim: no "verified" without a verification
     return text + f" · verified by an administrator {humanize_age(verified_at, now=now)}"
 
 
