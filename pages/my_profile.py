@@ -33,16 +33,15 @@ from core.directory.profiles import (
 from core.formatting import humanize_age
 from core.geo.states import STATE_NAMES
 from core.models import MaxLength, Partner, utc_now
-from core.partner_attributes import get_attributes
 from core.taxonomy import get_taxonomy
 from pages import get_engine
 from pages.parts.certifications import certifications_section
 from pages.parts.partner_page import setup_partner_page
+from pages.parts.profile_attributes import attribute_fields
 from pages.parts.saving import save, show_after_rerun, show_saved
 
 account, PARTNER_ID = setup_partner_page("My profile", "✏️")
 TAXONOMY = get_taxonomy()
-ATTRIBUTES = get_attributes()
 LOADED = f"profile_loaded_{PARTNER_ID}"
 ERRORS, CONFLICT = "profile_errors", "profile_conflict"
 
@@ -236,37 +235,7 @@ with st.form("profile_form"):
         key=key(VERSION, "segments"),
     )
     field_error("segments")
-    c1, c2 = st.columns(2)
-    with c1:
-        st.multiselect(
-            FIELD_LABELS["industries"],
-            options=list(ATTRIBUTES.industries),
-            format_func=ATTRIBUTES.industry_label,
-            key=key(VERSION, "industries"),
-        )
-        field_error("industries")
-        st.selectbox(
-            FIELD_LABELS["delivery"],
-            options=["", *ATTRIBUTES.delivery],
-            format_func=ATTRIBUTES.delivery_label,
-            key=key(VERSION, "delivery"),
-            help="Remote, on-site at the customer, or both.",
-        )
-        field_error("delivery")
-    with c2:
-        st.multiselect(
-            FIELD_LABELS["languages"],
-            options=list(ATTRIBUTES.languages),
-            format_func=ATTRIBUTES.language_label,
-            key=key(VERSION, "languages"),
-            help="Languages you serve customers in.",
-        )
-        field_error("languages")
-        st.checkbox(
-            FIELD_LABELS["accepting_new_clients"],
-            key=key(VERSION, "accepting_new_clients"),
-            help="Untick while you cannot take on new customers; search can filter on it.",
-        )
+    attribute_fields(lambda name: key(VERSION, name), field_error)
 
     st.subheader("Self-assessed competencies")
     st.caption(

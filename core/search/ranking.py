@@ -22,9 +22,9 @@ from core.geo.distance import haversine_km
 from core.geo.places import Place, UnknownPlaceError, resolve_place
 from core.partner_attributes import get_attributes
 from core.search import responsiveness
+from core.search.attributes import DELIVERY_OF_BITS, attribute_mask, keys_of
 from core.search.index import STATE_BIT, ReadIndex, ReadIndexHolder, state_mask
-from core.search.index_loader import DELIVERY_BITS
-from core.search.query import QueryError, SearchFilters, SearchQuery
+from core.search.query import QueryError, SearchQuery
 from core.search.results import NeedCoverage, RankedPartner, SearchResults, explain
 from core.taxonomy import EXPERT, get_taxonomy
 
@@ -92,40 +92,6 @@ def nearest_location_km(
         )
         np.minimum.at(nearest, index.loc_row[picked], km)
     return nearest
-
-
-def _bits(keys: list[str], known: dict[str, str]) -> np.uint64:
-    order = list(known)
-    mask = np.uint64(0)
-    for key in keys:
-        mask |= np.uint64(1) << np.uint64(order.index(key))
-    return mask
-
-
-DELIVERY_OF_BITS = {bits: key for key, bits in DELIVERY_BITS.items()}
-
-
-def _keys(mask: int, known: dict[str, str]) -> list[str]:
-    return [key for bit, key in enumerate(known) if mask >> bit & 1]
-
-
-def attribute_mask(index: ReadIndex, query: SearchFilters) -> np.ndarray | bool:
-    """Issue 13's profile fields: every industry and language asked for, the delivery mode
-    (a partner delivering both matches either), accepting new clients."""
-    attributes = get_attributes()
-    mask: np.ndarray | bool = True
-    if query.industries:
-        wanted = _bits(query.industries, attributes.industries)
-        mask = mask & ((index.industries & wanted) == wanted)
-    if query.languages:
-        wanted = _bits(query.languages, attributes.languages)
-        mask = mask & ((index.languages & wanted) == wanted)
-    if query.delivery:
-        bit = np.uint8(DELIVERY_BITS[query.delivery])
-        mask = mask & ((index.delivery & bit) != 0)
-    if query.accepting_only:
-        mask = mask & index.accepting
-    return mask
 
 
 def match_partners(
@@ -299,8 +265,8 @@ def rank_matches(
             updated_at=_timestamp(index.updated_ts[row]),
             verified_at=_timestamp(index.verified_ts[row]),
             confirmed_at=_timestamp(index.confirmed_ts[row]),
-            industries=_keys(int(index.industries[row]), attributes.industries),
-            languages=_keys(int(index.languages[row]), attributes.languages),
+            industries=keys_of(int(index.industries[row]), attributes.industries),
+            languages=keys_of(int(index.languages[row]), attributes.languages),
             delivery=DELIVERY_OF_BITS.get(int(index.delivery[row])),
             accepting_new_clients=bool(index.accepting[row]),
             stale=is_stale(float(index.freshness_ts[row]), now=now),
