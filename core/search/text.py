@@ -102,6 +102,18 @@ def describe_search(query: SearchQuery, place: Place | None) -> str:
         parts.append("including partners that travel to you")
     if query.segment:
         parts.append(f"serving companies of {company_sizes([query.segment])}")
+    attributes = get_attributes()
+    if query.industries:
+        named = " and ".join(attributes.industry_label(k) for k in query.industries)
+        parts.append(f"serving {named}")
+    if query.languages:
+        parts.append(
+            "speaking " + " and ".join(attributes.language_label(k) for k in query.languages)
+        )
+    if query.delivery:
+        parts.append(f"delivering {attributes.delivery_label(query.delivery).lower()}")
+    if query.accepting_only:
+        parts.append("accepting new clients")
     return " · ".join(parts)
 
 
