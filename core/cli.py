@@ -72,6 +72,15 @@ def _add_query_options(parser: argparse.ArgumentParser, *, team: bool) -> None:
             default=None,
             help="only partners answering at least half of 5+ leads within 2 business days",
         )
+        add("--industries", type=_comma_list, help="industries served, all of them, e.g. legal")
+        add("--languages", type=_comma_list, help="languages spoken, all of them, e.g. en,es")
+        add("--delivery", choices=("remote", "on_site"), help="delivery ('both' matches either)")
+        add(
+            "--accepting-only",
+            action="store_true",
+            default=None,
+            help="only partners accepting new clients",
+        )
         add("--sort", choices=("best", "distance", "breadth", "freshness", "name", "rating"))
         add("--page", type=int)
         add("--page-size", type=int)

@@ -48,6 +48,17 @@ def certification_counts(cert: HeldCertification, *, today: date) -> bool:
     return cert.status == CERT_APPROVED and (cert.expires_on is None or cert.expires_on >= today)
 
 
+CERT_EXPIRED = "expired"  # shown, never stored: an approved certification past its date
+
+
+def shown_status(status: str, expires_on: date | None, *, today: date) -> str:
+    """The status people see: an approved certification past its expiry date is "expired"
+    everywhere, the owner's own list included (issue 13), because it no longer counts."""
+    if status == CERT_APPROVED and expires_on is not None and expires_on < today:
+        return CERT_EXPIRED
+    return status
+
+
 def evidenced_levels(
     certifications: Iterable[HeldCertification], *, today: date, taxonomy: Taxonomy | None = None
 ) -> dict[str, int]:

@@ -29,6 +29,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.geo.states import STATE_NAMES
+from core.partner_attributes import get_attributes, validate_delivery, validate_keys
 from core.taxonomy import MAX_LEVEL, get_taxonomy
 
 ZIP_PATTERN = re.compile(r"^\d{5}$")
@@ -221,6 +222,11 @@ class PartnerBase(SQLModel):
     service_radius_km: float | None = Field(default=None, ge=0, le=5000)
     states_served: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     segments: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # Issue 13 fields (vocabularies in core.partner_attributes; validators at the end).
+    industries: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    delivery: str | None = Field(default=None, max_length=10)  # remote / on_site / both
+    accepting_new_clients: bool = True
 
     @field_validator("name", "description", mode="before")
     @classmethod
@@ -242,12 +248,30 @@ class PartnerBase(SQLModel):
     def _segments(cls, value: list[str]) -> list[str]:
         return validate_segments(value)
 
+    @field_validator("industries")
+    @classmethod
+    def _industries(cls, value: list[str]) -> list[str]:
+        return validate_industries(value)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        return validate_languages(value)
+
+    @field_validator("delivery", mode="before")
+    @classmethod
+    def _delivery(cls, value: Any) -> Any:
+        return validate_delivery(value) if isinstance(value, str) or value is None else value
+
 
 class Partner(PartnerBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now, index=True)
+    # Set only when an administrator (or vendor) verified the profile; a partner's own save
+    # or the "still correct" link sets confirmed_at (issue 13: "verified" means verified).
     verified_at: datetime | None = None
+    confirmed_at: datetime | None = None
     # Optimistic concurrency: every save must name the version it started from.
     version: int = Field(default=1)
 
@@ -359,6 +383,10 @@ class PartnerUpdate(SQLModel):
     service_radius_km: float | None = Field(default=None, ge=0, le=5000)
     states_served: list[str] | None = None
     segments: list[str] | None = None
+    industries: list[str] | None = None
+    languages: list[str] | None = None
+    delivery: str | None = Field(default=None, max_length=10)
+    accepting_new_clients: bool | None = None
     locations: list[LocationInput] | None = None
     competencies: dict[str, int] | None = None
     allies: dict[str, str] | None = None
@@ -383,6 +411,21 @@ class PartnerUpdate(SQLModel):
     def _segments(cls, value: list[str] | None) -> list[str] | None:
         return None if value is None else validate_segments(value)
 
+    @field_validator("industries")
+    @classmethod
+    def _industries(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else validate_industries(value)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else validate_languages(value)
+
+    @field_validator("delivery", mode="before")
+    @classmethod
+    def _delivery(cls, value: Any) -> Any:
+        return validate_delivery(value) if isinstance(value, str) or value is None else value
+
     @field_validator("competencies")
     @classmethod
     def _levels(cls, value: dict[str, int] | None) -> dict[str, int] | None:
@@ -400,6 +443,7 @@ class PartnerPublic(PartnerBase):
     id: int
     updated_at: datetime
     verified_at: datetime | None
+    confirmed_at: datetime | None = None
     version: int
 
 
@@ -1234,6 +1278,20 @@ class PartnerResponsiveness(SQLModel, table=True):
     customers_asked: int = 0  # leads whose customer answered the follow-up
     customers_contacted: int = 0  # of which said "yes, they contacted me"
     computed_at: datetime = Field(default_factory=utc_now)
+
+
+# --- issue 13: trust signals and new profile fields ----------------------------------
+# Partner.confirmed_at (the partner's own confirmation, apart from verified_at) and the
+# PartnerBase fields industries / languages / delivery / accepting_new_clients are declared
+# in place above (a table's columns live in its class); their validators are here.
+
+
+def validate_industries(values: list[str]) -> list[str]:
+    return validate_keys(values, get_attributes().industries, "industry (industries)")
+
+
+def validate_languages(values: list[str]) -> list[str]:
+    return validate_keys(values, get_attributes().languages, "language(s)")
 
 
 # --- issue 13: teaming introductions, standing alliances, verified reviews ---

@@ -89,7 +89,9 @@ for column, compared in zip(columns, partners, strict=True):
         facts = [p.headquarters.label if p.headquarters else "No office listed"]
         if compared.distance_km is not None:
             facts.append(f"{format_km(compared.distance_km)} from {place.label}")  # type: ignore[union-attr]
-        facts.append(freshness_text(p.updated_at, p.verified_at, now=now))
+        facts.append(
+            freshness_text(p.updated_at, p.verified_at, now=now, confirmed_at=p.confirmed_at)
+        )
         st.caption("  \n".join(escape_markdown(f) for f in facts))
         st.metric("Areas at proficient or better", p.breadth)
 

@@ -30,6 +30,7 @@ from core.search.ranking import search_index
 from core.search.relaxation import is_poor, suggest_relaxations
 from core.search.responsiveness import card_text as card_responsiveness
 from core.search.text import (
+    attribute_text,
     coverage_mark,
     coverage_text,
     describe_search,
@@ -133,13 +134,17 @@ def render_card(r: Any, query: SearchQuery, now: datetime) -> None:
             query_params={"id": str(r.partner_id)},
         )
         facts = [f"HQ {r.hq_city}" if r.hq_city else "", distance_text(r.distance_km, r.reach)]
-        facts.append(freshness_text(r.updated_at, r.verified_at, now=now))
+        facts.append(
+            freshness_text(r.updated_at, r.verified_at, now=now, confirmed_at=r.confirmed_at)
+        )
         facts.append(card_responsiveness(r.response_leads, r.response_within))
         if r.review_count:
             plural = "s" if r.review_count != 1 else ""
             facts.append(f"★ {r.review_avg:.1f} ({r.review_count} verified review{plural})")
         # escape_markdown escapes "]", so no text can close the :gray[…] directive early.
         lines = [":small[:gray[" + " · ".join(escape_markdown(f) for f in facts if f) + "]]"]
+        served = attribute_text(r.industries, r.languages, r.delivery, r.accepting_new_clients)
+        lines.append(":small[" + escape_markdown(served) + "]")
         if r.stale:
             lines[0] = f":orange-badge[{STALE_BADGE}] " + lines[0]
         if query.needs:

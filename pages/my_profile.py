@@ -37,6 +37,7 @@ from core.taxonomy import get_taxonomy
 from pages import get_engine
 from pages.parts.certifications import certifications_section
 from pages.parts.partner_page import setup_partner_page
+from pages.parts.profile_attributes import attribute_fields
 from pages.parts.saving import save, show_after_rerun, show_saved
 
 account, PARTNER_ID = setup_partner_page("My profile", "✏️")
@@ -100,14 +101,20 @@ errors: dict[str, list[str]] = st.session_state.get(ERRORS) or {}
 
 show_saved()  # of this page's last save: the profile, a certification, a merge
 now = utc_now()
+confirmed = (
+    f"confirmed current by you {humanize_age(loaded.confirmed_at, now=now)}"
+    if loaded.confirmed_at
+    else "not confirmed yet"
+)
+verified = (
+    f"verified by an administrator {humanize_age(loaded.verified_at, now=now)}"
+    if loaded.verified_at
+    else "not verified by an administrator"
+)
 st.caption(
     f"Version {VERSION} · last updated {humanize_age(loaded.updated_at, now=now)} · "
-    + (
-        f"last confirmed {humanize_age(loaded.verified_at, now=now)}"
-        if loaded.verified_at
-        else "never confirmed"
-    )
-    + ". Saving, even without changes, confirms that your profile is current."
+    f"{confirmed} · {verified}. Saving, even without changes, confirms that your profile "
+    "is current; customers see it as “confirmed current by the partner”."
 )
 
 # --- a conflict from the last save ---------------------------------------------------------
@@ -228,6 +235,7 @@ with st.form("profile_form"):
         key=key(VERSION, "segments"),
     )
     field_error("segments")
+    attribute_fields(lambda name: key(VERSION, name), field_error)
 
     st.subheader("Self-assessed competencies")
     st.caption(

@@ -21,6 +21,7 @@ from core.directory.public_profile import PublicProfile, load_public_profile
 from core.formatting import company_sizes, escape_markdown
 from core.geo.states import STATE_NAMES
 from core.maps.build import build_partner_area_map
+from core.partner_attributes import get_attributes
 from core.search.text import claim_and_evidence, flag_text, freshness_text, level_word, radius_text
 from core.taxonomy import get_taxonomy
 from pages import get_engine, setup_page
@@ -193,14 +194,39 @@ def render_contact_form(p: PublicProfile) -> None:
         st.rerun()
 
 
+def render_attributes(profile: PublicProfile) -> None:
+    """Industries served, languages, delivery and whether it takes new clients."""
+    attributes = get_attributes()
+    lines = [
+        "**Accepting new clients**" if profile.accepting_new_clients
+        else "**Not taking new clients at the moment**"
+    ]  # fmt: skip
+    if profile.industries:
+        named = ", ".join(attributes.industry_label(k) for k in profile.industries)
+        lines.append(f"**Industries served:** {escape_markdown(named)}")
+    if profile.languages:
+        named = ", ".join(attributes.language_label(k) for k in profile.languages)
+        lines.append(f"**Languages:** {escape_markdown(named)}")
+    if profile.delivery:
+        lines.append(
+            f"**Delivery:** {escape_markdown(attributes.delivery_label(profile.delivery))}"
+        )
+    st.markdown("  \n".join(lines))
+
+
 # ---- the page --------------------------------------------------------------------------
 
 back_to_search()
 st.header(escape_markdown(profile.name), anchor=False)
 hq = profile.headquarters
 facts = [hq.label if hq else "No office listed", freshness_text(profile.updated_at,
-         profile.verified_at, now=now)]  # fmt: skip
+         profile.verified_at, now=now, confirmed_at=profile.confirmed_at)]  # fmt: skip
 st.caption(" · ".join(escape_markdown(f) for f in facts))
+backed, claims = profile.claims_backed
+if claims:
+    st.markdown(f"**{backed} of {claims} claims backed by certifications**",
+                help="Claimed areas a certification can prove, and of them those that "
+                "approved, unexpired certifications prove at the claimed level.")  # fmt: skip
 if profile.description:
     st.markdown(escape_markdown(profile.description))
 
@@ -244,6 +270,7 @@ with side:
     if profile.segments:
         sizes = company_sizes(profile.segments)
         st.markdown(f"**Serves companies of** {escape_markdown(sizes)}")
+    render_attributes(profile)
     render_services(profile)
     render_alliances(profile.partner_id)
     render_where(profile)

@@ -56,6 +56,7 @@ def add_partner(
     phone: str | None = None,
     updated_days_ago: int = 10,
     verified_days_ago: int | None = None,
+    attributes: Mapping[str, Any] | None = None,  # industries, languages, delivery, ...
 ) -> int:
     profile = PartnerCreate.model_validate(
         {
@@ -69,6 +70,7 @@ def add_partner(
             "segments": list(segments),
             "competencies": levels,
             "allies": allies or {},
+            **(attributes or {}),
         }
     )
     partner = Partner.model_validate(
@@ -152,6 +154,11 @@ SAMPLE_PARTNERS: dict[str, dict[str, Any]] = {
         "email": "hello@austin-secure.example",
         "phone": "(512) 555-0100",
         "verified_days_ago": 40,
+        "attributes": {
+            "industries": ["healthcare", "legal"],
+            "languages": ["en", "es"],
+            "delivery": "both",
+        },
     },
     "round_rock_claims": {
         "name": "Round Rock Claims Everything",

@@ -35,6 +35,10 @@ def search_signature(query: SearchQuery) -> tuple[Any, ...]:
         query.vendor,
         (query.keyword or "").casefold(),
         query.responsive,
+        tuple(query.industries),  # issue 13's filters: another filter is another search
+        tuple(query.languages),
+        query.delivery,
+        query.accepting_only,
     )
 
 

@@ -19,6 +19,7 @@ from core.demo.leads import PartnerFacts
 from core.demo.places import DemoPlaces
 from core.demo.words import company_name, description, slug_of, unique_name
 from core.directory.profile_fields import PROFILE_FIELDS
+from core.partner_attributes import get_attributes, ordered
 from core.taxonomy import get_taxonomy
 
 OVERCLAIM_SHARE = 0.15
@@ -119,6 +120,38 @@ def _levels(rng: np.random.Generator, kind: np.ndarray) -> tuple[np.ndarray, np.
     return levels, strongest
 
 
+# Issue 13's fields. Drawn from a generator of their own per partner id, so the draws of
+# everything else (names, levels, places) stay as they were.
+INDUSTRY_WEIGHTS = {
+    "professional_services": 5, "healthcare": 4, "legal": 3, "finance": 3, "retail": 3,
+    "manufacturing": 3, "construction": 2, "real_estate": 2, "hospitality": 2,
+    "education": 2, "nonprofit": 2, "government": 1,
+}  # fmt: skip
+OTHER_LANGUAGES = {"es": 10, "zh": 3, "vi": 2, "fr": 2, "ko": 2, "tl": 1, "ar": 1, "ru": 1}
+DELIVERY_ODDS = {"both": 50, "on_site": 22, "remote": 18, "": 10}
+
+
+def demo_attributes(pid: int, updated: datetime, now: datetime) -> dict[str, object]:
+    draw = random.Random(pid * 7919 + 13)
+    attributes = get_attributes()
+    industries = set(draw.choices(list(INDUSTRY_WEIGHTS), list(INDUSTRY_WEIGHTS.values()), k=3))
+    languages = {"en"} | set(
+        draw.choices(list(OTHER_LANGUAGES), list(OTHER_LANGUAGES.values()), k=draw.randint(0, 2))
+    )
+    delivery = draw.choices(list(DELIVERY_ODDS), list(DELIVERY_ODDS.values()))[0] or None
+    verified_at = None  # an administrator checked about one profile in seven
+    if draw.random() < 0.15:
+        verified_at = updated + (now - updated) * draw.random()
+    return {
+        # Stored in vocabulary order, as the models' validation stores them.
+        "industries": ordered(list(industries), attributes.industries),
+        "languages": ordered(list(languages), attributes.languages),
+        "delivery": delivery,
+        "accepting_new_clients": draw.random() < 0.85,
+        "verified_at": verified_at,
+    }
+
+
 def generate_chunk(
     *,
     rng: np.random.Generator,
@@ -176,10 +209,11 @@ def generate_chunk(
         if area_mode[i] and pr.random() < 0.3:
             states = sorted({*states, pr.choice(places.nearby[state])})
         updated = now - timedelta(seconds=int(updated_ago[i]))
-        verified_at = None
-        if verified_after[i] >= 0:  # verified some time after the last update
+        confirmed_at = None
+        if verified_after[i] >= 0:  # confirmed by the partner some time after the update
             window = min(int(updated_ago[i]), 120 * 86400)
-            verified_at = updated + timedelta(seconds=int(window * verified_after[i]))
+            confirmed_at = updated + timedelta(seconds=int(window * verified_after[i]))
+        extra = demo_attributes(pid, updated, now)
         partner = {
             "id": pid,
             "name": name,
@@ -192,7 +226,8 @@ def generate_chunk(
             "segments": segments,
             "created_at": updated - timedelta(seconds=int(created_gap[i])),
             "updated_at": updated,
-            "verified_at": verified_at,
+            "confirmed_at": confirmed_at,
+            **extra,
             "version": 1,
         }
         chunk.partners.append(partner)

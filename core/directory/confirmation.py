@@ -1,11 +1,12 @@
 """A profile's "last confirmed" time, and confirming it from the "still correct" link.
 
 One notion of "last confirmed" everywhere (search freshness, the stale mark, the 180-day
-nudge): the later of ``updated_at`` and ``verified_at``. A partner's own save sets both (an
-unchanged save sets ``verified_at``, core.directory.profiles); the link in the nudge does
-what an unchanged save does: it moves ``verified_at`` only, with an audit event
-"confirm". It does not claim more than that (issue 13 separates "verified by an
-administrator" from "confirmed by the partner"; nothing here adds a new meaning to it).
+nudge): the latest of ``updated_at``, ``confirmed_at`` and ``verified_at``. Issue 13 keeps
+the two stamps apart: ``verified_at`` only when an administrator verified the profile (their
+save, core.directory.profiles), ``confirmed_at`` when the partner itself confirmed it (its
+own save, or this link). Publicly the first reads "verified by an administrator", the
+second "confirmed current by the partner". The link moves ``confirmed_at`` only, with an
+audit event "confirm".
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def partner_of_link(*, session: Session, raw: str, now: datetime) -> Confirmed:
     partner = session.get(Partner, row.partner_id) if row.partner_id is not None else None
     if partner is None:
         raise TokenError("This partner is no longer in the directory.")
-    return Confirmed(int(row.partner_id or 0), partner.name, partner.verified_at or now)
+    return Confirmed(int(row.partner_id or 0), partner.name, partner.confirmed_at or now)
 
 
 def confirm_still_correct(*, session: Session, raw: str, now: datetime) -> Confirmed:
@@ -60,11 +61,11 @@ def confirm_still_correct(*, session: Session, raw: str, now: datetime) -> Confi
     partner = session.get(Partner, row.partner_id) if row.partner_id is not None else None
     if partner is None:
         raise TokenError("This partner is no longer in the directory.")
-    before = partner.verified_at
+    before = partner.confirmed_at
     session.execute(
         update(Partner)
         .where(col(Partner.id) == partner.id)
-        .values(verified_at=now)
+        .values(confirmed_at=now)
         .execution_options(synchronize_session=False)
     )
     record_change(
@@ -74,7 +75,7 @@ def confirm_still_correct(*, session: Session, raw: str, now: datetime) -> Confi
         entity_type="partner",
         entity_id=int(partner.id or 0),
         action="confirm",
-        before={"verified_at": before},
-        after={"verified_at": now},
+        before={"confirmed_at": before},
+        after={"confirmed_at": now},
     )
     return Confirmed(int(partner.id or 0), partner.name, now)

@@ -69,8 +69,9 @@ def due_for_nudge(
     statement = (
         select(PARTNER.c.id)
         .where(
-            PARTNER.c.updated_at <= cutoff,  # last confirmed = the later of the two
+            PARTNER.c.updated_at <= cutoff,  # last confirmed = the latest of the three
             or_(PARTNER.c.verified_at.is_(None), PARTNER.c.verified_at <= cutoff),
+            or_(PARTNER.c.confirmed_at.is_(None), PARTNER.c.confirmed_at <= cutoff),
             reachable,
             ~nudged,
         )
@@ -110,14 +111,14 @@ def _dedup_key(partner_id: int, now: datetime, email: str) -> str:
 def nudge_partner(*, session: Session, partner_id: int, now: datetime) -> int:
     """Nudge one due partner in the caller's unit of work; messages written."""
     locked = session.execute(
-        select(PARTNER.c.name, PARTNER.c.updated_at, PARTNER.c.verified_at)
+        select(PARTNER.c.name, PARTNER.c.updated_at, PARTNER.c.verified_at, PARTNER.c.confirmed_at)
         .where(PARTNER.c.id == partner_id)
         .with_for_update(skip_locked=True)
     ).first()
     if locked is None or not due_for_nudge(session, now, partner_id=partner_id):
         return 0  # another worker has it, or nudged it meanwhile
-    name, updated, verified = locked
-    last = max(m for m in (updated, verified) if m is not None)
+    name, updated, verified, confirmed = locked
+    last = max(m for m in (updated, verified, confirmed) if m is not None)
     sent = 0
     for email, _name in partner_recipients(session=session, partner_id=partner_id):
         link = absolute_url(

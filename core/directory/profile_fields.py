@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from core.formatting import company_sizes, format_radius_km
 from core.geo.places import lookup_zip
 from core.models import PartnerUpdate
+from core.partner_attributes import get_attributes
 from core.taxonomy import get_taxonomy
 
 MAX_LOCATIONS = 25
@@ -23,6 +24,10 @@ PROFILE_FIELDS = (
     "service_radius_km",
     "states_served",
     "segments",
+    "industries",
+    "languages",
+    "delivery",
+    "accepting_new_clients",
     "locations",
     "competencies",
     "allies",
@@ -36,11 +41,16 @@ FIELD_LABELS = {
     "service_radius_km": "Service radius (km)",
     "states_served": "States served",
     "segments": "Customer sizes",
+    "industries": "Industries served",
+    "languages": "Languages",
+    "delivery": "Delivery",
+    "accepting_new_clients": "Accepting new clients",
     "locations": "Locations (ZIP codes)",
     "competencies": "Self-assessed competencies",
     "allies": "Business services through allies",
     "version": "Version",
-    "verified_at": "Last confirmed",
+    "verified_at": "Verified by an administrator",
+    "confirmed_at": "Confirmed current by the partner",
 }
 
 
@@ -84,7 +94,7 @@ def parse_profile_form(form: dict[str, Any]) -> PartnerUpdate:
         problems = _zip_problems(zips)
         if problems:
             errors["locations"] = problems
-    for key in ("website", "email", "phone"):
+    for key in ("website", "email", "phone", "delivery"):
         if key in raw and isinstance(raw[key], str) and not raw[key].strip():
             raw[key] = None
     if "allies" in raw:
@@ -131,6 +141,15 @@ def format_value(field: str, value: Any) -> str:
         return ", ".join(f"{_area_label(k)}: {v}" for k, v in sorted(value.items()))
     if field == "segments":
         return company_sizes(value)
+    attributes = get_attributes()
+    if field == "industries":
+        return ", ".join(attributes.industry_label(k) for k in value)
+    if field == "languages":
+        return ", ".join(attributes.language_label(k) for k in value)
+    if field == "delivery":
+        return attributes.delivery_label(value)
+    if field == "accepting_new_clients":
+        return "Yes" if value else "No"
     if field == "service_radius_km":
         return format_radius_km(value)
     if isinstance(value, list):
@@ -161,6 +180,10 @@ def form_defaults(values: dict[str, Any]) -> dict[str, Any]:
         "service_radius_km": values.get("service_radius_km"),
         "states_served": list(values.get("states_served") or []),
         "segments": list(values.get("segments") or []),
+        "industries": list(values.get("industries") or []),
+        "languages": list(values.get("languages") or []),
+        "delivery": values.get("delivery") or "",
+        "accepting_new_clients": bool(values.get("accepting_new_clients", True)),
         "locations": "\n".join(loc["zip_code"] for loc in locations),
         "competencies": {
             k: int((values.get("competencies") or {}).get(k, 0)) for k in taxonomy.area_keys
@@ -186,6 +209,10 @@ def unflatten_form(flat: dict[str, Any]) -> dict[str, Any]:
         "service_radius_km": None if radius is None else float(radius),
         "states_served": list(flat.get("states_served") or []),
         "segments": list(flat.get("segments") or []),
+        "industries": list(flat.get("industries") or []),
+        "languages": list(flat.get("languages") or []),
+        "delivery": flat.get("delivery") or "",
+        "accepting_new_clients": bool(flat.get("accepting_new_clients", True)),
         "locations": flat.get("locations") or "",
         "competencies": {a: int(flat.get(f"level_{a}") or 0) for a in taxonomy.area_keys},
         "allies": {s: flat.get(f"ally_{s}") or "" for s in taxonomy.service_keys},

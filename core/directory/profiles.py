@@ -27,6 +27,7 @@ from core.directory.profile_fields import (
 )
 from core.geo.places import lookup_zip
 from core.models import (
+    ROLE_ADMIN,
     AccountPublic,
     LocationInput,
     MaxLength,
@@ -46,7 +47,8 @@ class EditableProfile:
     version: int
     values: dict[str, Any]  # PROFILE_FIELDS in comparable (JSON) form
     updated_at: datetime
-    verified_at: datetime | None
+    verified_at: datetime | None  # by an administrator
+    confirmed_at: datetime | None  # by the partner (its own save, the "still correct" link)
     certifications: list[CertificationView] = field(default_factory=list)
     locations_detail: list[dict[str, Any]] = field(default_factory=list)
 
@@ -83,7 +85,9 @@ class SaveResult:
     version: int
     changes: dict[str, dict[str, Any]]  # {field: {"before", "after"}}; empty = confirmed
     updated_at: datetime
-    verified_at: datetime
+    # The stamp this save set: "verified_at" for an administrator, else "confirmed_at".
+    stamp: str
+    stamped_at: datetime
 
 
 def _profile_values(session: Session, partner: Partner) -> tuple[dict[str, Any], list[dict]]:
@@ -104,6 +108,10 @@ def _profile_values(session: Session, partner: Partner) -> tuple[dict[str, Any],
         "service_radius_km": partner.service_radius_km,
         "states_served": sorted(partner.states_served or []),
         "segments": list(partner.segments or []),
+        "industries": list(partner.industries or []),
+        "languages": list(partner.languages or []),
+        "delivery": partner.delivery,
+        "accepting_new_clients": bool(partner.accepting_new_clients),
         "locations": [
             {"zip_code": loc.zip_code, "is_headquarters": bool(loc.is_headquarters)}
             for loc in locations
@@ -129,6 +137,7 @@ def _load(session: Session, partner_id: int) -> EditableProfile:
         values=values,
         updated_at=partner.updated_at,
         verified_at=partner.verified_at,
+        confirmed_at=partner.confirmed_at,
         certifications=partner_certifications(session=session, partner_id=partner_id),
         locations_detail=detail,
     )
@@ -157,7 +166,7 @@ def _normalized_locations(locations: list[LocationInput]) -> list[dict[str, Any]
 
 
 # Optional scalar fields a partner may clear; for every other field None means "unchanged".
-CLEARABLE = ("website", "email", "phone", "service_radius_km")
+CLEARABLE = ("website", "email", "phone", "service_radius_km", "delivery")
 
 
 def apply_changes(current: dict[str, Any], changes: PartnerUpdate) -> dict[str, Any]:
@@ -232,7 +241,9 @@ def save_profile(
     radius are cleared when explicitly set to None). ``loaded`` (the editor's starting
     values) lets a conflict name exactly the fields someone else changed; without it the
     conflict lists every field where the editor's value differs from the stored one.
-    Saving without changes confirms the profile: only ``verified_at`` moves.
+    Saving without changes confirms the profile: only the stamp moves. The stamp says who
+    vouched (issue 13): an administrator's save is a verification (``verified_at``), the
+    partner's own save only confirms its profile current (``confirmed_at``).
     """
     actor = ensure_can_edit_partner(fresh_actor(session, actor), partner_id)
     try:
@@ -249,7 +260,8 @@ def save_profile(
     now = utc_now()
     scalars = {k: wanted[k] for k in diff if k not in ("locations", "competencies", "allies")}
     new_version = expected_version + 1 if diff else expected_version
-    stamp = {"updated_at": now, "verified_at": now} if diff else {"verified_at": now}
+    stamp_field = "verified_at" if actor.role == ROLE_ADMIN else "confirmed_at"
+    stamp = {"updated_at": now, stamp_field: now} if diff else {stamp_field: now}
     result = session.execute(
         update(Partner)
         .where(col(Partner.id) == partner_id, col(Partner.version) == expected_version)
@@ -275,8 +287,8 @@ def save_profile(
         entity_type="partner",
         entity_id=partner_id,
         action="update" if diff else "confirm",
-        before=before | {"verified_at": current.verified_at},
-        after=wanted | {"version": new_version, "verified_at": now},
+        before=before | {stamp_field: getattr(current, stamp_field)},
+        after=wanted | {"version": new_version, stamp_field: now},
     )
     session.flush()
     return SaveResult(
@@ -284,7 +296,8 @@ def save_profile(
         version=new_version,
         changes=diff,
         updated_at=now if diff else current.updated_at,
-        verified_at=now,
+        stamp=stamp_field,
+        stamped_at=now,
     )
 
 

@@ -92,8 +92,13 @@ class PublicProfile:
     areas: list[AreaLevel]  # every area of the taxonomy, in taxonomy order
     vendors: list[VendorCertifications]
     updated_at: datetime
-    verified_at: datetime | None
+    verified_at: datetime | None  # by an administrator (issue 13: only that is "verified")
     extras: dict[str, object] = field(default_factory=dict)
+    confirmed_at: datetime | None = None  # the partner's own confirmation
+    industries: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    delivery: str | None = None
+    accepting_new_clients: bool = True
     # How it answers its leads (last 12 months): public-grade, shown from 5 leads on.
     responsiveness: Responsiveness | None = None
 
@@ -122,6 +127,15 @@ class PublicProfile:
     @property
     def valid_certification_count(self) -> int:
         return sum(not c.expired for v in self.vendors for c in v.certifications)
+
+    @property
+    def claims_backed(self) -> tuple[int, int]:
+        """(N, M) of "N of M claims backed by certifications": M counts the areas it claims
+        (foundational or better) that some catalogue certification can evidence at all; N
+        those whose unexpired, approved certifications reach the claimed level."""
+        checkable = get_taxonomy().evidenceable_keys
+        claims = [a for a in self.areas if a.claimed > 0 and a.key in checkable]
+        return sum(a.evidenced >= a.claimed for a in claims), len(claims)
 
     def area(self, key: str) -> AreaLevel:
         for area in self.areas:
@@ -235,5 +249,10 @@ def load_public_profile(*, session: Session, partner_id: int, today: date) -> Pu
         vendors=vendors,
         updated_at=partner.updated_at,
         verified_at=partner.verified_at,
+        confirmed_at=partner.confirmed_at,
+        industries=list(partner.industries or []),
+        languages=list(partner.languages or []),
+        delivery=partner.delivery,
+        accepting_new_clients=bool(partner.accepting_new_clients),
         responsiveness=load_responsiveness(session=session, partner_id=partner_id),
     )

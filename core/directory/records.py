@@ -51,6 +51,7 @@ class PartnerRecord:
     updated_at: datetime
     verified_at: datetime | None = None
     certification_statuses: tuple[str, ...] = ()
+    confirmed_at: datetime | None = None
 
 
 def city_of(label: str) -> str:
@@ -133,9 +134,14 @@ def partner_row(record: PartnerRecord) -> dict[str, Any]:
         "service_radius_km": p.service_radius_km,
         "states_served": list(p.states_served),
         "segments": list(p.segments),
+        "industries": list(p.industries),
+        "languages": list(p.languages),
+        "delivery": p.delivery,
+        "accepting_new_clients": p.accepting_new_clients,
         "created_at": record.created_at,
         "updated_at": record.updated_at,
         "verified_at": record.verified_at,
+        "confirmed_at": record.confirmed_at,
         "version": 1,
     }
 
@@ -226,6 +232,7 @@ def create_partner(
     updated_at: datetime | None = None,
     verified_at: datetime | None = None,
     certification_statuses: Sequence[str] = (),
+    confirmed_at: datetime | None = None,
 ) -> int:
     """Insert one whole profile with its "created" audit event; returns the new id.
 
@@ -246,6 +253,7 @@ def create_partner(
         updated_at=updated_at or now,
         verified_at=verified_at,
         certification_statuses=tuple(certification_statuses),
+        confirmed_at=confirmed_at,
     )
     insert_partner_records(session=session, records=[record], actor_label=actor_label)
     sync_id_sequences(session=session, tables=[_table(Partner)])

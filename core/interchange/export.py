@@ -11,8 +11,9 @@ from typing import IO
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from core.interchange.format import csv_columns, format_number, format_time, guard
+from core.interchange.format import NO, YES, csv_columns, format_number, format_time, guard
 from core.models import Partner, PartnerCertification, PartnerCompetency, PartnerLocation
+from core.partner_attributes import get_attributes, ordered
 from core.tables import table_of
 from core.taxonomy import get_taxonomy
 
@@ -21,6 +22,7 @@ def _export_rows(session: Session, batch_size: int) -> Iterator[list[str]]:
     taxonomy = get_taxonomy()
     area_keys, service_keys = taxonomy.area_keys, taxonomy.service_keys
     segment_keys = taxonomy.segment_keys
+    attributes = get_attributes()
     p_, loc, comp, cert = (
         table_of(model)
         for model in (Partner, PartnerLocation, PartnerCompetency, PartnerCertification)
@@ -28,7 +30,8 @@ def _export_rows(session: Session, batch_size: int) -> Iterator[list[str]]:
     # The first nine in the order the loop below unpacks them.
     partner_columns = [p_.c[name] for name in (
         "id", "name", "description", "website", "email", "phone", "service_radius_km",
-        "states_served", "segments", "updated_at", "verified_at",
+        "states_served", "segments", "updated_at", "verified_at", "confirmed_at",
+        "industries", "languages", "delivery", "accepting_new_clients",
     )]  # fmt: skip
     last_id = 0
     while True:
@@ -87,6 +90,11 @@ def _export_rows(session: Session, batch_size: int) -> Iterator[list[str]]:
                 ";".join(sorted(certs.get(pid, []))),
                 format_time(row.updated_at),
                 format_time(row.verified_at),
+                format_time(row.confirmed_at),
+                ";".join(ordered(row.industries, attributes.industries)),
+                ";".join(ordered(row.languages, attributes.languages)),
+                row.delivery or "",
+                YES if row.accepting_new_clients else NO,
             ]
 
 

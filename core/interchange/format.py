@@ -68,7 +68,16 @@ def csv_columns() -> list[str]:
         "certifications",
         "updated_at",
         "verified_at",
+        # Issue 13, appended so older files keep their layout (missing = the defaults).
+        "confirmed_at",
+        "industries",
+        "languages",
+        "delivery",
+        "accepting_new_clients",
     ]
+
+
+YES, NO = "yes", "no"
 
 
 # --------------------------------------------------------------------------- formatting

@@ -25,10 +25,17 @@ certifications      items ``key|obtained|expires|status`` separated by ``;``: a 
                     certification catalogue, ISO dates (expires may be blank), status
                     pending (the default), approved or rejected
 updated_at          ISO 8601 UTC time of the last profile update; blank = now
-verified_at         ISO 8601 UTC time of the last verification; blank = never
+verified_at         ISO 8601 UTC time an administrator last verified it; blank = never
+confirmed_at        ISO 8601 UTC time the partner last confirmed it current; blank = never
+industries          industries served, keys of data/partner_attributes.json, ``;``-separated
+languages           languages (ISO 639-1 keys of the same file), ``;``-separated
+delivery            remote, on_site or both; blank = not stated
+accepting_new_clients  yes or no; blank = yes
 ==================  ====================================================================
 
-Only ``name`` and ``hq_zip`` must be in the header; unknown columns are rejected. Every row
+The last five columns came with issue 13: a file without them (an older export) imports
+with their defaults. Only ``name`` and ``hq_zip`` must be in the header; unknown columns are
+rejected. Every row
 is checked through ``PartnerCreate`` plus the rules above, and each problem is reported as
 a ``RowError`` with the line it starts on (the header is line 1). Imports run in ONE
 transaction: in ``all_or_nothing`` mode nothing is written when any row is bad, in
@@ -193,6 +200,7 @@ def _write_rows(
                     created_at=now,
                     updated_at=parsed.updated_at or now,
                     verified_at=parsed.verified_at,
+                    confirmed_at=parsed.confirmed_at,
                     certification_statuses=parsed.statuses,
                 )
             )

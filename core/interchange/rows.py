@@ -21,7 +21,9 @@ from core.directory.records import CERT_STATUSES
 from core.geo.places import lookup_zip
 from core.interchange.format import (
     GUARDED_COLUMNS,
+    NO,
     REQUIRED_COLUMNS,
+    YES,
     ImportReport,
     RowError,
     csv_columns,
@@ -116,6 +118,7 @@ class ParsedRow:
     statuses: tuple[str, ...]
     updated_at: datetime | None
     verified_at: datetime | None
+    confirmed_at: datetime | None = None
 
 
 def as_id(ref: str) -> int | None:
@@ -173,6 +176,10 @@ class RowParser:
         payload["service_radius_km"] = self.radius()
         payload["states_served"] = split_list(self.get("states_served"))
         payload["segments"] = split_list(self.get("segments"))
+        payload["industries"] = split_list(self.get("industries"))
+        payload["languages"] = split_list(self.get("languages"))
+        payload["delivery"] = self.get("delivery") or None
+        payload["accepting_new_clients"] = self.yes_no("accepting_new_clients")
         payload["locations"] = self.locations()
         payload["competencies"] = {}
         for area in taxonomy.area_keys:
@@ -194,6 +201,7 @@ class RowParser:
                 payload["allies"][service] = ally
         payload["certifications"], statuses = self.certifications()
         updated, verified = self.time("updated_at"), self.time("verified_at")
+        confirmed = self.time("confirmed_at")
         try:
             partner = PartnerCreate.model_validate(payload)
         except ValidationError as exc:
@@ -203,7 +211,7 @@ class RowParser:
             return None
         if self.errors:
             return None
-        return ParsedRow(partner, tuple(statuses), updated, verified)
+        return ParsedRow(partner, tuple(statuses), updated, verified, confirmed)
 
     def column_of(self, loc: tuple[Any, ...]) -> str:
         name = str(loc[0]) if loc else ""
@@ -211,6 +219,17 @@ class RowParser:
             first_is_hq = bool(self.get("hq_zip"))
             return "hq_zip" if first_is_hq and len(loc) > 1 and loc[1] == 0 else "branch_zips"
         return {"competencies": "level_*", "allies": "ally_*"}.get(name, name)
+
+    def yes_no(self, column: str) -> bool:
+        """yes / no (any case; 1 / 0, true / false too); blank or a file without the
+        column = yes, the default of a profile."""
+        raw = self.get(column).casefold()
+        if raw in ("", YES, "1", "true"):
+            return True
+        if raw in (NO, "0", "false"):
+            return False
+        self.fail(column, f"must be yes or no, not {raw[:40]!r}")
+        return True
 
     def radius(self) -> float | None:
         raw = self.get("service_radius_km")

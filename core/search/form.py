@@ -11,6 +11,7 @@ from typing import Any
 
 from core.formatting import join_or
 from core.models import MaxLength
+from core.partner_attributes import get_attributes
 from core.search.params import (
     KEYED_PARAMS,
     PARAM_FIELDS,
@@ -21,7 +22,8 @@ from core.search.params import (
 from core.search.query import MAX_RADIUS_KM, QueryError, SearchQuery
 from core.taxonomy import FOUNDATIONAL, get_taxonomy
 
-# Widget name -> SearchQuery field (needs are one checkbox each: "need_<key>").
+# Widget name -> SearchQuery field (needs are one checkbox each: "need_<key>"; industries
+# and languages too: "industry_<key>", "language_<key>").
 FORM_FIELDS = {
     "near": "near",
     "radius": "radius_km",
@@ -31,6 +33,8 @@ FORM_FIELDS = {
     "evidence": "evidence_only",
     "q": "keyword",
     "responsive": "responsive",
+    "delivery": "delivery",
+    "accepting": "accepting_only",
     "states": "states",
     "region": "region",
     "vendor": "vendor",
@@ -44,6 +48,14 @@ def need_key(prefix: str, area_key: str) -> str:
     return f"{prefix}need_{area_key}"
 
 
+def industry_key(prefix: str, key: str) -> str:
+    return f"{prefix}industry_{key}"
+
+
+def language_key(prefix: str, key: str) -> str:
+    return f"{prefix}language_{key}"
+
+
 def search_params(params: Mapping[str, Any]) -> dict[str, str]:
     """Only the URL parameters that belong to a search (others are left alone)."""
     return {k: str(v) for k, v in params.items() if k in PARAM_FIELDS}
@@ -51,12 +63,15 @@ def search_params(params: Mapping[str, Any]) -> dict[str, str]:
 
 def form_values(query: SearchQuery, *, prefix: str) -> dict[str, Any]:
     """The widget values that show ``query``."""
+    attributes = get_attributes()
     values: dict[str, Any] = {
         need_key(prefix, key): key in query.needs for key in get_taxonomy().area_keys
     }
+    values |= {industry_key(prefix, k): k in query.industries for k in attributes.industries}
+    values |= {language_key(prefix, k): k in query.languages for k in attributes.languages}
     for name, field in FORM_FIELDS.items():
         value = getattr(query, field)
-        if field in ("near", "keyword", "segment", "region", "vendor"):
+        if field in ("near", "keyword", "segment", "region", "vendor", "delivery"):
             value = value or ""  # "" is "any": a selectbox shows None as "nothing chosen"
         elif field == "radius_km":
             value = int(min(MAX_RADIUS_KM, max(RADIUS_MIN, round(value))))
@@ -68,8 +83,11 @@ def form_values(query: SearchQuery, *, prefix: str) -> dict[str, Any]:
 
 def query_fields(state: Mapping[str, Any], *, prefix: str) -> dict[str, Any]:
     """SearchQuery fields from widget values (validate them with ``parse_query``)."""
+    attributes = get_attributes()
     fields: dict[str, Any] = {
         "needs": [k for k in get_taxonomy().area_keys if state.get(need_key(prefix, k))],
+        "industries": [k for k in attributes.industries if state.get(industry_key(prefix, k))],
+        "languages": [k for k in attributes.languages if state.get(language_key(prefix, k))],
     }
     for name, field in FORM_FIELDS.items():
         if prefix + name in state:

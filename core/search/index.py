@@ -24,6 +24,7 @@ from sqlmodel import Session
 from core.db import read_data_version
 from core.evidence import certification_level_matrix
 from core.geo.states import STATE_NAMES
+from core.partner_attributes import get_attributes
 from core.search.index_loader import (
     load_claimed_levels,
     load_locations,
@@ -68,7 +69,7 @@ class ReadIndex:
     segments: np.ndarray  # uint8 bit mask over taxonomy segments
     vendors: np.ndarray  # uint64 bit mask over vendor_names (approved, unexpired certs)
     vendor_names: tuple[str, ...]
-    freshness_ts: np.ndarray  # float64 epoch seconds of the later of updated / verified
+    freshness_ts: np.ndarray  # float64 epoch seconds: latest of updated/confirmed/verified
     updated_ts: np.ndarray
     verified_ts: np.ndarray  # NaN when never verified
     loc_row: np.ndarray  # int32 partner row of every location (sorted by row)
@@ -85,8 +86,24 @@ class ReadIndex:
     # Verified reviews (issue 13): average rating, NaN without reviews, and their count.
     review_avg: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     review_count: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    # Issue 13 (core.search.index_loader.PartnerColumns has their meaning); hand-made
+    # indexes may leave them out: nothing stated, everyone accepting new clients.
+    confirmed_ts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    industries: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    languages: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    delivery: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    accepting: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
 
     def __post_init__(self) -> None:
+        for name, empty in (
+            ("confirmed_ts", np.full(self.size, np.nan)),
+            ("industries", np.zeros(self.size, np.uint64)),
+            ("languages", np.zeros(self.size, np.uint64)),
+            ("delivery", np.zeros(self.size, np.uint8)),
+            ("accepting", np.ones(self.size, bool)),
+        ):
+            if getattr(self, name).shape[0] != self.size:
+                setattr(self, name, empty)
         # Hand-made indexes (tests, benchmarks) may leave the responsiveness out: none known.
         if self.response_leads.shape[0] != self.size:
             self.response_leads = np.zeros(self.size, np.int32)
@@ -169,6 +186,8 @@ def build_read_index(
             conn,
             state_bits=state_index,
             segment_bits={k: i for i, k in enumerate(taxonomy.segment_keys)},
+            industry_bits={k: i for i, k in enumerate(get_attributes().industries)},
+            language_bits={k: i for i, k in enumerate(get_attributes().languages)},
         )
         ids = partners.ids
         cert_row_of, level_matrix = certification_level_matrix(taxonomy)
@@ -236,7 +255,9 @@ def build_read_index(
         segments=partners.segments,
         vendors=vendors,
         vendor_names=vendor_names,
-        freshness_ts=np.fmax(partners.updated_ts, partners.verified_ts),
+        freshness_ts=np.fmax(
+            np.fmax(partners.updated_ts, partners.verified_ts), partners.confirmed_ts
+        ),
         updated_ts=partners.updated_ts,
         verified_ts=partners.verified_ts,
         loc_row=locations.rows,
@@ -247,6 +268,11 @@ def build_read_index(
         response_within=response_within,
         review_avg=review_avg,
         review_count=review_count,
+        confirmed_ts=partners.confirmed_ts,
+        industries=partners.industries,
+        languages=partners.languages,
+        delivery=partners.delivery,
+        accepting=partners.accepting,
         # Few distinct cities: dictionary-encoded, a location costs an int32.
         loc_city=locations.city_label.dictionary_encode(),
     )

@@ -117,10 +117,28 @@ class PartnerColumns:
     segments: np.ndarray
     updated_ts: np.ndarray
     verified_ts: np.ndarray
+    # Issue 13: the partner's own confirmation, and the profile fields searched as masks.
+    confirmed_ts: np.ndarray
+    industries: np.ndarray  # uint64 bit mask over core.partner_attributes industries
+    languages: np.ndarray  # uint64 bit mask over languages
+    delivery: np.ndarray  # uint8 bits: 1 remote, 2 on-site (both = 3), 0 not stated
+    accepting: np.ndarray  # bool
+
+
+DELIVERY_BITS = {"remote": 1, "on_site": 2, "both": 3}
+
+
+def _delivery_bits(values: tuple[Any, ...]) -> np.ndarray:
+    return np.fromiter((DELIVERY_BITS.get(v or "", 0) for v in values), np.uint8, len(values))
 
 
 def load_partners(
-    conn: Connection, *, state_bits: dict[str, int], segment_bits: dict[str, int]
+    conn: Connection,
+    *,
+    state_bits: dict[str, int],
+    segment_bits: dict[str, int],
+    industry_bits: dict[str, int] | None = None,
+    language_bits: dict[str, int] | None = None,
 ) -> PartnerColumns:
     """Partner columns, and the keyword index built chunk by chunk as rows arrive, so the
     descriptions (a quarter of a gigabyte at a million partners) are never all held."""
@@ -129,7 +147,9 @@ def load_partners(
     # JSON read as text on both databases: PostgreSQL would otherwise hand back lists.
     sql = (
         "SELECT id, name, description, service_radius_km, CAST(states_served AS TEXT), "
-        "CAST(segments AS TEXT), updated_at, verified_at FROM partner ORDER BY id"
+        "CAST(segments AS TEXT), updated_at, verified_at, confirmed_at, "
+        "CAST(industries AS TEXT), CAST(languages AS TEXT), delivery, accepting_new_clients "
+        "FROM partner ORDER BY id"
     )
     # Keyword indexing is Arrow and NumPy work that releases the GIL, so one worker does it
     # for a chunk while this thread fetches the next (mostly Python work): a third faster.
@@ -137,9 +157,10 @@ def load_partners(
     indexing: Future[None] | None = None
     with ThreadPoolExecutor(max_workers=1) as worker:
         for rows in stream_rows(conn, sql):
-            ids, names, descriptions, radius, states, segments, updated, verified = _columns(
-                rows, 8
-            )
+            (ids, names, descriptions, radius, states, segments, updated, verified) = (
+                columns := _columns(rows, 13)
+            )[:8]
+            confirmed, industries, languages, delivery, accepting = columns[8:]
             name_array = pa.array(names, type=pa.large_string())
             description_array = pa.array(descriptions, type=pa.large_string()).fill_null("")
             texts = pc.binary_join_element_wise(
@@ -157,6 +178,11 @@ def load_partners(
             parts["segments"].append(_json_mask(segments, segment_bits).astype(np.uint8))
             parts["updated_ts"].append(_epoch_seconds(updated))
             parts["verified_ts"].append(_epoch_seconds(verified))
+            parts["confirmed_ts"].append(_epoch_seconds(confirmed))
+            parts["industries"].append(_json_mask(industries, industry_bits or {}))
+            parts["languages"].append(_json_mask(languages, language_bits or {}))
+            parts["delivery"].append(_delivery_bits(delivery))
+            parts["accepting"].append(np.asarray([bool(a) for a in accepting], dtype=bool))
         if indexing is not None:
             indexing.result()
     parts.pop("tokens")
@@ -165,7 +191,9 @@ def load_partners(
             ids=np.zeros(0, np.int64), names=pa.chunked_array([], type=pa.large_string()),
             tokens=tokens.finish(), service_radius_km=np.zeros(0, np.float32),
             states_served=np.zeros(0, np.uint64), segments=np.zeros(0, np.uint8),
-            updated_ts=np.zeros(0), verified_ts=np.zeros(0),
+            updated_ts=np.zeros(0), verified_ts=np.zeros(0), confirmed_ts=np.zeros(0),
+            industries=np.zeros(0, np.uint64), languages=np.zeros(0, np.uint64),
+            delivery=np.zeros(0, np.uint8), accepting=np.zeros(0, bool),
         )  # fmt: skip
     # Names stay in their chunks (a ChunkedArray): concatenating would briefly hold two
     # copies of them.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.geo.states import STATE_NAMES
+from core.partner_attributes import get_attributes
 from core.search.query import QueryError, SearchQuery, parse_query
 from core.taxonomy import get_taxonomy
 
@@ -30,14 +31,25 @@ PARAM_FIELDS = {
     "vendor": "vendor",
     "q": "keyword",
     "responsive": "responsive",
+    "industries": "industries",
+    "languages": "languages",
+    "delivery": "delivery",
+    "accepting": "accepting_only",
     "sort": "sort",
     "page": "page",
 }
-LIST_FIELDS = {"needs", "states"}
-BOOL_FIELDS = {"evidence_only", "include_service_area", "responsive"}
+LIST_FIELDS = {"needs", "states", "industries", "languages"}
+BOOL_FIELDS = {"evidence_only", "include_service_area", "responsive", "accepting_only"}
 # URL parameters naming known keys, and what one key is called in a notice. A link keeps the
 # keys it knows and ignores the others one by one (``known_values``), never all of them.
-KEYED_PARAMS = {"needs": "need", "states": "state", "size": "company size"}
+KEYED_PARAMS = {
+    "needs": "need",
+    "states": "state",
+    "size": "company size",
+    "industries": "industry",
+    "languages": "language",
+}
+LIST_PARAMS = ("needs", "states", "industries", "languages")
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,10 @@ def _is_known(name: str, value: str) -> bool:
         return value in taxonomy.area_keys
     if name == "states":
         return value.upper() in STATE_NAMES
+    if name == "industries":
+        return value in get_attributes().industries
+    if name == "languages":
+        return value in get_attributes().languages
     return value in taxonomy.segment_keys
 
 
@@ -69,7 +85,7 @@ def known_values(name: str, raw: Any) -> tuple[str, list[IgnoredValue]]:
     ``needs=foo,security`` keeps ``security`` and ignores ``foo``; ``size`` holds one key.
     """
     text = ",".join(str(r) for r in raw) if isinstance(raw, list) else str(raw)
-    parts = [p.strip() for p in text.split(",")] if name in ("needs", "states") else [text]
+    parts = [p.strip() for p in text.split(",")] if name in LIST_PARAMS else [text]
     parts = [p for p in parts if p]
     kept = [p for p in parts if _is_known(name, p)]
     ignored = [IgnoredValue(name, p) for p in parts if not _is_known(name, p)]

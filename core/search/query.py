@@ -10,7 +10,13 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from core.models import MaxLength, validate_area_keys, validate_states
+from core.models import (
+    MaxLength,
+    validate_area_keys,
+    validate_industries,
+    validate_languages,
+    validate_states,
+)
 from core.taxonomy import EXPERT, FOUNDATIONAL, PROFICIENT, get_taxonomy
 
 SortKey = Literal["best", "distance", "breadth", "freshness", "name", "rating"]
@@ -50,6 +56,22 @@ class SearchFilters(BaseModel):
     # Only partners that answer at least half of their leads (5 or more in 12 months)
     # within 2 business days (core.search.responsiveness).
     responsive: bool = False
+    # Issue 13 fields: a partner must serve EVERY industry and speak EVERY language asked
+    # for (like needs); delivery "remote" also matches "both", as does "on_site".
+    industries: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    delivery: Literal["remote", "on_site"] | None = None
+    accepting_only: bool = False
+
+    @field_validator("industries")
+    @classmethod
+    def _industries(cls, value: list[str]) -> list[str]:
+        return validate_industries(value)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        return validate_languages(value)
 
     @field_validator("needs")
     @classmethod
@@ -61,7 +83,7 @@ class SearchFilters(BaseModel):
     def _states(cls, value: list[str]) -> list[str]:
         return validate_states(value)
 
-    @field_validator("near", "keyword", "region", "segment", "vendor", mode="before")
+    @field_validator("near", "keyword", "region", "segment", "vendor", "delivery", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         if isinstance(value, str):

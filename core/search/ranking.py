@@ -20,7 +20,9 @@ from sqlalchemy import Engine
 from core.evidence import ClaimCheck
 from core.geo.distance import haversine_km
 from core.geo.places import Place, UnknownPlaceError, resolve_place
+from core.partner_attributes import get_attributes
 from core.search import responsiveness
+from core.search.attributes import DELIVERY_OF_BITS, attribute_mask, keys_of
 from core.search.index import STATE_BIT, ReadIndex, ReadIndexHolder, state_mask
 from core.search.query import PlaceNotFoundError, SearchQuery
 from core.search.results import NeedCoverage, RankedPartner, SearchResults, explain
@@ -113,6 +115,7 @@ def match_partners(
         mask &= (index.vendors & vendor_bit) != 0
     if query.responsive:
         mask &= responsiveness.responsive_mask(index.response_leads, index.response_within)
+    mask &= attribute_mask(index, query)
     if query.keyword:
         hits = index.token_index().match(query.keyword, size=index.size)
         if hits is not None:
@@ -230,6 +233,7 @@ def rank_matches(
     cities = index.hq_city.take(page_rows).to_pylist()
     breadth = breadth_of(index, page_rows)
     checkable = get_taxonomy().evidenceable_keys
+    attributes = get_attributes()
     results = []
     for i, (pos, row) in enumerate(zip(page_positions, page_rows, strict=True)):
         needs = {}
@@ -263,6 +267,11 @@ def rank_matches(
             flagged_claims=flagged,
             updated_at=_timestamp(index.updated_ts[row]),
             verified_at=_timestamp(index.verified_ts[row]),
+            confirmed_at=_timestamp(index.confirmed_ts[row]),
+            industries=keys_of(int(index.industries[row]), attributes.industries),
+            languages=keys_of(int(index.languages[row]), attributes.languages),
+            delivery=DELIVERY_OF_BITS.get(int(index.delivery[row])),
+            accepting_new_clients=bool(index.accepting[row]),
             stale=is_stale(float(index.freshness_ts[row]), now=now),
             response_leads=int(index.response_leads[row]),
             response_within=int(index.response_within[row]),

@@ -36,7 +36,12 @@ class RankedPartner:
     breadth: int
     flagged_claims: list[str]
     updated_at: datetime | None
-    verified_at: datetime | None
+    verified_at: datetime | None  # by an administrator
+    confirmed_at: datetime | None = None  # by the partner itself
+    industries: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    delivery: str | None = None
+    accepting_new_clients: bool = True
     stale: bool = False  # not updated or confirmed for a year (core.search.ranking)
     response_leads: int = 0  # leads in the last 12 months (core.search.responsiveness)
     response_within: int = 0  # of which answered within two business days
@@ -81,6 +86,11 @@ class SearchResults:
                     "flagged_claims": r.flagged_claims,
                     "updated_at": r.updated_at.isoformat() if r.updated_at else None,
                     "verified_at": r.verified_at.isoformat() if r.verified_at else None,
+                    "confirmed_at": r.confirmed_at.isoformat() if r.confirmed_at else None,
+                    "industries": r.industries,
+                    "languages": r.languages,
+                    "delivery": r.delivery,
+                    "accepting_new_clients": r.accepting_new_clients,
                     "stale": r.stale,
                     "responsiveness": {
                         "leads": r.response_leads,
@@ -128,8 +138,12 @@ def explain(
             lines.append(f"{result.distance_km:,.1f} km from {place.label}.")
     if result.updated_at:
         fresh = f"Profile updated {humanize_age(result.updated_at, now=now)}"
+        if result.confirmed_at:
+            fresh += (
+                f", confirmed current by the partner {humanize_age(result.confirmed_at, now=now)}"
+            )
         if result.verified_at:
-            fresh += f", verified {humanize_age(result.verified_at, now=now)}"
+            fresh += f", verified by an administrator {humanize_age(result.verified_at, now=now)}"
         lines.append(fresh + ".")
     if result.stale:
         lines.append("Stale: profile not confirmed for over a year, so no freshness points.")

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from core.formatting import company_sizes, format_km, format_radius_km, humanize_age
 from core.geo.places import Place
+from core.partner_attributes import get_attributes
 from core.search.query import SearchQuery
 from core.taxonomy import get_taxonomy
 
@@ -51,15 +52,23 @@ def flag_text(key: str, claimed: int, evidenced: int) -> str:
 
 
 def freshness_text(
-    updated_at: datetime | None, verified_at: datetime | None, *, now: datetime
+    updated_at: datetime | None,
+    verified_at: datetime | None,
+    *,
+    now: datetime,
+    confirmed_at: datetime | None = None,
 ) -> str:
-    """'Updated 3 weeks ago · verified 2 months ago'."""
+    """'Updated 3 weeks ago · confirmed current by the partner 2 days ago · verified by an
+    administrator 2 months ago'. "Verified" only for an administrator's (or vendor's)
+    verification; the partner's own confirmation says so (issue 13)."""
     if updated_at is None:
         return "Never updated"
     text = f"Updated {humanize_age(updated_at, now=now)}"
+    if confirmed_at is not None and confirmed_at > updated_at:
+        text += f" · confirmed current by the partner {humanize_age(confirmed_at, now=now)}"
     if verified_at is None:
-        return text + " · not verified yet"
-    return text + f" · verified {humanize_age(verified_at, now=now)}"
+        return text  # nothing to claim: no "verified" without a verification
+    return text + f" · verified by an administrator {humanize_age(verified_at, now=now)}"
 
 
 def miles(km: float) -> float:
@@ -93,4 +102,31 @@ def describe_search(query: SearchQuery, place: Place | None) -> str:
         parts.append("including partners that travel to you")
     if query.segment:
         parts.append(f"serving companies of {company_sizes([query.segment])}")
+    attributes = get_attributes()
+    if query.industries:
+        named = " and ".join(attributes.industry_label(k) for k in query.industries)
+        parts.append(f"serving {named}")
+    if query.languages:
+        parts.append(
+            "speaking " + " and ".join(attributes.language_label(k) for k in query.languages)
+        )
+    if query.delivery:
+        parts.append(f"delivering {attributes.delivery_label(query.delivery).lower()}")
+    if query.accepting_only:
+        parts.append("accepting new clients")
     return " · ".join(parts)
+
+
+def attribute_text(
+    industries: list[str], languages: list[str], delivery: str | None, accepting: bool
+) -> str:
+    """'Healthcare, Legal · English, Spanish · Remote and on-site · Not taking new clients'
+    (issue 13's fields, on one short line; nothing for what is not stated)."""
+    attributes = get_attributes()
+    parts = [
+        ", ".join(attributes.industry_label(k) for k in industries),
+        ", ".join(attributes.language_label(k) for k in languages),
+        attributes.delivery_label(delivery) if delivery else "",
+        "Accepting new clients" if accepting else "Not taking new clients",
+    ]
+    return " · ".join(p for p in parts if p)

@@ -17,6 +17,7 @@ from core.directory.certifications import (
     submit_certification,
     withdraw_certification,
 )
+from core.evidence import CERT_EXPIRED, shown_status
 from core.models import AccountPublic, CertificationInput
 from core.taxonomy import get_taxonomy
 from pages import get_engine
@@ -36,6 +37,15 @@ def certifications_section(*, account: AccountPublic, partner_id: int) -> None:
     )
     with Session(get_engine()) as session:
         certifications = partner_certifications(session=session, partner_id=partner_id)
+    today = date.today()
+    if any(
+        shown_status(c.status, c.expires_on, today=today) == CERT_EXPIRED for c in certifications
+    ):
+        st.warning(
+            "An expired certification no longer counts as evidence. Submit the renewed one "
+            "with its new dates.",
+            icon="⏰",
+        )
     if certifications:
         st.dataframe(
             [
@@ -44,7 +54,7 @@ def certifications_section(*, account: AccountPublic, partner_id: int) -> None:
                     "Vendor": c.vendor,
                     "Obtained": c.obtained_on,
                     "Expires": c.expires_on,
-                    "Status": c.status,
+                    "Status": shown_status(c.status, c.expires_on, today=today),
                     "Review note": c.review_note,
                 }
                 for c in certifications

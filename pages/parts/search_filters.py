@@ -13,7 +13,8 @@ import streamlit as st
 from core.formatting import escape_markdown
 from core.geo.states import STATE_NAMES
 from core.models import MaxLength
-from core.search.form import need_key
+from core.partner_attributes import get_attributes
+from core.search.form import industry_key, language_key, need_key
 from core.search.params import IgnoredValue
 from core.search.query import MAX_RADIUS_KM, PlaceNotFoundError, QueryError
 from core.taxonomy import BUSINESS_SERVICES, FOUNDATIONAL, TECHNOLOGY, get_taxonomy
@@ -130,6 +131,31 @@ def radius_input(prefix: str, *, help_text: str) -> None:
     )
 
 
+def attribute_filters(prefix: str) -> None:
+    """Industries, languages (a checkbox each: all ticked must match), delivery, accepting."""
+    attributes = get_attributes()
+    state = st.session_state
+    chosen = sum(bool(state.get(industry_key(prefix, k))) for k in attributes.industries)
+    chosen += sum(bool(state.get(language_key(prefix, k))) for k in attributes.languages)
+    chosen += bool(state.get(f"{prefix}delivery")) + bool(state.get(f"{prefix}accepting"))
+    title = "Industry, language, delivery" + (f" · {chosen} chosen" if chosen else "")
+    with st.expander(title, expanded=chosen > 0):
+        st.checkbox("Accepting new clients", key=f"{prefix}accepting")
+        st.selectbox(
+            "Delivery",
+            ["", "remote", "on_site"],
+            key=f"{prefix}delivery",
+            format_func=lambda k: {"remote": "Remote", "on_site": "On-site"}.get(k, "Any"),
+            help="A partner delivering both remotely and on-site matches either.",
+        )
+        st.markdown("**Industry served**")
+        for key, label in attributes.industries.items():
+            st.checkbox(label, key=industry_key(prefix, key))
+        st.markdown("**Speaks**")
+        for key, label in attributes.languages.items():
+            st.checkbox(label, key=language_key(prefix, key))
+
+
 def find_filters(prefix: str, *, on_reset: Callable[[], None]) -> None:
     """The filters of Find partners, most used first, and a button that starts over."""
     need_checkboxes(prefix)
@@ -166,6 +192,7 @@ def find_filters(prefix: str, *, on_reset: Callable[[], None]) -> None:
         )
         region_select(prefix)
         vendor_select(prefix)
+    attribute_filters(prefix)
     st.button("Start over", on_click=on_reset, icon=":material/restart_alt:", key=f"{prefix}reset")
 
 

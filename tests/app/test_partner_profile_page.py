@@ -56,7 +56,7 @@ def test_profile_shows_claims_evidence_certifications_and_services(public_app):
     assert "Security (proficient)" in page  # what the Fortinet certification evidences
     financing = "Financing & leasing**: proficient (self-assessed), through ally Lone Star Leasing"
     assert financing in page
-    assert "Updated 1 week ago · verified 1 month ago" in page
+    assert "Updated 1 week ago · verified by an administrator 1 month ago" in page
     assert "Email: hello@austin-secure.example" in page
     assert at.link_button[0].proto.url == "https://austin-secure.example"
 

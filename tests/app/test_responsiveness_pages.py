@@ -109,7 +109,7 @@ def test_still_correct_link_confirms_once_on_the_page(
     assert "is confirmed as still correct" in plain(at)
     with Session(sample_engine) as session:
         partner = session.get(Partner, partner_id)
-        assert partner is not None and partner.verified_at is not None
+        assert partner is not None and partner.confirmed_at is not None
     again = open_page("profile_confirm.py", t=raw)
     assert "used already" in plain(again)
     assert not [b for b in again.button if b.key == "confirm_still_correct"]

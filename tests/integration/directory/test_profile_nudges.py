@@ -94,7 +94,8 @@ def test_still_correct_link_confirms_once(db_engine: Engine, partners: dict[str,
     assert confirmed.partner_id == partners["old"]
     with Session(db_engine) as session:
         partner = session.get(Partner, partners["old"])
-        assert partner is not None and partner.verified_at is not None
+        assert partner is not None and partner.confirmed_at is not None
+        assert partner.verified_at is None  # the partner confirmed; nobody verified
         assert read_data_version(session) == version + 1  # search sees it
         events = session.exec(
             select(AuditEvent).where(

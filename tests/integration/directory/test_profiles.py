@@ -159,7 +159,8 @@ def test_save_updates_fields_version_freshness_data_version_and_audit(world: Wor
     assert after.values["allies"] == {"financing": "Lease Co"}
     assert after.values["states_served"] == ["OK", "TX"]
     assert after.updated_at > profile.updated_at
-    assert after.verified_at is not None
+    assert after.confirmed_at is not None  # the partner confirmed it
+    assert after.verified_at is None  # nobody verified it: issue 13
     with Session(world.engine) as session:
         assert read_data_version(session) > data_version
         event = session.exec(
@@ -182,7 +183,7 @@ def test_saving_without_changes_confirms_the_profile_without_a_new_version(world
     after = load(world)
     assert after.version == profile.version
     assert after.updated_at == profile.updated_at
-    assert after.verified_at is not None
+    assert after.confirmed_at is not None and after.verified_at is None
 
 
 def test_optional_fields_can_be_cleared(world: World) -> None:
