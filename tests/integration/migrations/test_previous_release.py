@@ -75,6 +75,9 @@ def _run(argv: list[str], *, cwd: Path, database_url: str, **extra: str) -> str:
 
 
 Rows = list[tuple[object, ...]]
+# Values a revision moves on purpose, as (table, column before) -> column after. Revision 0004:
+# a save's verified_at becomes the partner's confirmed_at ("verified" is an administrator's).
+MOVED = {("partner", "verified_at"): "confirmed_at"}
 
 
 def _columns(engine: Engine) -> dict[str, list[str]]:
@@ -120,8 +123,10 @@ def test_previous_release_database_is_migrated_with_nothing_lost(
 
         assert read_state(engine).status == CURRENT
         for table, rows in before.items():
-            # Every row, every value it had: counts and contents per table.
-            after = _rows(engine, table, columns[table])
+            # Every row, every value it had (where a revision moved it on purpose: there):
+            # counts and contents per table.
+            names = [MOVED.get((table, name), name) for name in columns[table]]
+            after = _rows(engine, table, names)
             assert len(after) == len(rows), f"{table}: {len(rows)} rows before, {len(after)} after"
             assert after == rows, f"{table}: values changed"
 
