@@ -21,7 +21,7 @@ from core.commands.leads import run_leads_import
 from core.commands.outbox import run_outbox
 from core.commands.programs import run_programs
 from core.commands.queries import run_search, run_team
-from core.commands.runtime import fail
+from core.commands.runtime import REFUSED, StartRefused, fail
 from core.commands.seed import run_seed
 from core.commands.worker import run_worker
 from core.models import OUTBOX_STATUSES
@@ -196,3 +196,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except SettingsError as exc:  # a bad environment variable: its name, not a traceback
         return fail(str(exc))
+    except StartRefused as exc:  # e.g. a published demo password with demo mode off
+        return fail(str(exc), REFUSED)

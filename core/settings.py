@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default=f"sqlite:///{DEFAULT_SQLITE_PATH}", validation_alias="DATABASE_URL"
     )
+    # Demo mode: only then does a first start (or `python -m core seed`) create the demo
+    # directory and the demo accounts, whose passwords are published in the README. Off by
+    # default so that a real deployment never gets them by accident; `make run` switches it on.
+    demo: bool = Field(default=False, validation_alias="ATLAS_DEMO")
     demo_partners: int = Field(default=2000, ge=0, validation_alias="ATLAS_DEMO_PARTNERS")
     demo_seed: int = Field(default=42, validation_alias="ATLAS_DEMO_SEED")
     session_minutes: int = Field(default=60, ge=1, validation_alias="ATLAS_SESSION_MINUTES")

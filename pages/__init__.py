@@ -20,6 +20,7 @@ from core.accounts.sign_in import load_session_account
 from core.db import create_db_engine, init_db, is_directory_empty
 from core.demo.accounts import create_demo_accounts
 from core.demo.generator import seed_demo_directory
+from core.demo.safety import published_password_problem
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
 from core.search.index import ReadIndexHolder
 from core.settings import Settings, SettingsError, get_settings
@@ -39,9 +40,32 @@ def settings_or_stop() -> Settings:
 
 
 def get_engine() -> Engine:
-    """The one engine of this process; fills an empty directory with the demo data once."""
-    settings_or_stop()  # outside the cached function: a cached st.error would be replayed
-    return _open_engine()
+    """The one engine of this process; fills an empty directory with the demo data once
+    (demo mode only), and refuses to go on while a published demo password is in use."""
+    settings = settings_or_stop()  # outside the cached function: a cached st.error would replay
+    engine = _open_engine()
+    if not settings.demo:
+        try:
+            _no_published_demo_password(settings.database_url)
+        except DemoPasswordInUse as exc:
+            st.error(f"Partner Atlas will not start: {exc}.", icon="🔒")
+            st.stop()
+    return engine
+
+
+class DemoPasswordInUse(Exception):
+    pass
+
+
+@st.cache_resource(show_spinner=False)
+def _no_published_demo_password(database_url: str) -> bool:
+    """Checked once per process and database (five argon2 checks at most); a refusal raises,
+    and Streamlit does not cache exceptions, so a fixed password is seen on the next run."""
+    with Session(_open_engine()) as session:
+        problem = published_password_problem(session)
+    if problem:
+        raise DemoPasswordInUse(problem)
+    return True
 
 
 @st.cache_resource(show_spinner=False)
@@ -51,7 +75,7 @@ def _open_engine() -> Engine:
     init_db(engine)
     with Session(engine) as session:
         empty = is_directory_empty(session)
-    if empty and settings.demo_partners > 0:
+    if empty and settings.demo and settings.demo_partners > 0:
         count = settings.demo_partners
         with st.spinner(f"First start: creating a demo directory of {count:,} partners…"):
             seed_demo_directory(engine=engine, partners=count, seed=settings.demo_seed)

@@ -6,19 +6,37 @@ import getpass
 import sys
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from core.db import create_db_engine, init_db
+from core.demo.safety import published_password_problem
 from core.settings import load_settings
 
 OK, REFUSED, INVALID = 0, 1, 2
 
 
-def open_engine() -> Engine:
-    """The database of DATABASE_URL, with its schema created when missing."""
+class StartRefused(Exception):
+    """The command must not run on this database; the message is one line (cli.main)."""
+
+
+def open_engine(*, refuse_demo_passwords: bool = True) -> Engine:
+    """The database of DATABASE_URL, with its schema created when missing.
+
+    With demo mode off, a database whose accounts still have a published demo password is
+    refused (StartRefused) — except by ``create-account``, which is how the first real
+    administrator is made.
+    """
     # Settings are read afresh (not the cached get_settings) so that main() called twice in
     # one process with a different DATABASE_URL talks to the right database.
-    engine = create_db_engine(load_settings().database_url)
+    settings = load_settings()
+    engine = create_db_engine(settings.database_url)
     init_db(engine)
+    if refuse_demo_passwords and not settings.demo:
+        with Session(engine) as session:
+            problem = published_password_problem(session)
+        if problem:
+            engine.dispose()
+            raise StartRefused(problem)
     return engine
 
 
