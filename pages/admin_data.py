@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import streamlit as st
 
 from core.interchange.export import export_partners_csv
-from core.interchange.format import ALL_OR_NOTHING, VALID_ROWS_ONLY, ImportReport
+from core.interchange.format import ALL_OR_NOTHING, VALID_ROWS_ONLY, ImportReport, errors_csv
 from core.interchange.importer import import_partners_csv
 from core.models import ROLE_ADMIN, utc_now
 from core.settings import DATA_DIR
@@ -21,14 +20,6 @@ MODES = {
     VALID_ROWS_ONLY: "Valid rows only: import the good rows, report the rest",
 }
 TEMPLATE = DATA_DIR / "partner_template.csv"
-
-
-def errors_csv(report: ImportReport) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["line", "column", "reason"])
-    writer.writerows([e.line, e.column, e.reason] for e in report.errors)
-    return buffer.getvalue().encode("utf-8")
 
 
 st.subheader("Import partners")

@@ -7,12 +7,12 @@ Cells that a spreadsheet would run as a formula are neutralised (CSV injection).
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import UTC, datetime
 
 import pandas as pd
 
+from core.csv_safety import SafeCsvWriter
 from core.formatting import format_km
 from core.search.index import ReadIndex
 from core.search.query import SearchQuery
@@ -75,7 +75,7 @@ def results_to_csv(
         "why_this_rank",
     ]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeCsvWriter(buffer)
     writer.writerow(header)
     for r in ranked:
         row: list[object] = [
