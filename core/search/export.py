@@ -21,13 +21,6 @@ from core.search.text import claim_and_evidence, freshness_text
 from core.taxonomy import get_taxonomy
 
 MAX_EXPORT_ROWS = 5_000
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _iso_day(moment: datetime | None) -> str:
@@ -103,7 +96,7 @@ def results_to_csv(
             f"/partner_profile?id={r.partner_id}",
             " ".join(r.explanation),
         ]
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow(row)  # SafeCsvWriter guards every cell, the header too
     return buffer.getvalue().encode("utf-8-sig")
 
 
