@@ -1233,3 +1233,19 @@ class PartnerResponsiveness(SQLModel, table=True):
     customers_asked: int = 0  # leads whose customer answered the follow-up
     customers_contacted: int = 0  # of which said "yes, they contacted me"
     computed_at: datetime = Field(default_factory=utc_now)
+
+
+# --- issue 14: demand recording rate limit ---
+
+
+class DemandAttempt(SQLModel, table=True):
+    """Who recorded demand lately, as a SHA-256 key of the visitor's address only: at most
+    so many search events per key in any rolling hour (core.analytics.demand), so nobody can
+    inflate the unmet demand vendors see. Kept apart from search_event, which stays free of
+    anything about the visitor."""
+
+    __tablename__ = "demand_attempt"
+    __table_args__ = (Index("ix_demand_attempt_visitor", "visitor_key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    visitor_key: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utc_now)

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     contact_requests_per_hour: int = Field(
         default=5, ge=0, validation_alias="ATLAS_CONTACT_REQUESTS_PER_HOUR"
     )
+    # Searches recorded as demand per visitor address in any rolling hour (database): beyond
+    # it a visitor still searches, but no longer moves the "unmet demand" vendors see.
+    demand_events_per_hour: int = Field(
+        default=20, ge=0, validation_alias="ATLAS_DEMAND_EVENTS_PER_HOUR"
+    )
     # Email: without an SMTP URL messages stay in the outbox (Outbox page, `outbox` command).
     smtp_url: str | None = Field(default=None, validation_alias="ATLAS_SMTP_URL")
     mail_from: str = Field(

@@ -8,13 +8,21 @@ is written back (pages.parts.url_state).
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.analytics.demand import is_demand_signal, record_search_event, search_signature
+from core.analytics.demand import (
+    demand_visitor_key,
+    is_demand_signal,
+    search_signature,
+)
+from core.analytics.demand import (
+    record_demand as record_demand_event,
+)
 from core.db import session_scope
 from core.formatting import count_noun, escape_markdown
 from core.search.export import (
@@ -37,8 +45,10 @@ from core.search.text import (
     flag_text,
     freshness_text,
 )
+from core.settings import get_settings
 from pages import get_engine, get_index_holder, setup_page
 from pages.parts import search_memory
+from pages.parts.contact import VISIT_KEY, visitor_address
 from pages.parts.search_filters import find_filters, show_url_problems
 from pages.parts.url_state import UrlState
 
@@ -114,9 +124,17 @@ def record_demand(query: SearchQuery, results: Any) -> None:
     if ss.get(f"{K}recorded") == signature:
         return
     try:
-        with session_scope(get_engine()) as session:
-            record_search_event(
-                session=session, query=query, place=results.place, result_count=results.total
+        visitor = demand_visitor_key(
+            address=visitor_address(), session_id=ss.setdefault(VISIT_KEY, uuid.uuid4().hex)
+        )
+        with session_scope(get_engine()) as session:  # at most N per address and hour
+            record_demand_event(
+                session=session,
+                query=query,
+                place=results.place,
+                result_count=results.total,
+                visitor=visitor,
+                limit=get_settings().demand_events_per_hour,
             )
     except SQLAlchemyError:
         return  # demand statistics must never cost the visitor the search
