@@ -24,6 +24,7 @@ from core.analytics.demand import (
     record_demand as record_demand_event,
 )
 from core.db import session_scope
+from core.exports import audited_export
 from core.formatting import count_noun, escape_markdown
 from core.search.export import (
     MAX_EXPORT_ROWS,
@@ -268,6 +269,7 @@ def render_results(query: SearchQuery, jump_to_results: Any) -> None:
     if is_poor(results.total):
         render_poor_results(index, query, results)
     if results.total:
+        engine = get_engine()  # the download runs on another thread: no Streamlit calls there
         sort_col, view_col, csv_col = st.columns([1.3, 1, 1], vertical_alignment="bottom")
         sort_col.selectbox("Sort by", list(SORTS), key=f"{K}sort", format_func=SORTS.get)
         view = view_col.segmented_control(
@@ -275,7 +277,13 @@ def render_results(query: SearchQuery, jump_to_results: Any) -> None:
         )
         csv_col.download_button(
             "Download CSV",
-            data=lambda: results_to_csv(index=index, query=query, now=now),
+            data=lambda: audited_export(
+                engine=engine,
+                actor=account,
+                what="search results",
+                build=lambda: results_to_csv(index=index, query=query, now=now),
+                details={"search": query_to_params(query)},
+            ),
             file_name=export_file_name(query),
             mime="text/csv",
             icon="⬇️",

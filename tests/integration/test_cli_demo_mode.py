@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, func, select
 
 from core.db import create_db_engine, init_db
-from core.models import Account, Partner
+from core.models import Account, AuditEvent, Partner
 from tests.conftest import REPO_ROOT
 
 
@@ -63,3 +63,18 @@ def test_worker_and_cli_refuse_a_published_demo_password_in_one_line(tmp_path: P
         lines = refused.stderr.strip().splitlines()
         assert len(lines) == 1 and "demo password" in lines[0] and "'admin'" in lines[0]
     assert _run(url, "worker", "--once", demo=True).returncode == 0
+
+
+def test_the_cli_export_is_audited_with_its_row_count(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    assert _run(url, "seed", "--partners", "20", "--no-activity", demo=True).returncode == 0
+    exported = _run(url, "export", str(tmp_path / "out.csv"), demo=True)
+    assert exported.returncode == 0, exported.stderr
+    engine = create_db_engine(url)
+    try:
+        with Session(engine) as session:
+            (event,) = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "export"))
+    finally:
+        engine.dispose()
+    assert event.entity_id == "partners" and event.actor_label.startswith("command line")
+    assert event.changes["rows"]["after"] == 20
