@@ -16,7 +16,10 @@ def plain_errors(where: str) -> Iterator[None]:
     """Run the block; an exception shows a plain message and ends the run.
 
     st.stop, st.rerun and st.switch_page are BaseExceptions (Streamlit's control flow) and
-    pass through untouched.
+    pass through untouched. Ending with st.stop also keeps what the visitor typed: a run
+    that stops early does not drop the widgets it did not draw (tests/app/
+    test_failed_save_keeps_input.py), so a save that failed during an outage is still in
+    the form on the next run.
     """
     try:
         yield
