@@ -39,6 +39,8 @@ $(STAMP): requirements.txt
 
 # The worker (deadlines, reminders, email delivery) runs beside the app and stops with it:
 # the trap ends it however streamlit exits (Ctrl-C, an error, a normal stop).
+# Demo mode (the demo directory and accounts, README) is on for `make run` only.
+run: export ATLAS_DEMO = 1
 run: install
 	$(VENV_PY) -m core migrate
 	$(VENV_PY) -m core seed --if-empty

@@ -14,6 +14,7 @@ import streamlit as st
 from core.formatting import escape_markdown
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR
 from pages import ROLE_LABELS, current_account, get_engine, sign_out
+from pages.parts.errors import plain_errors
 from pages.parts.phone_sidebar import fold_sidebar_after_navigation_on_phones
 from pages.parts.routing import app_page, mark_routed_by_app
 
@@ -70,8 +71,9 @@ ROLE_MENUS = {
     ],
 }
 
-get_engine()  # first start: schema and demo directory, behind a spinner
-account = current_account()
+with plain_errors("start"):  # e.g. the database down: a plain message, no host or port
+    get_engine()  # first start: schema and demo directory, behind a spinner
+    account = current_account()
 current = st.navigation(ALL_PAGES, position="hidden")  # the app's own menu is below
 mark_routed_by_app()
 
@@ -96,4 +98,5 @@ with st.sidebar:
             st.switch_page(HOME)
     fold_sidebar_after_navigation_on_phones()
 
-current.run()
+with plain_errors(current.url_path or "home"):  # every page runs here
+    current.run()

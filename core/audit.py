@@ -33,6 +33,7 @@ ENTITY_TYPES = (
     "email_suppression",
     "introduction",
     "review",
+    "export",  # a CSV someone downloaded or wrote: what, how many rows (core.exports)
 )
 
 
@@ -98,6 +99,29 @@ def record_change(
     )
     session.add(event)
     return event
+
+
+def record_export(
+    *,
+    session: Session,
+    actor: AccountPublic | None,
+    what: str,
+    rows: int,
+    details: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """One audit event for an export: entity ``export``/``what``, the row count as a change
+    from nothing (so the Audit trail page shows it like any other field)."""
+    return record_change(
+        session=session,
+        actor=actor,
+        entity_type="export",
+        entity_id=what,
+        action="export",
+        before={},
+        after={"rows": rows, **(details or {})},
+        actor_label=actor_label,
+    )
 
 
 def _like_pattern(text: str) -> str:

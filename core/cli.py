@@ -24,7 +24,7 @@ from core.commands.migrate import run_migrate
 from core.commands.outbox import run_outbox
 from core.commands.programs import run_programs
 from core.commands.queries import run_search, run_team
-from core.commands.runtime import REFUSED, fail
+from core.commands.runtime import REFUSED, StartRefused, fail
 from core.commands.seed import run_seed
 from core.commands.worker import run_worker
 from core.migrations import SchemaError
@@ -223,5 +223,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except SettingsError as exc:  # a bad environment variable: its name, not a traceback
         return fail(str(exc))
-    except SchemaError as exc:  # behind or ahead: what to run, not a traceback
+    except (SchemaError, StartRefused) as exc:  # behind/ahead, or e.g. a published demo
+        # password with demo mode off: what to do, not a traceback
         return fail(str(exc), REFUSED)

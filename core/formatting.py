@@ -69,3 +69,30 @@ def company_sizes(keys: Sequence[str]) -> str:
     in the order given; a key the taxonomy no longer knows is shown as it is."""
     labels = {s.key: s.label for s in get_taxonomy().segments}
     return ", ".join(labels.get(key, key) for key in keys)
+
+
+# Ids and counts in links and forms: 12 digits are more than any id the app hands out, and far
+# below the 4,300 digits beyond which int() itself raises.
+MAX_WHOLE_NUMBER_DIGITS = 12
+
+
+def is_ascii_whole_number(text: str, *, max_digits: int = MAX_WHOLE_NUMBER_DIGITS) -> bool:
+    """Only the digits 0-9, at most ``max_digits`` of them.
+
+    str.isdigit() alone is not enough: it is true for "²" and "٣" (which int() rejects or
+    reads as 3), so text from a URL or a form goes through this check first.
+    """
+    return 0 < len(text) <= max_digits and text.isascii() and text.isdigit()
+
+
+def parse_whole_number(
+    text: str | None, *, what: str = "The number", max_digits: int = MAX_WHOLE_NUMBER_DIGITS
+) -> int:
+    """``text`` (surrounding blanks ignored) as a non-negative whole number; ValueError with a
+    sentence for the visitor when it is not one."""
+    cleaned = (text or "").strip()
+    if not is_ascii_whole_number(cleaned, max_digits=max_digits):
+        if cleaned.isascii() and cleaned.isdigit():
+            raise ValueError(f"{what} is too long: at most {max_digits} digits.")
+        raise ValueError(f"{what} must be a whole number written with the digits 0-9.")
+    return int(cleaned)

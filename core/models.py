@@ -1349,3 +1349,19 @@ class Review(SQLModel, table=True):
     hidden_at: datetime | None = None
     hidden_reason: str | None = Field(default=None, max_length=MaxLength.NOTE)
     hidden_by: int | None = Field(default=None, foreign_key="account.id")
+
+
+# --- issue 14: demand recording rate limit ---
+
+
+class DemandAttempt(SQLModel, table=True):
+    """Who recorded demand lately, as a SHA-256 key of the visitor's address only: at most
+    so many search events per key in any rolling hour (core.analytics.demand), so nobody can
+    inflate the unmet demand vendors see. Kept apart from search_event, which stays free of
+    anything about the visitor."""
+
+    __tablename__ = "demand_attempt"
+    __table_args__ = (Index("ix_demand_attempt_visitor", "visitor_key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    visitor_key: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utc_now)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default=f"sqlite:///{DEFAULT_SQLITE_PATH}", validation_alias="DATABASE_URL"
     )
+    # Demo mode: only then does a first start (or `python -m core seed`) create the demo
+    # directory and the demo accounts, whose passwords are published in the README. Off by
+    # default so that a real deployment never gets them by accident; `make run` switches it on.
+    demo: bool = Field(default=False, validation_alias="ATLAS_DEMO")
     demo_partners: int = Field(default=2000, ge=0, validation_alias="ATLAS_DEMO_PARTNERS")
     demo_seed: int = Field(default=42, validation_alias="ATLAS_DEMO_SEED")
     session_minutes: int = Field(default=60, ge=1, validation_alias="ATLAS_SESSION_MINUTES")
@@ -42,6 +46,11 @@ class Settings(BaseSettings):
     # Contact requests: per visitor address and per email, in any rolling hour (database).
     contact_requests_per_hour: int = Field(
         default=5, ge=0, validation_alias="ATLAS_CONTACT_REQUESTS_PER_HOUR"
+    )
+    # Searches recorded as demand per visitor address in any rolling hour (database): beyond
+    # it a visitor still searches, but no longer moves the "unmet demand" vendors see.
+    demand_events_per_hour: int = Field(
+        default=20, ge=0, validation_alias="ATLAS_DEMAND_EVENTS_PER_HOUR"
     )
     # Email: without an SMTP URL messages stay in the outbox (Outbox page, `outbox` command).
     smtp_url: str | None = Field(default=None, validation_alias="ATLAS_SMTP_URL")

@@ -80,6 +80,8 @@ NOT_AUDITED: dict[str, str] = {
     "transaction that causes it, and its delivery state is bookkeeping of the worker",
     "one_click_token": "a credential inside a message; using it writes an audited change "
     "(an answer, an unsubscribe, a confirmed profile)",
+    "demand_attempt": "the demand-recording rate limit: hashed keys and times, nobody to "
+    "attribute them to",
     "contact_attempt": "the contact-form rate limit: hashed keys and times, nobody to "
     "attribute them to",
     "partner_responsiveness": "a summary the worker derives from the leads; it records "

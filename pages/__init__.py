@@ -20,6 +20,7 @@ from core.accounts.sign_in import load_session_account
 from core.db import create_db_engine, is_directory_empty
 from core.demo.accounts import create_demo_accounts
 from core.demo.generator import seed_demo_directory
+from core.demo.safety import published_password_problem
 from core.migrations import SchemaError, ensure_current
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
 from core.search.index import ReadIndexHolder
@@ -40,14 +41,38 @@ def settings_or_stop() -> Settings:
 
 
 def get_engine() -> Engine:
-    """The one engine of this process; fills an empty directory with the demo data once."""
-    settings_or_stop()  # outside the cached function: a cached st.error would be replayed
+    """The one engine of this process; fills an empty directory with the demo data once
+    (demo mode only), and refuses to go on while the schema is not this release's or a
+    published demo password is in use."""
+    settings = settings_or_stop()  # outside the cached function: a cached st.error would replay
     try:
         # Not cached when it raises: once the database is migrated, the next run goes on.
-        return _open_engine()
+        engine = _open_engine()
     except SchemaError as exc:  # behind or ahead: the command to run, not a traceback
         st.error(f"Partner Atlas cannot start: {exc}")
         st.stop()
+    if not settings.demo:
+        try:
+            _no_published_demo_password(settings.database_url)
+        except DemoPasswordInUse as exc:
+            st.error(f"Partner Atlas will not start: {exc}.", icon="🔒")
+            st.stop()
+    return engine
+
+
+class DemoPasswordInUse(Exception):
+    pass
+
+
+@st.cache_resource(show_spinner=False)
+def _no_published_demo_password(database_url: str) -> bool:
+    """Checked once per process and database (five argon2 checks at most); a refusal raises,
+    and Streamlit does not cache exceptions, so a fixed password is seen on the next run."""
+    with Session(_open_engine()) as session:
+        problem = published_password_problem(session)
+    if problem:
+        raise DemoPasswordInUse(problem)
+    return True
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,7 +87,7 @@ def _open_engine() -> Engine:
         raise
     with Session(engine) as session:
         empty = is_directory_empty(session)
-    if empty and settings.demo_partners > 0:
+    if empty and settings.demo and settings.demo_partners > 0:
         count = settings.demo_partners
         with st.spinner(f"First start: creating a demo directory of {count:,} partners…"):
             seed_demo_directory(engine=engine, partners=count, seed=settings.demo_seed)

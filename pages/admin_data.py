@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import streamlit as st
 
+from core.exports import audited_export, csv_row_count
 from core.interchange.export import export_partners_csv
-from core.interchange.format import ALL_OR_NOTHING, VALID_ROWS_ONLY, ImportReport
+from core.interchange.format import ALL_OR_NOTHING, VALID_ROWS_ONLY, ImportReport, errors_csv
 from core.interchange.importer import import_partners_csv
 from core.models import ROLE_ADMIN, utc_now
 from core.settings import DATA_DIR
@@ -21,14 +21,6 @@ MODES = {
     VALID_ROWS_ONLY: "Valid rows only: import the good rows, report the rest",
 }
 TEMPLATE = DATA_DIR / "partner_template.csv"
-
-
-def errors_csv(report: ImportReport) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["line", "column", "reason"])
-    writer.writerows([e.line, e.column, e.reason] for e in report.errors)
-    return buffer.getvalue().encode("utf-8")
 
 
 st.subheader("Import partners")
@@ -95,10 +87,16 @@ st.divider()
 st.subheader("Export partners")
 st.write("Every partner with its whole profile, in the same CSV format the import reads.")
 if st.button("Prepare the export", key="export_prepare"):
-    buffer = io.StringIO()
-    with st.spinner("Exporting…"):
-        count = export_partners_csv(engine=get_engine(), path_or_buffer=buffer)
-    st.session_state["export_file"] = (buffer.getvalue().encode("utf-8"), count, utc_now())
+    engine = get_engine()
+
+    def whole_directory() -> str:
+        buffer = io.StringIO()
+        export_partners_csv(engine=engine, path_or_buffer=buffer)
+        return buffer.getvalue()
+
+    with st.spinner("Exporting…"):  # the Audit trail says who took the whole directory
+        data = audited_export(engine=engine, actor=account, what="partners", build=whole_directory)
+    st.session_state["export_file"] = (data, csv_row_count(data), utc_now())
 
 export = st.session_state.get("export_file")
 if export is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.formatting import count_noun, escape_markdown, format_km
+from core.formatting import count_noun, escape_markdown, format_km, is_ascii_whole_number
 from core.models import ROLE_PARTNER
 from core.search.query import MAX_RADIUS_KM
 from core.search.text import claim_and_evidence, radius_text
@@ -53,7 +53,7 @@ if account.role == ROLE_PARTNER:
     introductions_section(account, partner_id, index)
 else:
     raw = st.query_params.get("id", "").strip()
-    if raw.isdigit() and len(raw) <= 12 and f"{K}picked" not in ss:
+    if is_ascii_whole_number(raw) and f"{K}picked" not in ss:
         ss[f"{K}picked"] = int(raw)
     typed = st.text_input("Partner name", key=f"{K}name", placeholder="e.g. Cornerstone Cyber")
     found = partners_named(index, typed) if typed.strip() else []

@@ -8,14 +8,23 @@ is written back (pages.parts.url_state).
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.analytics.demand import is_demand_signal, record_search_event, search_signature
+from core.analytics.demand import (
+    demand_visitor_key,
+    is_demand_signal,
+    search_signature,
+)
+from core.analytics.demand import (
+    record_demand as record_demand_event,
+)
 from core.db import session_scope
+from core.exports import audited_export
 from core.formatting import count_noun, escape_markdown
 from core.search.export import (
     MAX_EXPORT_ROWS,
@@ -38,8 +47,10 @@ from core.search.text import (
     flag_text,
     freshness_text,
 )
+from core.settings import get_settings
 from pages import get_engine, get_index_holder, setup_page
 from pages.parts import search_memory
+from pages.parts.contact import VISIT_KEY, visitor_address
 from pages.parts.search_filters import find_filters, show_query_error, show_url_problems
 from pages.parts.url_state import UrlState
 
@@ -116,9 +127,17 @@ def record_demand(query: SearchQuery, results: Any) -> None:
     if ss.get(f"{K}recorded") == signature:
         return
     try:
-        with session_scope(get_engine()) as session:
-            record_search_event(
-                session=session, query=query, place=results.place, result_count=results.total
+        visitor = demand_visitor_key(
+            address=visitor_address(), session_id=ss.setdefault(VISIT_KEY, uuid.uuid4().hex)
+        )
+        with session_scope(get_engine()) as session:  # at most N per address and hour
+            record_demand_event(
+                session=session,
+                query=query,
+                place=results.place,
+                result_count=results.total,
+                visitor=visitor,
+                limit=get_settings().demand_events_per_hour,
             )
     except SQLAlchemyError:
         return  # demand statistics must never cost the visitor the search
@@ -259,6 +278,7 @@ def render_results(query: SearchQuery, jump_to_results: Any) -> None:
     if is_poor(results.total):
         render_poor_results(index, query, results)
     if results.total:
+        engine = get_engine()  # the download runs on another thread: no Streamlit calls there
         sort_col, view_col, csv_col = st.columns([1.3, 1, 1], vertical_alignment="bottom")
         sort_col.selectbox("Sort by", list(SORTS), key=f"{K}sort", format_func=SORTS.get)
         view = view_col.segmented_control(
@@ -266,7 +286,13 @@ def render_results(query: SearchQuery, jump_to_results: Any) -> None:
         )
         csv_col.download_button(
             "Download CSV",
-            data=lambda: results_to_csv(index=index, query=query, now=now),
+            data=lambda: audited_export(
+                engine=engine,
+                actor=account,
+                what="search results",
+                build=lambda: results_to_csv(index=index, query=query, now=now),
+                details={"search": query_to_params(query)},
+            ),
             file_name=export_file_name(query),
             mime="text/csv",
             icon="⬇️",

@@ -6,13 +6,13 @@ import streamlit as st
 
 from core.formatting import escape_markdown
 from core.geo.places import UnknownPlaceError, resolve_place
-from core.models import MaxLength
+from core.models import ROLE_ADMIN, MaxLength
 from core.search.params import query_to_params
 from core.search.query import SearchQuery
 from core.taxonomy import BUSINESS_SERVICES, TECHNOLOGY, get_taxonomy
 from pages import get_index_holder, setup_page
 
-setup_page("Home", "🧭")
+account = setup_page("Home", "🧭")
 taxonomy = get_taxonomy()
 
 st.subheader(
@@ -73,6 +73,17 @@ points[2].markdown(
 
 
 index = get_index_holder().get()
+if index.size == 0:  # a new deployment: demo data only comes with ATLAS_DEMO=1
+    if account is not None and account.role == ROLE_ADMIN:
+        st.info(
+            "The directory is empty. Import partners from a CSV file on the **Import & export** "
+            "page (a template is there), or on the server with "
+            "`python -m core import partners.csv`.",
+            icon="📦",
+        )
+        st.page_link("pages/admin_data.py", label="Import & export", icon="📦")
+    else:
+        st.info("The directory has no partners yet. Please come back soon.", icon="🧭")
 vendor_count = len(taxonomy.vendors)
 with st.container(horizontal=True, gap="small"):  # wraps two by two on a phone
     st.metric("Partners listed", f"{index.size:,}", width=175, border=True)

@@ -142,6 +142,11 @@ with left:
 
 with right:
     st.subheader("Change status")
+    # The status this page showed when the user chose the change: a submit reruns the page,
+    # which reads the lead afresh, so the one shown is the one remembered on the last run.
+    seen_key = f"lead_seen_status_{lead.id}"
+    seen_status = st.session_state.get(seen_key, lead.status)
+    st.session_state[seen_key] = lead.status
     allowed = LEAD_TRANSITIONS.get(lead.status, ())
     if not allowed:
         st.write("This lead is closed: its status cannot change any more.")
@@ -188,6 +193,7 @@ with right:
                     lost_reason=reason if to_status == "lost" else None,
                     note=note,
                     product_lines=lines if to_status == "won" and lead.vendor_name else None,
+                    expected_status=seen_status,
                 ),
                 errors=(LeadError,),
                 done=lambda _: (

@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 
 from core.analytics.responsiveness import responsiveness_lines
 from core.directory.public_profile import PublicProfile, load_public_profile
-from core.formatting import company_sizes, escape_markdown
+from core.formatting import company_sizes, escape_markdown, is_ascii_whole_number
 from core.geo.states import STATE_NAMES
 from core.maps.build import build_partner_area_map
 from core.partner_attributes import get_attributes
@@ -49,7 +49,7 @@ def stop_with(kind: str, message: str) -> None:
 raw_id = st.query_params.get("id", "").strip()
 if not raw_id:
     stop_with("info", "Choose a partner in the search to see its profile.")
-if not raw_id.isdigit() or len(raw_id) > 12:
+if not is_ascii_whole_number(raw_id):  # not isdigit(): "²" is a digit to Python
     stop_with("error", "This link does not name a partner: the id must be a number, like ?id=12.")
 with Session(get_engine()) as db:
     profile = load_public_profile(session=db, partner_id=int(raw_id), today=date.today())

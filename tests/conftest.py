@@ -13,6 +13,12 @@ import pytest
 # suite would look green while testing nothing.
 IN_CI: bool = os.environ.get("CI") == "true"
 
+# The test databases hold the demo accounts, whose passwords are published: with demo mode off
+# the app, the worker and the CLI refuse them (core.demo.safety). Tests run in demo mode
+# unless they say otherwise (tests of the deployment path delete the variable); a developer's
+# own ATLAS_DEMO=0 wins.
+os.environ.setdefault("ATLAS_DEMO", "1")
+
 # The repository root, so tests and fixtures never depend on the directory pytest runs from.
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
 

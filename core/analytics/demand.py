@@ -8,16 +8,19 @@ stored: people type names and e-mail addresses into free-text boxes.
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from core.geo.places import Place
-from core.models import SearchEvent, utc_now
+from core.models import DemandAttempt, SearchEvent, utc_now
 from core.search.query import SearchQuery
 
 COORDINATE_DECIMALS = 2
+DEMAND_WINDOW = timedelta(hours=1)
 
 
 def search_signature(query: SearchQuery) -> tuple[Any, ...]:
@@ -70,3 +73,37 @@ def record_search_event(
     session.add(event)
     session.flush()
     return event
+
+
+def demand_visitor_key(*, address: str | None, session_id: str) -> str:
+    """The SHA-256 key of a visitor: its address when known, else its browser session."""
+    who = f"ip:{address.strip().lower()}" if address and address.strip() else f"s:{session_id}"
+    return hashlib.sha256(f"demand:{who}".encode()).hexdigest()
+
+
+def record_demand(
+    *,
+    session: Session,
+    query: SearchQuery,
+    place: Place | None,
+    result_count: int,
+    visitor: str,
+    limit: int,
+    now: datetime | None = None,
+) -> SearchEvent | None:
+    """Record a visitor's search as demand unless its key already recorded ``limit`` in the
+    last hour (counted in the database, so reloads and new sessions reset nothing); None when
+    over the limit. The caller commits (``session_scope``)."""
+    now = now or utc_now()
+    recent = session.exec(
+        select(func.count()).where(
+            col(DemandAttempt.visitor_key) == visitor,
+            col(DemandAttempt.at) > now - DEMAND_WINDOW,
+        )
+    ).one()
+    if int(recent) >= limit:
+        return None
+    session.add(DemandAttempt(visitor_key=visitor, at=now))
+    return record_search_event(
+        session=session, query=query, place=place, result_count=result_count, at=now
+    )

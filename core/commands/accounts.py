@@ -26,7 +26,7 @@ def run_create_account(args: argparse.Namespace) -> int:
     if password is None:
         return fail("the passwords do not match")
     try:
-        with session_scope(open_engine()) as session:
+        with session_scope(open_engine(refuse_demo_passwords=False)) as session:
             account = create_account(
                 session=session,
                 actor=None,

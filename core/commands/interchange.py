@@ -7,7 +7,9 @@ import os
 import sys
 from typing import Any
 
+from core.audit import record_export
 from core.commands.runtime import OK, REFUSED, fail, open_engine, operator_label, show_progress
+from core.db import session_scope
 from core.interchange.export import export_partners_csv
 from core.interchange.format import ALL_OR_NOTHING, VALID_ROWS_ONLY
 from core.interchange.importer import import_partners_csv
@@ -38,4 +40,10 @@ def run_export(args: argparse.Namespace) -> int:
     else:
         count = export_partners_csv(engine=engine, path_or_buffer=args.file)
         print(f"Exported {count:,} partners to {args.file}.")
+    with session_scope(engine) as session:  # who took the whole directory (Audit trail)
+        record_export(
+            session=session, actor=None, what="partners", rows=count,
+            details={"to": "standard output" if args.file == "-" else str(args.file)},
+            actor_label=operator_label(),
+        )  # fmt: skip
     return OK

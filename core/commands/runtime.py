@@ -6,25 +6,35 @@ import getpass
 import sys
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from core.db import create_db_engine
+from core.demo.safety import published_password_problem
 from core.migrations import SchemaError, create_schema_if_empty, ensure_current
 from core.settings import load_settings
 
 OK, REFUSED, INVALID = 0, 1, 2
 
 
-def open_engine(*, create_schema: bool = True) -> Engine:
+class StartRefused(Exception):
+    """The command must not run on this database; the message is one line (cli.main)."""
+
+
+def open_engine(*, create_schema: bool = True, refuse_demo_passwords: bool = True) -> Engine:
     """The database of DATABASE_URL, its schema at this release's head.
 
     An empty database gets its schema here (``create_schema``), so ``seed`` or
     ``create-account`` work on a new deployment in one step; a database with data that is
     behind or ahead is refused (core.migrations.SchemaError, naming ``python -m core
     migrate``): upgrading data is a step an operator takes on purpose, after a backup.
+    With demo mode off, a database whose accounts still have a published demo password is
+    refused (StartRefused) — except by ``create-account``, which is how the first real
+    administrator is made.
     """
     # Settings are read afresh (not the cached get_settings) so that main() called twice in
     # one process with a different DATABASE_URL talks to the right database.
-    engine = create_db_engine(load_settings().database_url)
+    settings = load_settings()
+    engine = create_db_engine(settings.database_url)
     try:
         if create_schema:
             create_schema_if_empty(engine)
@@ -33,6 +43,12 @@ def open_engine(*, create_schema: bool = True) -> Engine:
     except SchemaError:
         engine.dispose()
         raise
+    if refuse_demo_passwords and not settings.demo:
+        with Session(engine) as session:
+            problem = published_password_problem(session)
+        if problem:
+            engine.dispose()
+            raise StartRefused(problem)
     return engine
 
 

@@ -10,9 +10,17 @@ from core.commands.runtime import OK, REFUSED, fail, open_engine, show_progress
 from core.db import is_directory_empty
 from core.demo.accounts import create_demo_accounts
 from core.demo.generator import seed_demo_directory
+from core.settings import load_settings
 
 
 def run_seed(args: argparse.Namespace) -> int:
+    # Demo partners and demo accounts (public passwords) only when asked for: a deployment
+    # script running `seed --if-empty` must not fill a real database with them.
+    if not load_settings().demo:
+        if args.if_empty:
+            print("Demo mode is off (ATLAS_DEMO): nothing seeded.")
+            return OK
+        return fail("demo mode is off: set ATLAS_DEMO=1 to create the demo directory", REFUSED)
     engine = open_engine()
     with Session(engine) as session:
         empty = is_directory_empty(session)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from core.access import ensure_admin, ensure_can_edit_partner, fresh_actor
@@ -25,6 +26,7 @@ from core.models import (
     clean_text,
     utc_now,
 )
+from core.tables import rows_changed
 from core.taxonomy import get_taxonomy
 
 
@@ -184,10 +186,26 @@ def review_certification(
     if row.status != CERT_PENDING:
         raise CertificationError(f"This certification was already reviewed ({row.status}).")
     before = _audit_fields(row)
-    row.status = CERT_APPROVED if approve else CERT_REJECTED
-    row.reviewed_at = utc_now()
-    row.reviewed_by_account_id = actor.id
-    session.add(row)
+    # Compare-and-swap on what the reviewer saw (pending): of two administrators approving
+    # and rejecting at the same moment, one wins and the other is told, not both "done".
+    changed = session.execute(
+        update(PartnerCertification)
+        .where(
+            col(PartnerCertification.id) == certification_id,
+            col(PartnerCertification.status) == CERT_PENDING,
+        )
+        .values(
+            status=CERT_APPROVED if approve else CERT_REJECTED,
+            reviewed_at=utc_now(),
+            reviewed_by_account_id=actor.id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(changed) != 1:
+        raise CertificationError(
+            "This certification was reviewed by someone else meanwhile. Reload to see how."
+        )
+    session.refresh(row)
     record_change(
         session=session,
         actor=actor,

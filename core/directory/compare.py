@@ -13,6 +13,7 @@ from datetime import date
 from sqlmodel import Session
 
 from core.directory.public_profile import PublicProfile, load_public_profile
+from core.formatting import is_ascii_whole_number
 from core.geo.distance import haversine_km
 from core.geo.places import Place
 from core.taxonomy import get_taxonomy
@@ -27,7 +28,7 @@ class CompareError(ValueError):
 def parse_compare_ids(raw: str | None) -> list[int]:
     """``"12,7,30"`` -> [12, 7, 30] (duplicates dropped, order kept); bad input -> CompareError."""
     parts = [p for p in re.split(r"[\s,]+", (raw or "").strip()) if p]
-    if not all(p.isdigit() and len(p) <= 12 for p in parts):
+    if not all(is_ascii_whole_number(p) for p in parts):
         raise CompareError("The link names partners by number, for example ?ids=12,7.")
     ids = list(dict.fromkeys(int(p) for p in parts))
     if len(ids) > MAX_COMPARE:

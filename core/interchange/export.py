@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import IO
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from core.interchange.format import NO, YES, csv_columns, format_number, format_time, guard
+from core.csv_safety import SafeCsvWriter
+from core.interchange.format import NO, YES, csv_columns, format_number, format_time
 from core.models import Partner, PartnerCertification, PartnerCompetency, PartnerLocation
 from core.partner_attributes import get_attributes, ordered
 from core.tables import table_of
@@ -75,10 +75,10 @@ def _export_rows(session: Session, batch_size: int) -> Iterator[list[str]]:
             own_levels, own_allies = levels.get(pid, {}), allies.get(pid, {})
             yield [
                 str(pid),
-                guard(name),
-                guard(description or ""),
+                name,
+                description or "",
                 website or "",
-                guard(email or ""),
+                email or "",
                 phone or "",
                 hq,
                 ";".join(zips),
@@ -86,7 +86,7 @@ def _export_rows(session: Session, batch_size: int) -> Iterator[list[str]]:
                 ";".join(sorted(states or [])),
                 ";".join(k for k in segment_keys if k in (segments or [])),
                 *(str(own_levels[k]) if own_levels.get(k) else "" for k in area_keys),
-                *(guard(own_allies.get(k, "")) for k in service_keys),
+                *(own_allies.get(k, "") for k in service_keys),
                 ";".join(sorted(certs.get(pid, []))),
                 format_time(row.updated_at),
                 format_time(row.verified_at),
@@ -108,7 +108,7 @@ def export_partners_csv(
     if isinstance(path_or_buffer, str | os.PathLike):
         with Path(path_or_buffer).open("w", encoding="utf-8", newline="") as handle:
             return export_partners_csv(engine=engine, path_or_buffer=handle, batch_size=batch_size)
-    writer = csv.writer(path_or_buffer, lineterminator="\n")
+    writer = SafeCsvWriter(path_or_buffer)  # every cell, phone and header included
     writer.writerow(csv_columns())
     count = 0
     with engine.connect() as connection:

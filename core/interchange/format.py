@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from core import csv_safety
 from core.taxonomy import get_taxonomy
 
 ALL_OR_NOTHING, VALID_ROWS_ONLY = "all_or_nothing", "valid_rows_only"
 REQUIRED_COLUMNS = ("name", "hq_zip")
 GUARDED_COLUMNS = ("name", "description", "email")  # plus every ally_<service>
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+# Formula guarding lives in core.csv_safety (one guard for every CSV the app writes).
+FORMULA_START = csv_safety.FORMULA_START
 
 Progress = Callable[[float, str], None]
 
@@ -84,11 +87,21 @@ YES, NO = "yes", "no"
 
 
 def guard(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return str(csv_safety.guard_cell(text))
 
 
 def unguard(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+    return csv_safety.unguard_cell(text)
+
+
+def errors_csv(report: ImportReport) -> bytes:
+    """The import's problems as a CSV to download: the reasons and columns quote the uploaded
+    headers and cells, so every cell is guarded (a ``=HYPERLINK(...)`` header included)."""
+    buffer = io.StringIO()
+    writer = csv_safety.SafeCsvWriter(buffer)
+    writer.writerow(["line", "column", "reason"])
+    writer.writerows([e.line, e.column, e.reason] for e in report.errors)
+    return buffer.getvalue().encode("utf-8")
 
 
 def format_number(value: float | None) -> str:

@@ -20,7 +20,6 @@ from pydantic import ValidationError
 from core.directory.records import CERT_STATUSES
 from core.geo.places import lookup_zip
 from core.interchange.format import (
-    GUARDED_COLUMNS,
     NO,
     REQUIRED_COLUMNS,
     YES,
@@ -154,10 +153,8 @@ class RowParser:
     def __init__(self, line: int, cells: dict[str, str], now: datetime) -> None:
         self.line, self.now = line, now
         self.errors: list[RowError] = []
-        self.cells = {
-            k: unguard(v) if k in GUARDED_COLUMNS or k.startswith("ally_") else v
-            for k, v in cells.items()
-        }
+        # The export guards every cell (core.csv_safety), so every cell is unguarded.
+        self.cells = {k: unguard(v) for k, v in cells.items()}
 
     def fail(self, column: str, reason: str) -> None:
         # Model validators quote the offending value whole; a huge cell must not bury the report.

@@ -55,6 +55,9 @@ class LeadHistoryEntry:
     note: str
 
 
+CHANGED_MEANWHILE = "This lead was changed meanwhile. Reload it and try again."
+
+
 def detached(row: Lead) -> Lead:
     """A copy that stays readable after the session closes (commit expires the row)."""
     return Lead.model_validate(row.model_dump())
@@ -182,13 +185,19 @@ def change_lead_status(
     lost_reason: str | None = None,
     note: str = "",
     product_lines: list[str] | None = None,
+    expected_status: str | None = None,
 ) -> Lead:
     """Move a lead along its life cycle; ``won`` needs a value, ``lost`` a reason.
+
+    ``expected_status`` is the status the user saw when choosing the change (the page passes
+    it): if the lead has moved on since, nothing changes and LeadError says so.
 
     A won lead a vendor sent (``vendor_name``) also names which of that vendor's product
     lines were sold (closed-loop reporting: the vendor learns what its leads bought)."""
     row, actor = _lead_for(session, actor, lead_id)
     from_status = row.status
+    if expected_status is not None and expected_status != from_status:
+        raise LeadError(CHANGED_MEANWHILE)
     if to_status not in LEAD_STATUSES:
         raise LeadError(f"Unknown status {to_status!r}.")
     if to_status not in LEAD_TRANSITIONS.get(from_status, ()):
@@ -236,7 +245,7 @@ def change_lead_status(
     )
     assert isinstance(result, CursorResult)  # what an UPDATE returns; typed as Result
     if result.rowcount != 1:
-        raise LeadError("This lead was changed meanwhile. Reload it and try again.")
+        raise LeadError(CHANGED_MEANWHILE)
     session.add(
         LeadStatusChange(
             lead_id=lead_id,

@@ -7,12 +7,12 @@ Cells that a spreadsheet would run as a formula are neutralised (CSV injection).
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import UTC, datetime
 
 import pandas as pd
 
+from core.csv_safety import SafeCsvWriter
 from core.formatting import format_km
 from core.search.index import ReadIndex
 from core.search.query import SearchQuery
@@ -21,13 +21,6 @@ from core.search.text import claim_and_evidence, freshness_text
 from core.taxonomy import get_taxonomy
 
 MAX_EXPORT_ROWS = 5_000
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _iso_day(moment: datetime | None) -> str:
@@ -75,7 +68,7 @@ def results_to_csv(
         "why_this_rank",
     ]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeCsvWriter(buffer)
     writer.writerow(header)
     for r in ranked:
         row: list[object] = [
@@ -103,7 +96,7 @@ def results_to_csv(
             f"/partner_profile?id={r.partner_id}",
             " ".join(r.explanation),
         ]
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow(row)  # SafeCsvWriter guards every cell, the header too
     return buffer.getvalue().encode("utf-8-sig")
 
 

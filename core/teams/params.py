@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.formatting import is_ascii_whole_number
 from core.search.params import PARAM_FIELDS, query_to_params
 from core.search.query import SearchQuery
 from core.teams.query import MAX_TEAM_SIZE, TeamQuery, parse_team_query
@@ -32,9 +33,7 @@ def team_size_from_params(params: Mapping[str, Any]) -> tuple[int, str | None]:
     if raw is None or str(raw).strip() == "":
         return DEFAULT_TEAM_SIZE, None
     text = str(raw).strip()
-    # ASCII digits only, and few of them: "²".isdigit() is true but int("²") raises, and int()
-    # refuses more than 4,300 digits; both came in through links.
-    if text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= MAX_TEAM_SIZE:
+    if is_ascii_whole_number(text, max_digits=3) and 1 <= int(text) <= MAX_TEAM_SIZE:
         return int(text), None
     shown = text if len(text) <= 20 else text[:20] + "…"
     return DEFAULT_TEAM_SIZE, (

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from core.interchange.format import guard
+from core.csv_safety import guard_cell
 from core.models import PROGRAM_ACTIVE, ROLE_ADMIN, AccountPublic, CampaignPublic
 from core.programs.campaigns import list_campaigns
 from core.programs.listing import Member, list_members
@@ -78,7 +78,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     for column in safe.columns:
         # Every column, whatever its dtype (pandas may hold text as "str" or "string").
         if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(lambda v: guard(v) if isinstance(v, str) else v)
+            safe[column] = safe[column].map(guard_cell)
+    safe.columns = [guard_cell(str(name)) for name in safe.columns]
     buffer = io.StringIO()
     safe.to_csv(buffer, index=False, lineterminator="\n")
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -7,12 +7,12 @@ issue) the vendor gives each unassigned lead to an active member here.
 
 from __future__ import annotations
 
-import csv
 import io
 
 import streamlit as st
 from sqlmodel import Session
 
+from core.csv_safety import SafeDictWriter
 from core.formatting import escape_markdown
 from core.leads.campaign_csv import COLUMNS
 from core.leads.campaign_leads import CampaignLeadImport, assign_lead, import_campaign_leads
@@ -40,7 +40,7 @@ RESULT_KEY = "program_import_result"  # the last import's report, shown after th
 
 def template_csv() -> bytes:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer = SafeDictWriter(buffer, fieldnames=list(COLUMNS))
     writer.writeheader()
     writer.writerow(EXAMPLE)
     return buffer.getvalue().encode("utf-8")

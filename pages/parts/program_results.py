@@ -12,6 +12,7 @@ from sqlmodel import Session
 from core.analytics.program_coverage import own_certification_coverage, recruit_candidates
 from core.analytics.program_results import campaign_results, size_bracket_results
 from core.analytics.regional import region_for, regions_visible_to
+from core.exports import audited_export
 from core.models import AccountPublic
 from core.search.index import ReadIndex
 from core.taxonomy import get_taxonomy
@@ -37,7 +38,8 @@ def render_results(account: AccountPublic, vendor: str) -> None:
 
 def _campaigns(account: AccountPublic, vendor: str) -> None:
     st.subheader("Campaigns")
-    with Session(get_engine()) as session:
+    engine = get_engine()
+    with Session(engine) as session:
         results = campaign_results(session=session, viewer=account, vendor=vendor)
     if results.empty:
         st.info("No campaign yet: create one under “Campaigns & funds”.")
@@ -111,7 +113,13 @@ def _campaigns(account: AccountPublic, vendor: str) -> None:
     )
     st.download_button(
         "Download campaign results (CSV)",
-        data=csv_bytes(results),
+        data=lambda: audited_export(  # on the click: who took which vendor's results
+            engine=engine,
+            actor=account,
+            what="campaign results",
+            build=lambda: csv_bytes(results),
+            details={"vendor": vendor},
+        ),
         file_name=f"campaign-results-{vendor.lower().replace(' ', '-')}.csv",
         mime="text/csv",
         key=key(vendor, "campaign_csv"),

@@ -25,6 +25,7 @@ from core.analytics.program_members import (
     count_active_members,
     member_scorecard,
 )
+from core.exports import audited_export
 from core.models import AccountPublic
 from pages import get_engine
 from pages.parts.program_common import csv_bytes, key
@@ -182,8 +183,18 @@ def render_scorecard(account: AccountPublic, vendor: str) -> None:
 
     def whole_program() -> bytes:
         # Built only when the button is pressed (on another thread): every member, all columns.
-        with Session(engine) as session:
-            return csv_bytes(member_scorecard(session=session, viewer=account, vendor=vendor))
+        def build() -> bytes:
+            with Session(engine) as session:
+                return csv_bytes(member_scorecard(session=session, viewer=account, vendor=vendor))
+
+        # Audited on the click: who took which vendor's member figures, how many rows.
+        return audited_export(
+            engine=engine,
+            actor=account,
+            what="member scorecard",
+            build=build,
+            details={"vendor": vendor},
+        )
 
     st.download_button(
         f"Download the scorecard of all {total:,} members (CSV, every column)",

@@ -121,3 +121,22 @@ def test_a_won_vendor_lead_names_the_vendors_product_lines_sold(atlas_db: AtlasD
     lead = status(atlas_db, lead_id)
     assert (lead.status, lead.value_usd, lead.product_lines) == ("won", 9000.0, [line])
     assert line in page_text(at)
+
+
+def test_a_status_change_of_a_lead_that_moved_meanwhile_is_refused(atlas_db: AtlasDb) -> None:
+    from core.leads.lifecycle import change_lead_status
+
+    lead_id = new_lead(atlas_db, atlas_db.partner_a)
+    at = open_app(atlas_db, PAGE, as_="partner_a")
+    widget(at, "selectbox", "Open a lead").set_value(lead_id)
+    at.run()  # the page shows the lead as new
+    widget(at, "selectbox", "New status").set_value("lost")
+    widget(at, "text_input", "Reason (required for Lost)").input("no budget")
+    with session_scope(atlas_db.engine) as session:  # a colleague, in another tab, meanwhile
+        change_lead_status(session=session, actor=atlas_db.accounts["partner_a"],
+                           lead_id=lead_id, to_status="engaged")  # fmt: skip
+    at = click(at, "Change status")
+    assert_no_exception(at)
+    assert any("changed meanwhile" in e.value for e in at.error), page_text(at)
+    assert status(atlas_db, lead_id).status == "engaged"
+    assert widget(at, "text_input", "Reason (required for Lost)").value == "no budget"

@@ -44,3 +44,20 @@ def test_profile_values_show_size_labels_and_whole_radius() -> None:
     assert format_value("segments", ["1-10", "11-50"]) == "1–10 employees, 11–50 employees"
     assert format_value("service_radius_km", 150.0) == "150 km"
     assert format_value("service_radius_km", 12.5) == "12.5 km"
+
+
+@pytest.mark.parametrize("text", ["²", "٣", "１２", "1²", "", " ", "-1", "+1", "1.0", "0x1"])
+def test_only_ascii_digits_make_a_whole_number(text):
+    from core.formatting import is_ascii_whole_number, parse_whole_number
+
+    assert not is_ascii_whole_number(text.strip())
+    with pytest.raises(ValueError, match="digits 0-9"):
+        parse_whole_number(text)
+
+
+def test_a_5000_digit_number_is_refused_with_a_sentence_not_an_int_error():
+    from core.formatting import parse_whole_number
+
+    with pytest.raises(ValueError, match="too long"):
+        parse_whole_number("7" * 5000)
+    assert parse_whole_number(" 042 ") == 42

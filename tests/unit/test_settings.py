@@ -10,6 +10,7 @@ from core.settings import DEFAULT_SQLITE_PATH, Settings, SettingsError, get_sett
 
 ALL_VARIABLES = (
     "DATABASE_URL",
+    "ATLAS_DEMO",
     "ATLAS_DEMO_PARTNERS",
     "ATLAS_DEMO_SEED",
     "ATLAS_SESSION_MINUTES",
@@ -33,6 +34,7 @@ def test_defaults_without_any_variable() -> None:
     assert settings.database_url == f"sqlite:///{DEFAULT_SQLITE_PATH}"
     assert settings.is_sqlite
     assert (settings.demo_partners, settings.demo_seed) == (2000, 42)
+    assert settings.demo is False  # a deployment never gets demo data or demo passwords
     assert (settings.session_minutes, settings.max_failed_sign_ins) == (60, 5)
     assert (settings.lockout_minutes, settings.contact_requests_per_hour) == (15, 5)
 

@@ -190,3 +190,12 @@ def test_listing_filters_by_status_and_pages(world: World) -> None:
     assert len(first) == 2 and len(rest) == 3
     assert {lead.id for lead in first + rest} == set(ids)
     assert counts == {"new": 4, "engaged": 1}
+
+
+def test_a_status_change_applies_only_to_the_status_the_user_saw(world: World) -> None:
+    lead_id = new_lead(world)
+    seen = "new"  # what the partner's page showed
+    move(world, lead_id, "engaged")  # meanwhile, another tab (or a colleague) moves it on
+    with pytest.raises(LeadError, match="changed meanwhile"):
+        move(world, lead_id, "lost", lost_reason="no budget", expected_status=seen)
+    assert move(world, lead_id, "won", value_usd=100, expected_status="engaged").status == "won"
