@@ -12,15 +12,19 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import CursorResult, Engine, delete, func
 from sqlmodel import Session, col, select
 
+from core.db import session_scope
 from core.geo.places import Place
 from core.models import DemandAttempt, SearchEvent, utc_now
 from core.search.query import SearchQuery
 
 COORDINATE_DECIMALS = 2
 DEMAND_WINDOW = timedelta(hours=1)
+
+
+KEEP_DEMAND_ATTEMPTS = timedelta(days=1)
 
 
 def search_signature(query: SearchQuery) -> tuple[Any, ...]:
@@ -107,3 +111,13 @@ def record_demand(
     return record_search_event(
         session=session, query=query, place=place, result_count=result_count, at=now
     )
+
+
+def forget_old_demand_attempts(engine: Engine, now: datetime) -> int:
+    """The worker's job: delete demand attempts older than a day (the limit reads one hour),
+    so the table holds one day of hashed keys, not every visit since the start."""
+    with session_scope(engine) as session:
+        result = session.execute(
+            delete(DemandAttempt).where(col(DemandAttempt.at) < now - KEEP_DEMAND_ATTEMPTS)
+        )
+    return result.rowcount if isinstance(result, CursorResult) else 0

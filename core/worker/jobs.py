@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from core.analytics.demand import forget_old_demand_attempts
 from core.directory.nudges import send_profile_nudges
 from core.directory.responsiveness import refresh_responsiveness
 from core.leads.contact_limits import forget_old_attempts
@@ -37,6 +38,7 @@ JOBS: tuple[Job, ...] = (
     Job("route_leads", route_unrouted_leads),
     Job("customer_followups", run_followups),
     Job("forget_old_contact_attempts", forget_old_attempts),
+    Job("forget_old_demand_attempts", forget_old_demand_attempts),
     Job("responsiveness", refresh_responsiveness),  # at most hourly (core.directory.responsiveness)
     Job("profile_nudges", send_profile_nudges),
     Job("delivery", deliver_job),

@@ -7,7 +7,12 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from core.analytics.demand import DEMAND_WINDOW, demand_visitor_key, record_demand
+from core.analytics.demand import (
+    DEMAND_WINDOW,
+    demand_visitor_key,
+    forget_old_demand_attempts,
+    record_demand,
+)
 from core.db import session_scope
 from core.models import DemandAttempt, SearchEvent, utc_now
 from core.search.query import SearchQuery
@@ -39,3 +44,14 @@ def test_one_address_records_at_most_the_limit_per_hour(db_engine) -> None:
     with Session(db_engine) as session:  # only hashed keys: no address stored
         keys = session.exec(select(DemandAttempt.visitor_key)).all()
     assert all("203.0" not in key for key in keys)
+
+
+def test_the_worker_forgets_demand_attempts_older_than_a_day(db_engine) -> None:
+    now = utc_now()
+    visitor = demand_visitor_key(address="203.0.113.10", session_id="a")
+    assert _record(db_engine, visitor, now - timedelta(hours=25), "cloud")
+    assert _record(db_engine, visitor, now - timedelta(hours=23), "security")
+    assert forget_old_demand_attempts(db_engine, now) == 1
+    with Session(db_engine) as session:
+        left = session.exec(select(func.count()).select_from(DemandAttempt)).one()
+    assert left == 1 and _events(db_engine) == 2  # the demand itself is kept
