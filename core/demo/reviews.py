@@ -56,7 +56,11 @@ def _top_area(session: Session, partner_id: int, besides: list[str]) -> list[str
 
 def seed_demo_reviews(session: Session, *, partner_ids: list[int]) -> int:
     """Reviews of won leads and the partner1–partner2 alliance; does nothing a second time."""
-    if session.exec(select(Review.id).limit(1)).first() is not None:
+    # Either kind of row means it ran (a directory without won leads gets the alliance only).
+    if (
+        session.exec(select(Review.id).limit(1)).first() is not None
+        or session.exec(select(TeamingIntroduction.id).limit(1)).first() is not None
+    ):
         return 0
     leads = _won(session, partner_ids[0], 4) if partner_ids else []
     leads += [lead for lead in _won(session, None, OTHERS) if lead not in leads]
