@@ -20,7 +20,16 @@ from core.accounts.records import (
     store_password,
     to_public,
 )
-from core.models import ROLE_ADMIN, Account, AccountPublic, MaxLength, Partner, clean_text
+from core.accounts.sessions import end_sessions
+from core.models import (
+    ROLE_ADMIN,
+    Account,
+    AccountPublic,
+    MaxLength,
+    Partner,
+    clean_text,
+    utc_now,
+)
 
 
 class AccountAdminView(AccountPublic):
@@ -45,7 +54,7 @@ def reset_password(
 def set_account_active(
     *, session: Session, actor: AccountPublic, account_id: int, active: bool
 ) -> AccountPublic:
-    """Deactivate (sessions end at their next page view) or reactivate an account."""
+    """Deactivate (every session of the account ends) or reactivate an account."""
     actor = ensure_admin(fresh_actor(session, actor))
     row = get_account_row(session, account_id)
     if not active and row.id == actor.id:
@@ -56,6 +65,10 @@ def set_account_active(
         row.failed_sign_ins = 0
         row.locked_until = None
     after = audit_fields(row) | {"locked_until": row.locked_until}
+    if not active:  # every session ends now, not only at its next page view
+        after["sessions_ended"] = end_sessions(
+            session, account_id=account_id, now=utc_now(), reason="deactivate"
+        )
     return save_account_change(
         session, actor, row, "activate" if active else "deactivate", before, after
     )
