@@ -103,9 +103,10 @@ def current_account() -> AccountPublic | None:
 
 def _cookie_token() -> str | None:
     try:
-        return st.context.cookies.get(COOKIE_NAME) or None
+        token = st.context.cookies.get(COOKIE_NAME)
     except Exception:  # no request context (a bare script run): no cookie
         return None
+    return token if isinstance(token, str) and token else None  # (AppTest gives a stand-in)
 
 
 def current_session_id() -> int | None:
@@ -116,15 +117,27 @@ def current_session_id() -> int | None:
 def client_address() -> str | None:
     """The browser's address as Streamlit saw it (for the sign-in throttle), if known."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:  # no request context
         return None
+    return address if isinstance(address, str) else None
 
 
 def page_names() -> frozenset[str]:
     """The URL names of the app's pages (each page file's stem): the only places ``next``
     may send a browser to, so a crafted sign-in link cannot redirect anywhere else."""
     return frozenset(p.stem for p in PAGES_DIR.glob("*.py") if p.stem != "__init__")
+
+
+def _calling_page() -> str:
+    """The page file whose run this is (the nearest caller in pages/, not in pages/parts/)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = Path(frame.f_code.co_filename)
+        if path.parent == PAGES_DIR and path.stem != "__init__":
+            return path.stem
+        frame = frame.f_back  # type: ignore[assignment]
+    return ""
 
 
 def safe_next(value: object) -> str | None:
@@ -203,7 +216,7 @@ def setup_page(title: str, icon: str, *, roles: tuple[str, ...] = ()) -> Account
                 st.warning("Your session has expired. Please sign in again.")
             st.info("This page is for signed-in users. Please sign in to continue.")
             # Back here after signing in: the page's own URL name (its file's stem).
-            here = Path(sys._getframe(1).f_code.co_filename).stem  # the calling page file
+            here = _calling_page()
             st.page_link(
                 "pages/sign_in.py",
                 label="Sign in",
