@@ -17,7 +17,7 @@ from core.accounts.passwords import MIN_PASSWORD_LENGTH
 from core.accounts.records import create_account
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, ROLES, MaxLength, utc_now
 from core.taxonomy import get_taxonomy
-from pages import ROLE_LABELS, get_engine, keep_signed_in_after_own_password_change, setup_page
+from pages import ROLE_LABELS, current_session_id, get_engine, setup_page
 from pages.parts.saving import save, show_saved
 
 account = setup_page("Accounts", "👥", roles=(ROLE_ADMIN,))
@@ -175,8 +175,6 @@ with tab_manage:
         if reset:
 
             def password_reset(_: object) -> str:
-                if chosen.id == account.id:  # this session made the change: it stays signed in
-                    keep_signed_in_after_own_password_change()
                 return (
                     f"The password of {chosen.username} is changed; "
                     "any session signed in with the old one is ended."
@@ -184,7 +182,11 @@ with tab_manage:
 
             save(
                 lambda s: reset_password(
-                    session=s, actor=account, account_id=chosen.id, new_password=new_password
+                    session=s,
+                    actor=account,
+                    account_id=chosen.id,
+                    new_password=new_password,
+                    keep_session_id=current_session_id(),  # kept only for one's own account
                 ),
                 errors=ERRORS,
                 done=password_reset,

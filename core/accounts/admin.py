@@ -43,12 +43,20 @@ class AccountAdminView(AccountPublic):
 
 
 def reset_password(
-    *, session: Session, actor: AccountPublic, account_id: int, new_password: str
+    *,
+    session: Session,
+    actor: AccountPublic,
+    account_id: int,
+    new_password: str,
+    keep_session_id: int | None = None,
 ) -> None:
-    """An administrator sets a new password for an account (and lifts any lock)."""
+    """An administrator sets a new password for an account (and lifts any lock); every
+    session of the account ends, except ``keep_session_id`` when the administrator resets
+    their own password from that session."""
     actor = ensure_admin(fresh_actor(session, actor))
     row = get_account_row(session, account_id)
-    store_password(session, actor, row, new_password, action="reset_password")
+    keep = keep_session_id if account_id == actor.id else None
+    store_password(session, actor, row, new_password, action="reset_password", keep_session_id=keep)
 
 
 def set_account_active(
