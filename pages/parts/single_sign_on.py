@@ -59,8 +59,8 @@ def adopt_single_sign_on() -> None:
                 session=session, email=str(email or ""), email_verified=verified, now=utc_now()
             )
     except SignInError as exc:
-        st.session_state["sso_refused"] = str(exc)
+        # No st.logout here: it would send the browser on to the provider's own sign-out
+        # page. The provider's identity stays with Streamlit but signs nobody in here.
+        st.error(str(exc))
     else:
         remember_sign_in(result, st.session_state.pop(SSO_NEXT_KEY, None))
-        return
-    st.logout()  # refused: forget the provider's identity, the page shows why
