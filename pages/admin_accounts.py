@@ -9,13 +9,22 @@ from core.accounts.admin import (
     list_accounts,
     reset_password,
     set_account_active,
+    set_sign_on_email,
     unlock_account,
     update_account,
 )
 from core.accounts.errors import AccountError
 from core.accounts.passwords import MIN_PASSWORD_LENGTH
 from core.accounts.records import create_account
-from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, ROLES, MaxLength, utc_now
+from core.models import (
+    ROLE_ADMIN,
+    ROLE_PARTNER,
+    ROLE_VENDOR,
+    ROLES,
+    AccountEmail,
+    MaxLength,
+    utc_now,
+)
 from core.taxonomy import get_taxonomy
 from pages import ROLE_LABELS, current_session_id, get_engine, setup_page
 from pages.parts.saving import save, show_saved
@@ -191,3 +200,24 @@ with tab_manage:
                 errors=ERRORS,
                 done=password_reset,
             )
+        if chosen.role in (ROLE_ADMIN, ROLE_VENDOR):
+            with Session(get_engine()) as session:
+                stored = session.get(AccountEmail, chosen.id)
+            with st.form("sign_on_email_form"):
+                sign_on_email = st.text_input(
+                    "Single sign-on email",
+                    value=stored.email if stored else "",
+                    max_chars=MaxLength.EMAIL,
+                    key="sign_on_email",
+                    help="The email the organisation's single sign-on provider confirms for "
+                    "this person. Leave empty: no single sign-on.",
+                )
+                set_email = st.form_submit_button("Save single sign-on email")
+            if set_email:
+                save(
+                    lambda s: set_sign_on_email(
+                        session=s, actor=account, account_id=chosen.id, email=sign_on_email
+                    ),
+                    errors=ERRORS,
+                    done=f"The single sign-on email of {chosen.username} is saved.",
+                )

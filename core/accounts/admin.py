@@ -23,7 +23,9 @@ from core.accounts.records import (
 from core.accounts.sessions import end_sessions
 from core.models import (
     ROLE_ADMIN,
+    ROLE_VENDOR,
     Account,
+    AccountEmail,
     AccountPublic,
     MaxLength,
     Partner,
@@ -161,3 +163,30 @@ def _matches(text: str | None, account: Account, partner_name: str | None) -> bo
         return True
     fields = (account.username, account.display_name, account.vendor_name, partner_name)
     return any(needle in (value or "").casefold() for value in fields)
+
+
+def set_sign_on_email(
+    *, session: Session, actor: AccountPublic, account_id: int, email: str | None
+) -> None:
+    """Set (or with None/blank clear) the single sign-on email of a vendor or administrator
+    account: a provider's verified email signs in to the account that has it. Unique."""
+    actor = ensure_admin(fresh_actor(session, actor))
+    row = get_account_row(session, account_id)
+    if row.role not in (ROLE_ADMIN, ROLE_VENDOR):
+        raise AccountError("Only vendor and administrator accounts sign in with single sign-on.")
+    current = session.get(AccountEmail, account_id)
+    before = {"sign_on_email": current.email if current else None}
+    cleaned = (email or "").strip().lower()
+    if cleaned and (len(cleaned) > MaxLength.EMAIL or "@" not in cleaned):
+        raise AccountError("That is not an email address.")
+    taken = session.exec(select(AccountEmail).where(AccountEmail.email == cleaned)).first()
+    if cleaned and taken is not None and taken.account_id != account_id:
+        raise AccountError("Another account already signs in with that email.")
+    if current is not None:
+        session.delete(current)
+        session.flush()
+    if cleaned:
+        session.add(AccountEmail(account_id=account_id, email=cleaned))
+    save_account_change(
+        session, actor, row, "set_sign_on_email", before, {"sign_on_email": cleaned or None}
+    )

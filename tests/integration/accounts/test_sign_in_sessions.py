@@ -10,14 +10,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from core.accounts.admin import set_account_active
-from core.accounts.errors import SignInError
+from core.accounts.admin import set_account_active, set_sign_on_email
+from core.accounts.errors import AccountError, SignInError
 from core.accounts.records import change_password, create_account
 from core.accounts.sessions import hash_secret, redeem_handoff, resolve_session
 from core.accounts.sign_in import SignInResult, authenticate, sign_in_with_sso, sign_out
-from core.audit import record_change
 from core.db import session_scope
-from core.models import AccountEmail, AccountPublic, AuditEvent, AuthSession, utc_now
+from core.models import AccountPublic, AuditEvent, AuthSession, utc_now
 from core.settings import get_settings
 
 PASSWORD = "correct horse battery"
@@ -156,16 +155,7 @@ def test_a_password_change_and_a_deactivation_end_every_session(
 
 def add_email(engine: Engine, admin: AccountPublic, account_id: int, email: str) -> None:
     with session_scope(engine) as session:
-        session.add(AccountEmail(account_id=account_id, email=email))
-        record_change(
-            session=session,
-            actor=admin,
-            entity_type="account",
-            entity_id=account_id,
-            action="update",
-            before={},
-            after={"email": email},
-        )
+        set_sign_on_email(session=session, actor=admin, account_id=account_id, email=email)
 
 
 def test_single_sign_on_maps_a_verified_email_to_a_vendor_or_admin_account(
@@ -183,3 +173,10 @@ def test_single_sign_on_maps_a_verified_email_to_a_vendor_or_admin_account(
     with Session(db_engine) as session:
         row = session.get(AuthSession, result.session_id)
         assert row is not None and row.via == "sso"
+    with pytest.raises(AccountError):  # one email, one account
+        add_email(db_engine, admin, admin.id, "VEND@example.com")
+    add_email(db_engine, admin, vendor.id, "")  # cleared: single sign-on no longer finds it
+    with pytest.raises(SignInError), session_scope(db_engine) as session:
+        sign_in_with_sso(
+            session=session, email="vend@example.com", email_verified=True, now=utc_now()
+        )
