@@ -76,3 +76,19 @@ def test_sign_out_everywhere_signs_out_the_other_tab_at_its_next_action(
     other.run()
     assert "Change password" not in [b.label for b in other.button]
     assert "session has expired" in page_text(other)
+
+
+def test_single_sign_on_is_offered_only_when_configured(atlas_db: AtlasDb) -> None:
+    plain = sign_in_page(atlas_db, None)
+    assert "Sign in with single sign-on" not in [b.label for b in plain.button]
+    at = AppTest.from_file(str(plain._script_path), default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "atlas",
+        "client_secret": "secret",
+        "server_metadata_url": "https://sso.example/.well-known/openid-configuration",
+    }
+    at.run()
+    at.switch_page("pages/sign_in.py").run()
+    assert "Sign in with single sign-on" in [b.label for b in at.button]
