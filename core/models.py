@@ -1365,3 +1365,53 @@ class DemandAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     visitor_key: str = Field(max_length=64)
     at: datetime = Field(default_factory=utc_now)
+
+
+# --- issue 14: sign-in sessions ---
+
+
+class AuthSession(SQLModel, table=True):
+    """A browser's sign-in, kept on the server (core.accounts.sessions).
+
+    The browser holds a random token in an HttpOnly cookie; only its SHA-256 is stored, so a
+    copy of the database signs nobody in. A fresh sign-in first gets a one-time hand-over
+    code (also stored hashed, valid for a minute) that the browser trades for the cookie at
+    ``/_atlas/session`` (deploy/serve.py); ``token_hash`` is empty until then.
+    """
+
+    __tablename__ = "auth_session"
+    __table_args__ = (Index("ix_auth_session_account", "account_id", "ended_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    handoff_hash: str | None = Field(default=None, max_length=64, unique=True)
+    handoff_expires_at: datetime | None = None
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utc_now)
+    last_seen_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime  # sliding: last_seen_at + session_minutes
+    ended_at: datetime | None = None
+    ended_reason: str | None = Field(default=None, max_length=30)
+    address_key: str | None = Field(default=None, max_length=64)  # SHA-256 of the address
+    via: str = Field(default="password", max_length=10)  # "password" or "sso"
+
+
+class SignInAddress(SQLModel, table=True):
+    """Failed sign-ins per client address (SHA-256, never the plain address): the address
+    throttle that is checked before any account is counted (core.accounts.throttle)."""
+
+    __tablename__ = "sign_in_address"
+    address_key: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    last_failure_at: datetime = Field(default_factory=utc_now)
+    locked_until: datetime | None = None
+    locks: int = 0  # how often this address was throttled: each throttle lasts twice as long
+
+
+class AccountEmail(SQLModel, table=True):
+    """The email of an account, for single sign-on (OIDC) only: a provider's verified email
+    maps to at most one local account. A table of its own rather than a column on Account so
+    that this section stays additive; nullable-unique in effect (no row = no email)."""
+
+    __tablename__ = "account_email"
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    email: str = Field(max_length=MaxLength.EMAIL, unique=True)  # lower-cased

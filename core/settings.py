@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     session_minutes: int = Field(default=60, ge=1, validation_alias="ATLAS_SESSION_MINUTES")
     max_failed_sign_ins: int = Field(default=5, ge=1, validation_alias="ATLAS_MAX_FAILED_SIGN_INS")
     lockout_minutes: int = Field(default=15, ge=0, validation_alias="ATLAS_LOCKOUT_MINUTES")
+    # Failed sign-ins from one client address (any accounts) before that address is throttled;
+    # each throttle of the same address lasts twice as long as the one before
+    # (core/accounts/throttle.py).
+    max_failed_sign_ins_per_address: int = Field(
+        default=10, ge=1, validation_alias="ATLAS_MAX_FAILED_SIGN_INS_PER_ADDRESS"
+    )
 
     # Contact requests: per visitor address and per email, in any rolling hour (database).
     contact_requests_per_hour: int = Field(

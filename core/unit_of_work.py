@@ -48,6 +48,8 @@ AUDITED_AS: dict[str, frozenset[str]] = {
     # "created" partner event; submissions and reviews have events of their own.
     "partner_certification": frozenset({"certification", "partner"}),
     "account": frozenset({"account"}),
+    # An account's single sign-on email; set by an administrator with an account event.
+    "account_email": frozenset({"account"}),
     # A membership change re-marks the vendor's leads the partner holds (lead.vendor_member):
     # its program_membership event is the record of that.
     "lead": frozenset({"lead", "program_membership"}),
@@ -72,6 +74,11 @@ AUDITED_AS: dict[str, frozenset[str]] = {
 
 # The only tables written without an audit event, and why.
 NOT_AUDITED: dict[str, str] = {
+    "auth_session": "a browser's sign-in: its start and its end are each written with an "
+    "account event (sign_in, sign_out, sign_out_everywhere, password change, deactivation); "
+    "the sliding last_seen_at in between is bookkeeping",
+    "sign_in_address": "the sign-in throttle per client address: hashed keys and counts, "
+    "nobody to attribute them to (each failed sign-in of an account has its own event)",
     "audit_event": "the trail itself",
     "data_version": "a counter this unit of work moves; it carries no information of its own",
     "search_event": "the anonymous demand log: a visitor's search changes nothing in the "

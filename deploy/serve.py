@@ -20,11 +20,30 @@ nothing that is not there. tests/e2e/test_access_deep_links.py fails when a 404 
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import warnings
 from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# `streamlit run deploy/serve.py` puts deploy/ on the path, not the project: the session route
+# below needs core.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from deploy.session_route import SessionCookieRoute  # noqa: E402 - needs the path above
+
+# st.login imports Authlib's Starlette client on first use, which warns that Authlib's own httpx
+# module is deprecated: nothing this app can change (tests/e2e fail on deprecation warnings
+# meant for the app's own API use). Imported here once, its warnings recorded and dropped
+# (Authlib adds an "always" filter of its own, so an "ignore" filter would not hold); later
+# imports are cached.
+with warnings.catch_warnings(record=True), contextlib.suppress(ImportError):
+    from authlib.integrations import starlette_client  # noqa: F401
 
 # Runs before Streamlit's bundle (a module script, so it runs after this classic one).
 BASE_URL_SCRIPT = (
@@ -89,5 +108,5 @@ class RootBaseUrl:
 
 
 # Absolute: Streamlit resolves a relative path against this file's folder, not the project's.
-APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
-app = st.App(APP_SCRIPT, middleware=[Middleware(RootBaseUrl)])
+APP_SCRIPT = PROJECT_ROOT / "app.py"
+app = st.App(APP_SCRIPT, middleware=[Middleware(SessionCookieRoute), Middleware(RootBaseUrl)])

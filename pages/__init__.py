@@ -10,14 +10,19 @@ free of Streamlit.
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from core.accounts.sign_in import load_session_account
-from core.db import create_db_engine, is_directory_empty
+from core.accounts.sessions import COOKIE_NAME, resolve_session
+from core.accounts.sign_in import SignInResult
+from core.accounts.sign_in import sign_out as core_sign_out
+from core.db import create_db_engine, is_directory_empty, session_scope
 from core.demo.accounts import create_demo_accounts
 from core.demo.generator import seed_demo_directory
 from core.demo.safety import published_password_problem
@@ -28,7 +33,10 @@ from core.settings import Settings, SettingsError, get_settings
 from pages.parts.routing import leave_legacy_pages_mode
 
 ROLE_LABELS = {ROLE_ADMIN: "Administrator", ROLE_VENDOR: "Vendor team", ROLE_PARTNER: "Partner"}
-SESSION_KEY = "auth"
+SESSION_KEY = "auth"  # {"session_id": …} of this tab's server-side session
+HANDOFF_KEY = "auth_handoff"  # the /_atlas/session URL to send the browser to, once
+HANDOFF_PATH = "/_atlas/session"
+PAGES_DIR = Path(__file__).resolve().parent
 
 
 def settings_or_stop() -> Settings:
@@ -104,48 +112,120 @@ def get_index_holder():  # type: ignore[no-untyped-def]
 def current_account() -> AccountPublic | None:
     """The signed-in account, re-read from the database on every run.
 
-    Re-reading means a deactivated account or an expired session stops working at once,
-    not at the next sign-in.
+    The browser's session cookie (set by deploy/serve.py's ``/_atlas/session``, read with
+    ``st.context.cookies``) or this tab's own sign-in names a server-side session
+    (core.accounts.sessions); it must be live and its account active on every run, so a
+    sign-out elsewhere, a password change or a deactivation takes effect at the next action.
     """
     auth = st.session_state.get(SESSION_KEY)
-    if not auth:
+    token = None if auth else _cookie_token()
+    if not auth and not token:
         return None
-    with Session(get_engine()) as session:
-        account = load_session_account(
+    with session_scope(get_engine()) as session:
+        signed_in = resolve_session(
             session=session,
-            account_id=auth["account_id"],
-            signed_in_at=auth["signed_in_at"],
-            last_seen_at=auth["last_seen_at"],
             now=utc_now(),
+            token=token,
+            session_id=auth["session_id"] if auth else None,
         )
-    if account is None:
+    if signed_in is None:
         st.session_state.pop(SESSION_KEY, None)
-        st.session_state["session_expired"] = True
+        if auth:  # this tab was signed in: say why it no longer is
+            st.session_state["session_expired"] = True
         return None
-    auth["last_seen_at"] = utc_now()
-    return account
+    st.session_state[SESSION_KEY] = {"session_id": signed_in.session_id}
+    return signed_in.account
 
 
-def remember_sign_in(account: AccountPublic) -> None:
-    now: datetime = utc_now()
-    st.session_state[SESSION_KEY] = {
-        "account_id": account.id,
-        "signed_in_at": now,
-        "last_seen_at": now,
-    }
-    st.session_state.pop("session_expired", None)
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # no request context (a bare script run): no cookie
+        return None
+    return token if isinstance(token, str) and token else None  # (AppTest gives a stand-in)
 
 
-def keep_signed_in_after_own_password_change() -> None:
-    """A password change ends every session signed in before it; this one made the change,
-    so it counts as signed in from now on."""
+def current_session_id() -> int | None:
     auth = st.session_state.get(SESSION_KEY)
+    return auth["session_id"] if auth else None
+
+
+def client_address() -> str | None:
+    """The browser's address as Streamlit saw it (for the sign-in throttle), if known."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no request context
+        return None
+    return address if isinstance(address, str) else None
+
+
+def page_names() -> frozenset[str]:
+    """The URL names of the app's pages (each page file's stem): the only places ``next``
+    may send a browser to, so a crafted sign-in link cannot redirect anywhere else."""
+    return frozenset(p.stem for p in PAGES_DIR.glob("*.py") if p.stem != "__init__")
+
+
+def _calling_page() -> str:
+    """The page file whose run this is (the nearest caller in pages/, not in pages/parts/)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = Path(frame.f_code.co_filename)
+        if path.parent == PAGES_DIR and path.stem != "__init__":
+            return path.stem
+        frame = frame.f_back  # type: ignore[assignment]
+    return ""
+
+
+def safe_next(value: object) -> str | None:
+    return value if isinstance(value, str) and value in page_names() else None
+
+
+def remember_sign_in(result: SignInResult, next_page: str | None = None) -> None:
+    """This tab is signed in at once; the browser is then sent through ``/_atlas/session``
+    to get the session cookie (other tabs, reloads) and on to ``next_page``."""
+    st.session_state[SESSION_KEY] = {"session_id": result.session_id}
+    st.session_state.pop("session_expired", None)
+    query = urlencode({"code": result.handoff_code, "next": safe_next(next_page) or "sign_in"})
+    st.session_state[HANDOFF_KEY] = f"{HANDOFF_PATH}?{query}"
+
+
+def send_pending_handoff() -> None:
+    """Send the browser to ``/_atlas/session`` once after a sign-in (app.py, every run).
+
+    ``st.html`` with JavaScript runs in the page itself, so it can navigate the tab."""
+    url = st.session_state.pop(HANDOFF_KEY, None)
+    if url:
+        st.html(
+            f"<script>window.location.replace({json.dumps(url)});</script>",
+            unsafe_allow_javascript=True,
+        )
+
+
+def sign_out(*, everywhere: bool = False) -> None:
+    """End this browser's session (or all of the account's) and forget it in this tab."""
+    auth = st.session_state.pop(SESSION_KEY, None)
     if auth:
-        auth["signed_in_at"] = utc_now()
+        with session_scope(get_engine()) as session:
+            signed_in = resolve_session(
+                session=session, now=utc_now(), session_id=auth["session_id"]
+            )
+            if signed_in is not None:
+                core_sign_out(
+                    session=session,
+                    actor=signed_in.account,
+                    session_id=auth["session_id"],
+                    everywhere=everywhere,
+                    now=utc_now(),
+                )
+    if _streamlit_identity():
+        st.logout()  # single sign-on: forget the provider's identity too
 
 
-def sign_out() -> None:
-    st.session_state.pop(SESSION_KEY, None)
+def _streamlit_identity() -> bool:
+    try:
+        return bool(st.user.is_logged_in)
+    except Exception:  # no auth configured
+        return False
 
 
 def setup_page(title: str, icon: str, *, roles: tuple[str, ...] = ()) -> AccountPublic | None:
@@ -159,13 +239,26 @@ def setup_page(title: str, icon: str, *, roles: tuple[str, ...] = ()) -> Account
     st.set_page_config(page_title=f"{title} · Partner Atlas", page_icon=icon, layout="wide")
     settings_or_stop()
     account = current_account()
+    if account is None and _streamlit_identity():
+        from pages.parts.single_sign_on import adopt_single_sign_on  # it imports this module
+
+        adopt_single_sign_on()
+        account = current_account()
+    send_pending_handoff()
     if roles:
         if account is None:
             st.title(f"{icon} {title}")
             if st.session_state.pop("session_expired", False):
                 st.warning("Your session has expired. Please sign in again.")
             st.info("This page is for signed-in users. Please sign in to continue.")
-            st.page_link("pages/sign_in.py", label="Sign in", icon="🔑")
+            # Back here after signing in: the page's own URL name (its file's stem).
+            here = _calling_page()
+            st.page_link(
+                "pages/sign_in.py",
+                label="Sign in",
+                icon="🔑",
+                query_params={"next": here} if safe_next(here) else None,
+            )
             st.stop()
         if account.role not in roles:
             st.title(f"{icon} {title}")

@@ -10,13 +10,7 @@ from core.accounts.passwords import MIN_PASSWORD_LENGTH
 from core.accounts.records import change_password
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, Partner
 from core.taxonomy import get_taxonomy
-from pages import (
-    ROLE_LABELS,
-    get_engine,
-    keep_signed_in_after_own_password_change,
-    setup_page,
-    sign_out,
-)
+from pages import ROLE_LABELS, current_session_id, get_engine, setup_page, sign_out
 from pages.parts.saving import save, show_saved
 
 account = setup_page("My account", "👤", roles=(ROLE_ADMIN, ROLE_VENDOR, ROLE_PARTNER))
@@ -40,7 +34,6 @@ st.dataframe(
 
 
 def password_changed(_: object) -> str:
-    keep_signed_in_after_own_password_change()  # this session made the change
     return "Your password was changed. Sessions on other devices are signed out."
 
 
@@ -61,7 +54,11 @@ if change:
     else:
         save(
             lambda session: change_password(
-                session=session, actor=account, current_password=current, new_password=new
+                session=session,
+                actor=account,
+                current_password=current,
+                new_password=new,
+                keep_session_id=current_session_id(),  # this browser made the change
             ),
             errors=(AccountError,),
             done=password_changed,
@@ -69,6 +66,14 @@ if change:
 show_saved()
 
 st.subheader("Sign out")
-if st.button("Sign out", key="account_sign_out"):
+left, right = st.columns(2)
+if left.button("Sign out", key="account_sign_out"):
     sign_out()
+    st.rerun()
+if right.button(
+    "Sign out everywhere",
+    key="account_sign_out_everywhere",
+    help="Ends every session of your account: other tabs, browsers and devices.",
+):
+    sign_out(everywhere=True)
     st.rerun()

@@ -9,15 +9,24 @@ from core.accounts.admin import (
     list_accounts,
     reset_password,
     set_account_active,
+    set_sign_on_email,
     unlock_account,
     update_account,
 )
 from core.accounts.errors import AccountError
 from core.accounts.passwords import MIN_PASSWORD_LENGTH
 from core.accounts.records import create_account
-from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, ROLES, MaxLength, utc_now
+from core.models import (
+    ROLE_ADMIN,
+    ROLE_PARTNER,
+    ROLE_VENDOR,
+    ROLES,
+    AccountEmail,
+    MaxLength,
+    utc_now,
+)
 from core.taxonomy import get_taxonomy
-from pages import ROLE_LABELS, get_engine, keep_signed_in_after_own_password_change, setup_page
+from pages import ROLE_LABELS, current_session_id, get_engine, setup_page
 from pages.parts.saving import save, show_saved
 
 account = setup_page("Accounts", "👥", roles=(ROLE_ADMIN,))
@@ -175,8 +184,6 @@ with tab_manage:
         if reset:
 
             def password_reset(_: object) -> str:
-                if chosen.id == account.id:  # this session made the change: it stays signed in
-                    keep_signed_in_after_own_password_change()
                 return (
                     f"The password of {chosen.username} is changed; "
                     "any session signed in with the old one is ended."
@@ -184,8 +191,33 @@ with tab_manage:
 
             save(
                 lambda s: reset_password(
-                    session=s, actor=account, account_id=chosen.id, new_password=new_password
+                    session=s,
+                    actor=account,
+                    account_id=chosen.id,
+                    new_password=new_password,
+                    keep_session_id=current_session_id(),  # kept only for one's own account
                 ),
                 errors=ERRORS,
                 done=password_reset,
             )
+        if chosen.role in (ROLE_ADMIN, ROLE_VENDOR):
+            with Session(get_engine()) as session:
+                stored = session.get(AccountEmail, chosen.id)
+            with st.form("sign_on_email_form"):
+                sign_on_email = st.text_input(
+                    "Single sign-on email",
+                    value=stored.email if stored else "",
+                    max_chars=MaxLength.EMAIL,
+                    key="sign_on_email",
+                    help="The email the organisation's single sign-on provider confirms for "
+                    "this person. Leave empty: no single sign-on.",
+                )
+                set_email = st.form_submit_button("Save single sign-on email")
+            if set_email:
+                save(
+                    lambda s: set_sign_on_email(
+                        session=s, actor=account, account_id=chosen.id, email=sign_on_email
+                    ),
+                    errors=ERRORS,
+                    done=f"The single sign-on email of {chosen.username} is saved.",
+                )

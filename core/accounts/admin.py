@@ -20,7 +20,18 @@ from core.accounts.records import (
     store_password,
     to_public,
 )
-from core.models import ROLE_ADMIN, Account, AccountPublic, MaxLength, Partner, clean_text
+from core.accounts.sessions import end_sessions
+from core.models import (
+    ROLE_ADMIN,
+    ROLE_VENDOR,
+    Account,
+    AccountEmail,
+    AccountPublic,
+    MaxLength,
+    Partner,
+    clean_text,
+    utc_now,
+)
 
 
 class AccountAdminView(AccountPublic):
@@ -34,18 +45,26 @@ class AccountAdminView(AccountPublic):
 
 
 def reset_password(
-    *, session: Session, actor: AccountPublic, account_id: int, new_password: str
+    *,
+    session: Session,
+    actor: AccountPublic,
+    account_id: int,
+    new_password: str,
+    keep_session_id: int | None = None,
 ) -> None:
-    """An administrator sets a new password for an account (and lifts any lock)."""
+    """An administrator sets a new password for an account (and lifts any lock); every
+    session of the account ends, except ``keep_session_id`` when the administrator resets
+    their own password from that session."""
     actor = ensure_admin(fresh_actor(session, actor))
     row = get_account_row(session, account_id)
-    store_password(session, actor, row, new_password, action="reset_password")
+    keep = keep_session_id if account_id == actor.id else None
+    store_password(session, actor, row, new_password, action="reset_password", keep_session_id=keep)
 
 
 def set_account_active(
     *, session: Session, actor: AccountPublic, account_id: int, active: bool
 ) -> AccountPublic:
-    """Deactivate (sessions end at their next page view) or reactivate an account."""
+    """Deactivate (every session of the account ends) or reactivate an account."""
     actor = ensure_admin(fresh_actor(session, actor))
     row = get_account_row(session, account_id)
     if not active and row.id == actor.id:
@@ -56,6 +75,10 @@ def set_account_active(
         row.failed_sign_ins = 0
         row.locked_until = None
     after = audit_fields(row) | {"locked_until": row.locked_until}
+    if not active:  # every session ends now, not only at its next page view
+        after["sessions_ended"] = end_sessions(
+            session, account_id=account_id, now=utc_now(), reason="deactivate"
+        )
     return save_account_change(
         session, actor, row, "activate" if active else "deactivate", before, after
     )
@@ -140,3 +163,30 @@ def _matches(text: str | None, account: Account, partner_name: str | None) -> bo
         return True
     fields = (account.username, account.display_name, account.vendor_name, partner_name)
     return any(needle in (value or "").casefold() for value in fields)
+
+
+def set_sign_on_email(
+    *, session: Session, actor: AccountPublic, account_id: int, email: str | None
+) -> None:
+    """Set (or with None/blank clear) the single sign-on email of a vendor or administrator
+    account: a provider's verified email signs in to the account that has it. Unique."""
+    actor = ensure_admin(fresh_actor(session, actor))
+    row = get_account_row(session, account_id)
+    if row.role not in (ROLE_ADMIN, ROLE_VENDOR):
+        raise AccountError("Only vendor and administrator accounts sign in with single sign-on.")
+    current = session.get(AccountEmail, account_id)
+    before = {"sign_on_email": current.email if current else None}
+    cleaned = (email or "").strip().lower()
+    if cleaned and (len(cleaned) > MaxLength.EMAIL or "@" not in cleaned):
+        raise AccountError("That is not an email address.")
+    taken = session.exec(select(AccountEmail).where(AccountEmail.email == cleaned)).first()
+    if cleaned and taken is not None and taken.account_id != account_id:
+        raise AccountError("Another account already signs in with that email.")
+    if current is not None:
+        session.delete(current)
+        session.flush()
+    if cleaned:
+        session.add(AccountEmail(account_id=account_id, email=cleaned))
+    save_account_change(
+        session, actor, row, "set_sign_on_email", before, {"sign_on_email": cleaned or None}
+    )

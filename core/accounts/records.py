@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from core.access import PermissionDenied, ensure_admin, fresh_actor
 from core.accounts.errors import AccountError
 from core.accounts.passwords import check_password_policy, hash_password, verify_password
+from core.accounts.sessions import end_sessions
 from core.audit import record_change
 from core.models import (
     ROLE_ADMIN,
@@ -163,9 +164,15 @@ def create_account(
 
 
 def change_password(
-    *, session: Session, actor: AccountPublic, current_password: str, new_password: str
+    *,
+    session: Session,
+    actor: AccountPublic,
+    current_password: str,
+    new_password: str,
+    keep_session_id: int | None = None,
 ) -> None:
-    """A signed-in user changes their own password; the current one must be given."""
+    """A signed-in user changes their own password; the current one must be given. Every
+    other session of the account ends (``keep_session_id``: the one that made the change)."""
     actor = fresh_actor(session, actor)
     row = session.get(Account, actor.id)
     assert row is not None  # fresh_actor checked it
@@ -173,19 +180,37 @@ def change_password(
         raise AccountError("The current password is not correct.")
     if new_password == current_password:
         raise AccountError("The new password must differ from the current one.")
-    store_password(session, actor, row, new_password, action="change_password")
+    store_password(
+        session, actor, row, new_password, action="change_password", keep_session_id=keep_session_id
+    )
 
 
 def store_password(
-    session: Session, actor: AccountPublic, row: Account, new_password: str, *, action: str
+    session: Session,
+    actor: AccountPublic,
+    row: Account,
+    new_password: str,
+    *,
+    action: str,
+    keep_session_id: int | None = None,
 ) -> None:
+    """A new password; every session of the account ends (except ``keep_session_id``),
+    e.g. one left open on a shared or stolen device."""
     check_password_policy(new_password)
     before = {"password_changed_at": row.password_changed_at, "locked_until": row.locked_until}
     row.password_hash = hash_password(new_password)
     row.password_changed_at = utc_now()
     row.failed_sign_ins = 0
     row.locked_until = None
-    after = {"password_changed_at": row.password_changed_at, "locked_until": None}
+    assert row.id is not None
+    ended = end_sessions(
+        session, account_id=row.id, now=utc_now(), reason=action, except_id=keep_session_id
+    )
+    after = {
+        "password_changed_at": row.password_changed_at,
+        "locked_until": None,
+        "sessions_ended": ended,
+    }
     save_account_change(session, actor, row, action, before, after)
 
 

@@ -1,16 +1,15 @@
-"""Where a sign-in lands: a partner on My standing (its reason to keep its profile honest
-and current); everyone else stays where they signed in, their screens in the sidebar."""
+"""Where a sign-in lands: the page the visitor asked for (``next``); without one, a partner
+on My standing (its reason to keep its profile honest and current), everyone else on the
+sign-in page with their screens in the sidebar."""
 
 from __future__ import annotations
 
-import streamlit as st
-
-from core.models import ROLE_PARTNER, AccountPublic
+from core.accounts.sign_in import SignInResult
+from core.models import ROLE_PARTNER
 from pages import remember_sign_in
 
 
-def remember_and_land(account: AccountPublic) -> None:
-    """``remember_sign_in``, then a partner goes to My standing (switch_page ends the run)."""
-    remember_sign_in(account)
-    if account.role == ROLE_PARTNER:
-        st.switch_page("pages/my_standing.py")
+def remember_and_land(result: SignInResult, next_page: str | None) -> None:
+    """``remember_sign_in``, sending the browser on to ``next_page`` or the role's landing."""
+    default = "my_standing" if result.account.role == ROLE_PARTNER else None
+    remember_sign_in(result, next_page or default)

@@ -143,22 +143,26 @@ def shared_atlas_db(
             clear_caches()
 
 
-def sign_in(at: AppTest, account: AccountPublic | None) -> None:
-    """Put the sign-in into session state exactly as pages.remember_sign_in does."""
+def sign_in(at: AppTest, account: AccountPublic | None, engine: Engine | None = None) -> None:
+    """A server-side session for ``account`` (as a password sign-in opens one), put into
+    session state exactly as pages.remember_sign_in does."""
     if account is None:
         return
-    now = utc_now()
-    at.session_state[SESSION_KEY] = {
-        "account_id": account.id,
-        "signed_in_at": now,
-        "last_seen_at": now,
-    }
+    from core.accounts.sessions import open_session
+    from core.db import session_scope
+
+    assert engine is not None, "a signed-in AppTest needs the database for its session"
+    with session_scope(engine) as session:
+        session_id, _code = open_session(
+            session=session, account_id=account.id, address_key=None, now=utc_now(), via="test"
+        )
+    at.session_state[SESSION_KEY] = {"session_id": session_id}
 
 
 def open_app(db: AtlasDb, page: str | None = None, as_: str = "anonymous") -> AppTest:
     """app.py signed in as ``as_``, then ``pages/<page>`` chosen through the navigation."""
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT_S)
-    sign_in(at, db.accounts.get(as_))
+    sign_in(at, db.accounts.get(as_), db.engine)
     at.run()
     if page is not None:
         at.switch_page(f"pages/{page}").run()
@@ -174,7 +178,7 @@ def open_deep_link(db: AtlasDb, page: str, as_: str = "anonymous") -> AppTest:
             encoding="utf-8",
         )
     at = AppTest.from_file(str(stub), default_timeout=TIMEOUT_S)
-    sign_in(at, db.accounts.get(as_))
+    sign_in(at, db.accounts.get(as_), db.engine)
     return at.run()
 
 

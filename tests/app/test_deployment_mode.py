@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from core.accounts.records import create_account
-from core.db import create_db_engine, init_db, session_scope
+from core.db import create_db_engine, session_scope
 from core.demo.accounts import DEMO_ADMIN
+from core.migrations import migrate
 from core.models import ROLE_ADMIN, AccountPublic
 from tests.app.conftest import TIMEOUT_S, clear_caches, page_text, sign_in
 from tests.conftest import REPO_ROOT
@@ -26,7 +27,7 @@ def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine
     for name in ("ATLAS_DEMO", "ATLAS_DEMO_PARTNERS", "ATLAS_DEMO_SEED"):
         monkeypatch.delenv(name, raising=False)
     engine = create_db_engine(url)
-    init_db(engine)
+    migrate(engine)
     clear_caches()
     try:
         yield engine

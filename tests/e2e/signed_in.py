@@ -1,5 +1,6 @@
-"""Browser helpers for the signed-in screens: sign in, open a page from the sidebar (a full
-page load would start a new, signed-out session), and measure a data grid's columns."""
+"""Browser helpers for the signed-in screens: sign in (the browser then fetches its session
+cookie at /_atlas/session and reloads), open a page from the sidebar, and measure a data
+grid's columns."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import AppServer, wait_for_script_idle
+from tests.e2e.conftest import AppServer, poll_until, wait_for_script_idle
+
+COOKIE = "atlas_session"  # core.accounts.sessions.COOKIE_NAME
 
 # The grid draws on a canvas; its accessible table names the headers it draws, its
 # scroller tells whether any column lies beyond the visible width.
@@ -27,17 +30,30 @@ def settle(page: Page) -> None:
     wait_for_script_idle(page)
 
 
+def sign_in(page: Page, server: AppServer, login: tuple[str, str], next_page: str = "") -> None:
+    """Sign in through the form and wait until the browser holds its session cookie and the
+    page it was sent back to has loaded."""
+    query = f"?next={next_page}" if next_page else ""
+    page.goto(f"{server.url}/sign_in{query}")
+    page.get_by_label("Username").fill(login[0])
+    page.get_by_label("Password", exact=True).fill(login[1])
+    page.get_by_role("button", name="Sign in").click()
+    cookies = poll_until(
+        lambda: [c for c in page.context.cookies() if c["name"] == COOKIE], lambda c: bool(c)
+    )
+    assert cookies, "no session cookie after signing in"
+    page.wait_for_url(re.compile(rf"/{next_page or 'sign_in'}$"))
+    page.wait_for_load_state()
+    settle(page)
+
+
 def open_signed_in(
     page: Page, server: AppServer, width: int, login: tuple[str, str], link: str
 ) -> None:
     """Sign in as ``login`` at ``width`` px and open the sidebar link named ``link``; the
     page's heading must show and no exception."""
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{server.url}/sign_in")
-    page.get_by_label("Username").fill(login[0])
-    page.get_by_label("Password", exact=True).fill(login[1])
-    page.get_by_role("button", name="Sign in").click()
-    settle(page)
+    sign_in(page, server, login)
     sidebar = page.get_by_test_id("stSidebar")
     narrow = width < 640  # Streamlit folds the sidebar away on narrow screens
     if narrow:

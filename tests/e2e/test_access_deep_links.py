@@ -24,6 +24,7 @@ from tests.conftest import copy_sqlite_database
 from tests.e2e.conftest import (
     SCREENSHOTS_DIR,
     AppServer,
+    poll_until,
     wait_for_script_idle,
 )
 
@@ -125,6 +126,14 @@ def test_signing_in_through_the_form_shows_the_partner_its_own_profile(
     username.fill("partner1")
     page.get_by_label("Password", exact=True).fill(names["password"])
     page.get_by_role("button", name="Sign in").click()
+    # The browser fetches its session cookie (/_atlas/session) and comes back: wait for that
+    # reload, or the menu click below may land on the page that is being replaced.
+    cookie = poll_until(
+        lambda: [c for c in page.context.cookies() if c["name"] == "atlas_session"], bool
+    )
+    assert cookie, "no session cookie after signing in"
+    page.wait_for_url(re.compile(r"/sign_in$"))  # the menu's link asks for no other page
+    wait_for_script_idle(page)
     expect(sidebar).to_contain_text(re.compile(r"signed in as partner1", re.I), timeout=30_000)
     sidebar.get_by_role("link", name=re.compile(r"my profile", re.I)).click()
     company = page.get_by_label("Company name")

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from core.db import create_db_engine
 from core.models import PROGRAM_ACTIVE, Account, AuditEvent, FiguresConsent, ProgramMembership
 from tests.e2e.conftest import SCREENSHOTS_DIR, AppServer, poll_until, wait_for_script_idle
+from tests.e2e.signed_in import sign_in
 
 pytestmark = pytest.mark.e2e
 USERNAME, PASSWORD = "partner1", "atlas-demo-partner1"  # README's demo partner account
@@ -75,10 +76,7 @@ def test_partner_opens_my_programs_and_switches_a_vendors_consent(
     server = start_app_server()
     partner_id, vendor, granted = first_active_vendor(server.database_url)
 
-    page.goto(f"{server.url}/sign_in")
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, server, (USERNAME, PASSWORD))  # waits for the cookie hand-over's reload
     sidebar = page.locator('[data-testid="stSidebar"]')
     wait_for_script_idle(page)
     open_sidebar_on_a_phone(page)

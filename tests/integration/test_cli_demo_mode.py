@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from core.db import create_db_engine, init_db
+from core.db import create_db_engine
+from core.migrations import migrate
 from core.models import Account, AuditEvent, Partner
 from tests.conftest import REPO_ROOT
 
@@ -27,7 +28,7 @@ def _run(
 
 def _counts(url: str) -> tuple[int, int]:
     engine = create_db_engine(url)
-    init_db(engine)  # the refused seed never opened the database
+    migrate(engine)  # the refused seed never opened the database
     try:
         with Session(engine) as session:
             partners = session.exec(select(func.count()).select_from(Partner)).one()

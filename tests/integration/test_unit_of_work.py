@@ -104,9 +104,11 @@ def test_every_write_service_is_audited_and_moves_the_data_version_only_for_dire
     assert version(world.engine) == before + service.bumps
 
 
-def test_sign_in_bookkeeping_and_the_demand_log_are_written_without_audit_events(
+def test_sign_in_bookkeeping_has_only_the_sign_in_events_and_the_demand_log_none(
     world: World,
 ) -> None:
+    """Issue 14: each sign-in and failed sign-in is an audit event of its own; the counter,
+    the time and a re-hash ride along with it, and nothing else is written."""
     before, last = version(world.engine), last_event_id(world.engine)
     sign_in(world, "wrong password")
     sign_in(world, PASSWORD)  # resets the count, stamps the time (and may re-hash)
@@ -120,7 +122,11 @@ def test_sign_in_bookkeeping_and_the_demand_log_are_written_without_audit_events
     assert account is not None
     assert account.failed_sign_ins == 1 and account.last_sign_in_at is not None
     assert searches == 1
-    assert events_after(world.engine, last) == []
+    assert events_after(world.engine, last) == [
+        ("account", "sign_in_failed"),
+        ("account", "sign_in"),
+        ("account", "sign_in_failed"),
+    ]
     assert version(world.engine) == before
 
 

@@ -20,7 +20,8 @@ from core.accounts.admin import (
 )
 from core.accounts.errors import AccountError, SignInError
 from core.accounts.records import change_password, create_account
-from core.accounts.sign_in import authenticate, load_session_account
+from core.accounts.sessions import resolve_session
+from core.accounts.sign_in import authenticate
 from core.db import create_db_engine, session_scope
 from core.demo.accounts import create_demo_accounts, demo_partner_ids
 from core.directory.records import create_partner
@@ -79,10 +80,20 @@ def make(engine: Engine, actor: AccountPublic | None, **fields: object) -> Accou
 
 
 def sign_in(engine: Engine, username: str, password: str, now=None) -> AccountPublic:  # type: ignore[no-untyped-def]
+    return open_session_for(engine, username, password, now).account
+
+
+def open_session_for(engine: Engine, username: str, password: str, now=None):  # type: ignore[no-untyped-def]
     with session_scope(engine) as session:
         return authenticate(
             session=session, username=username, password=password, now=now or utc_now()
         )
+
+
+def alive(engine: Engine, session_id: int, now=None) -> bool:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        found = resolve_session(session=session, session_id=session_id, now=now or utc_now())
+    return found is not None
 
 
 def test_password_is_stored_as_argon2id_hash_never_in_clear(engine: Engine, admin) -> None:
@@ -181,42 +192,24 @@ def test_account_locks_after_repeated_failures_and_unlocks_after_the_lockout(
 
 def test_inactive_account_cannot_sign_in_and_its_session_ends(engine: Engine, admin) -> None:
     user = make(engine, admin, username="pat1", role="partner", partner_id=1)
+    signed_in = open_session_for(engine, "pat1", PASSWORD)
+    assert alive(engine, signed_in.session_id)
     with session_scope(engine) as session:
         set_account_active(session=session, actor=admin, account_id=user.id, active=False)
     with pytest.raises(SignInError):
         sign_in(engine, "pat1", PASSWORD)
-    with Session(engine) as session:
-        assert (
-            load_session_account(
-                session=session,
-                account_id=user.id,
-                signed_in_at=utc_now(),
-                last_seen_at=utc_now(),
-                now=utc_now(),
-            )
-            is None
-        )
+    assert not alive(engine, signed_in.session_id)
 
 
 def test_session_expires_after_idle_minutes(engine: Engine, admin) -> None:
     minutes = get_settings().session_minutes
     now = utc_now()
-    with Session(engine) as session:
-        fresh = load_session_account(
-            session=session, account_id=admin.id, signed_in_at=now, last_seen_at=now, now=now
-        )
-        stale = load_session_account(
-            session=session,
-            account_id=admin.id,
-            signed_in_at=now,
-            last_seen_at=now - timedelta(minutes=minutes, seconds=1),
-            now=now,
-        )
-        gone = load_session_account(
-            session=session, account_id=9999, signed_in_at=now, last_seen_at=now, now=now
-        )
-    assert fresh is not None and fresh.id == admin.id
-    assert stale is None and gone is None
+    signed_in = open_session_for(engine, "root", PASSWORD, now)
+    assert alive(engine, signed_in.session_id, now + timedelta(minutes=minutes - 1))
+    # The run above slid the expiry forward: idle minutes count from the last page view.
+    assert alive(engine, signed_in.session_id, now + timedelta(minutes=2 * minutes - 2))
+    assert not alive(engine, signed_in.session_id, now + timedelta(minutes=3 * minutes))
+    assert not alive(engine, 9999, now)
 
 
 def test_password_change_needs_the_current_password_and_the_policy(engine: Engine, admin) -> None:
@@ -239,34 +232,21 @@ def test_a_password_change_or_reset_ends_sessions_signed_in_before_it(
     engine: Engine, admin
 ) -> None:
     user = make(engine, admin, username="pat2", role="partner", partner_id=1)
-    before = utc_now()
-
-    def session_alive(signed_in_at) -> bool:
-        with Session(engine) as session:
-            now = utc_now()
-            return (
-                load_session_account(
-                    session=session,
-                    account_id=user.id,
-                    signed_in_at=signed_in_at,
-                    last_seen_at=now,
-                    now=now,
-                )
-                is not None
-            )
-
-    assert session_alive(before)
+    here = open_session_for(engine, "pat2", PASSWORD).session_id
+    elsewhere = open_session_for(engine, "pat2", PASSWORD).session_id
     with session_scope(engine) as session:
         change_password(
-            session=session, actor=user, current_password=PASSWORD, new_password="changed pw 1"
+            session=session,
+            actor=user,
+            current_password=PASSWORD,
+            new_password="changed pw 1",
+            keep_session_id=here,
         )
-    assert not session_alive(before)
-    after_change = utc_now()
-    assert session_alive(after_change)
+    assert alive(engine, here) and not alive(engine, elsewhere)
     with session_scope(engine) as session:
         reset_password(session=session, actor=admin, account_id=user.id, new_password="reset pw 22")
-    assert not session_alive(after_change)
-    assert session_alive(utc_now())
+    assert not alive(engine, here)
+    assert alive(engine, open_session_for(engine, "pat2", "reset pw 22").session_id)
 
 
 def test_admin_tools_reset_unlock_update_and_list(engine: Engine, admin) -> None:
