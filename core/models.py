@@ -611,6 +611,9 @@ class AuditEvent(SQLModel, table=True):
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
 
+SEARCH_KIND, TEAM_KIND = "search", "team"  # SearchEvent.kind
+
+
 class SearchEvent(SQLModel, table=True):
     """An anonymous search, kept as a demand signal: no personal data."""
 
@@ -623,6 +626,10 @@ class SearchEvent(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     radius_km: float | None = None
+    # "search": result_count is the partners Find partners found. "team": a team search whose
+    # best team needed 2+ members (no single partner covered the needs); result_count is the
+    # number of teams found, not partners, so "fewer than 3 results" reads only "search" rows.
+    kind: str = Field(default=SEARCH_KIND, max_length=10)
     result_count: int = 0
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
+from core.analytics.demand import search_signature
 from core.formatting import count_noun, escape_markdown, format_km, format_radius_km
 from core.maps.build import build_partner_area_map
+from core.models import TEAM_KIND
 from core.search.form import form_values
 from core.search.params import IgnoredValue
 from core.search.query import QueryError, SearchQuery
@@ -36,10 +38,11 @@ from core.teams.text import (
 from pages import get_index_holder, setup_page
 from pages.parts import search_memory
 from pages.parts.contact import contact_form, show_contact_notice
+from pages.parts.demand_log import record_visitor_demand
 from pages.parts.search_filters import show_query_error, show_url_problems, team_filters
 from pages.parts.url_state import UrlState
 
-setup_page("Build a team", "🤝")
+account = setup_page("Build a team", "🤝")
 taxonomy = get_taxonomy()
 ss = st.session_state
 K = "teams_"  # prefix of every session key of this page
@@ -236,6 +239,18 @@ def render_empty(result: TeamResult) -> None:
             )
 
 
+def record_team_demand(search: SearchQuery, result: TeamResult, team_size: int) -> None:
+    """One anonymous "team" demand event per distinct team search whose best team needed an
+    outside member (2+ partners); signed-in users' searches are not demand (Find partners)."""
+    if account is not None or not result.teams or len(result.teams[0].members) < 2:
+        return
+    signature = (*search_signature(search), team_size)
+    if ss.get(f"{K}recorded") != signature and record_visitor_demand(
+        query=search, place=result.place, result_count=len(result.teams), kind=TEAM_KIND
+    ):
+        ss[f"{K}recorded"] = signature
+
+
 # ---- results -------------------------------------------------------------------------------
 
 with main:
@@ -261,6 +276,7 @@ with main:
         jump_to_teams.caption("[↓ Why no team was found](#teams)")
         render_empty(result)
         st.stop()
+    record_team_demand(search, result, team_size)
     st.subheader(headline(result), anchor="teams")
     jump_to_teams.caption("[↓ Jump to the teams](#teams)")
     if result.size == 1:

@@ -6,11 +6,11 @@
   (core.evidence.ClaimCheck.flagged) is shown here first, with that path.
 * Gaps: anonymous searches in the partner's service area (states it serves or has an
   office in) over the last quarter that found fewer than UNMET_BELOW partners, counted per
-  area asked for, in areas where the partner is foundational or proficient — with the
-  catalogue certification that would evidence the next level.
-
-Team searches are not recorded as search events (core.analytics.demand): a team that needed
-an outside member is not counted here yet.
+  area asked for, and team searches there whose best team needed two or more partners
+  (no single partner covered the needs: demand an outside member had to fill), in areas
+  where the partner is foundational or proficient — with the catalogue certification that
+  would evidence the next level. The two are counted apart, so the page can say how many
+  of the requests came from team searches.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlmodel import Session
 
 from core.analytics.standing import ensure_standing_viewer
 from core.evidence import HeldCertification, check_claims, evidenced_levels
 from core.models import (
     CERT_REJECTED,
+    SEARCH_KIND,
+    TEAM_KIND,
     AccountPublic,
     Partner,
     PartnerCertification,
@@ -74,6 +76,7 @@ class GapRow:
     claimed: int
     next_level: int
     suggestions: tuple[Suggestion, ...]
+    team_searches: int = 0  # of ``searches``: team searches that needed another partner
 
 
 def _held(session: Session, partner_id: int) -> list[HeldCertification]:
@@ -177,20 +180,28 @@ def gaps_it_could_fill(
     # JSON is grouped as text (PostgreSQL cannot group json): the database counts each
     # distinct needs list once; Python only splits those few lists into areas.
     needs_text = cast(SEARCH.c.needs, String)
+    is_team = case((SEARCH.c.kind == TEAM_KIND, 1), else_=0)
     grouped = session.execute(
-        select(needs_text, func.count())
+        select(needs_text, func.count(), func.sum(is_team))
         .where(
             SEARCH.c.at >= now - timedelta(days=QUARTER_DAYS),
             SEARCH.c.at <= now,
-            SEARCH.c.result_count < UNMET_BELOW,
+            # result_count counts partners only for "search" rows; a recorded team search
+            # is unmet single-partner demand whatever its count of teams.
+            or_(
+                and_(SEARCH.c.kind == SEARCH_KIND, SEARCH.c.result_count < UNMET_BELOW),
+                SEARCH.c.kind == TEAM_KIND,
+            ),
             SEARCH.c.state.in_(states),
         )
         .group_by(needs_text)
     ).all()
     asked: dict[str, int] = {}
-    for text, count in grouped:
+    in_teams: dict[str, int] = {}
+    for text, count, teams in grouped:
         for area in set(json.loads(text or "[]")) & growable:
             asked[area] = asked.get(area, 0) + int(count)
+            in_teams[area] = in_teams.get(area, 0) + int(teams or 0)
     exclude = _not_to_suggest(_held(session, partner_id), now.date())
     rows = [
         GapRow(
@@ -199,6 +210,7 @@ def gaps_it_could_fill(
             claimed=claims[area],
             next_level=min(claims[area] + 1, MAX_LEVEL),
             suggestions=suggestions_for(area, claims[area] + 1, exclude=exclude),
+            team_searches=in_teams[area],
         )
         for area, count in asked.items()
     ]

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, String, cast, func, select
 from sqlmodel import col
 
 from core.analytics.regional import UNMET_BELOW
-from core.models import SearchEvent
+from core.models import SEARCH_KIND, SearchEvent
 from core.search.index import STATE_CODES, ReadIndex
 from core.taxonomy import PROFICIENT
 
@@ -100,6 +100,8 @@ def unmet_demand_per_state(
             # The typed column (UTCDateTime) binds the timestamp as UTC for each dialect.
             col(SearchEvent.at) >= since,
             col(SearchEvent.result_count) < int(below),
+            # Only Find partners searches: a team event's result_count counts teams.
+            col(SearchEvent.kind) == SEARCH_KIND,
             col(SearchEvent.state).is_not(None),
         )
         .group_by(col(SearchEvent.state), needs_text)

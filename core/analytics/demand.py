@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from core.db import session_scope
 from core.geo.places import Place
-from core.models import DemandAttempt, SearchEvent, utc_now
+from core.models import SEARCH_KIND, DemandAttempt, SearchEvent, utc_now
 from core.search.query import SearchQuery
 
 COORDINATE_DECIMALS = 2
@@ -61,9 +61,11 @@ def record_search_event(
     place: Place | None,
     result_count: int,
     at: datetime | None = None,
+    kind: str = SEARCH_KIND,
 ) -> SearchEvent:
-    """Store one anonymous search. The caller commits (``session_scope``); the demand log
-    is one of the few tables written without an audit event (core.unit_of_work)."""
+    """Store one anonymous search (``kind``: see SearchEvent). The caller commits
+    (``session_scope``); the demand log is one of the few tables written without an audit
+    event (core.unit_of_work)."""
     event = SearchEvent(
         at=at or utc_now(),
         needs=list(query.needs),
@@ -73,6 +75,7 @@ def record_search_event(
         longitude=round(place.longitude, COORDINATE_DECIMALS) if place else None,
         radius_km=float(query.radius_km) if place else None,
         result_count=max(0, int(result_count)),
+        kind=kind,
     )
     session.add(event)
     session.flush()
@@ -94,6 +97,7 @@ def record_demand(
     visitor: str,
     limit: int,
     now: datetime | None = None,
+    kind: str = SEARCH_KIND,
 ) -> SearchEvent | None:
     """Record a visitor's search as demand unless its key already recorded ``limit`` in the
     last hour (counted in the database, so reloads and new sessions reset nothing); None when
@@ -109,7 +113,7 @@ def record_demand(
         return None
     session.add(DemandAttempt(visitor_key=visitor, at=now))
     return record_search_event(
-        session=session, query=query, place=place, result_count=result_count, at=now
+        session=session, query=query, place=place, result_count=result_count, at=now, kind=kind
     )
 
 

@@ -80,7 +80,8 @@ def unmet_demand(
     rows = session.execute(
         text(
             "SELECT needs, state, result_count FROM search_event "
-            "WHERE at >= :since AND result_count < :below"
+            # Only Find partners searches: a team event's result_count counts teams.
+            "WHERE at >= :since AND result_count < :below AND kind = 'search'"
         ),
         {"since": since, "below": below},
     ).fetchall()

@@ -81,7 +81,8 @@ def gaps_section(*, account: AccountPublic, partner_id: int) -> None:
         )
     st.caption(
         f"Searches in the states you serve over the last {QUARTER_DAYS} days that found fewer "
-        f"than {UNMET_BELOW} partners, in areas where you are foundational or proficient."
+        f"than {UNMET_BELOW} partners, and team searches there that needed more than one "
+        "partner, in areas where you are foundational or proficient."
     )
     if not gaps:
         st.info("No unmet demand near you in your foundational or proficient areas last quarter.")
@@ -90,8 +91,15 @@ def gaps_section(*, account: AccountPublic, partner_id: int) -> None:
         asked = count_noun(gap.searches, "time")
         text = (
             f"Customers near you asked for **{escape_markdown(area(gap.area_key))}** {asked} "
-            f"last quarter; you are {level(gap.claimed).lower()}."
+            "last quarter"
         )
+        if gap.team_searches:
+            text += (
+                f" ({gap.team_searches} of them in team searches that needed another partner)"
+                if gap.team_searches < gap.searches
+                else " (in team searches that needed another partner)"
+            )
+        text += f"; you are {level(gap.claimed).lower()}."
         if gap.suggestions:
             first = gap.suggestions[0]
             text += f" {_suggestion(first)} would make you {level(gap.next_level).lower()}."

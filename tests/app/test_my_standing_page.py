@@ -4,9 +4,11 @@ signing in."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
-from core.models import AuditEvent, PartnerYearFigures
+from core.analytics.competency_gaps import service_states
+from core.models import TEAM_KIND, AuditEvent, PartnerCompetency, PartnerYearFigures, SearchEvent
+from core.taxonomy import FOUNDATIONAL, PROFICIENT, get_taxonomy
 from tests.app.conftest import AtlasDb, assert_no_exception, open_app, page_text
 from tests.app.widgets import click, widget
 
@@ -82,6 +84,28 @@ def test_know_your_competencies_and_gaps_render(atlas_db: AtlasDb) -> None:
     text = page_text(at)
     assert "claims are backed by approved, unexpired certifications" in text
     assert "in areas where you are foundational or proficient" in text
+
+
+def test_gaps_say_how_many_requests_came_from_team_searches(atlas_db: AtlasDb) -> None:
+    with Session(atlas_db.engine) as session:
+        state = service_states(session, atlas_db.partner_a)[0]
+        area = session.exec(
+            select(PartnerCompetency.area_key).where(
+                PartnerCompetency.partner_id == atlas_db.partner_a,
+                PartnerCompetency.claimed_level.between(FOUNDATIONAL, PROFICIENT),  # type: ignore[attr-defined]
+            )
+        ).first()
+        session.exec(delete(SearchEvent))  # type: ignore[call-overload]
+        for kind, results in [("search", 0)] * 3 + [(TEAM_KIND, 4)] * 2:
+            session.add(SearchEvent(needs=[area], state=state, result_count=results, kind=kind))
+        session.commit()
+    at = open_app(atlas_db, PAGE, as_="partner_a")
+    assert_no_exception(at)
+    label = get_taxonomy().area_label(str(area))
+    assert (
+        f"asked for **{label}** 5 times last quarter (2 of them in team searches that needed "
+        "another partner)"
+    ) in everything(at).replace("\\", "")
 
 
 def test_a_partner_lands_on_my_standing_after_signing_in(atlas_db: AtlasDb) -> None:

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from core.db import session_scope
 from core.formatting import escape_markdown
 from core.leads.contact_limits import record_attempt
-from core.models import Lead
+from core.models import TEAM_KIND, Lead, SearchEvent
 from tests.app.public_pages import assert_no_exception, go_by_sidebar, links, open_page, texts
 from tests.public_directory import EVIL_NAME, SECRET_REVENUE
 
@@ -41,6 +41,20 @@ def member_ids(at) -> list[int]:  # type: ignore[no-untyped-def]
 def team_leads(engine: Engine) -> list[Lead]:
     with Session(engine) as session:
         return list(session.exec(select(Lead).where(Lead.source == "team")))
+
+
+def team_events(engine: Engine) -> list[SearchEvent]:
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(SearchEvent).where(SearchEvent.kind == TEAM_KIND).order_by(SearchEvent.id)
+            )
+        )
+
+
+def all_events(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.exec(select(func.count()).select_from(SearchEvent)).one())
 
 
 def open_contact_form(at):  # type: ignore[no-untyped-def]
@@ -220,3 +234,27 @@ def test_a_team_size_link_with_odd_digits_gets_a_notice_not_a_traceback(public_a
     at = open_page(PAGE, needs="security,cloud", near="78701", team_size=size)
     assert_no_exception(at)
     assert "team size must be a whole number" in texts(at)
+
+
+def test_a_team_search_that_needed_several_partners_records_one_team_demand_event(
+    public_app, sample_engine
+):
+    before = len(team_events(sample_engine))
+    at = open_page(PAGE, **THREE_NEEDS)
+    assert_no_exception(at)
+    at.run()  # a rerun of the same search records nothing more
+    events = team_events(sample_engine)
+    assert len(events) == before + 1
+    event = events[-1]
+    assert sorted(event.needs) == ["cloud", "financing", "networking"]
+    assert event.state == "TX"
+    assert event.latitude == round(event.latitude, 2)
+    assert event.result_count == len(team_titles(at))  # teams found, not partners
+
+
+def test_a_need_one_partner_covers_alone_records_no_demand_event(public_app, sample_engine):
+    before = all_events(sample_engine)
+    at = open_page(PAGE, needs="security,storage_backup", near="78701")
+    assert_no_exception(at)
+    assert at.subheader[0].value == "One partner covers all of your needs"
+    assert all_events(sample_engine) == before

@@ -133,14 +133,14 @@ def add_certification(
 
 def add_searches(
     engine: Engine, *, needs: list[str], state: str, count: int, results: int = 0,
-    days_ago: float = 10,
+    days_ago: float = 10, kind: str = "search",
 ) -> None:  # fmt: skip
     with Session(engine) as session:
         for _ in range(count):
             session.add(
                 SearchEvent(
                     at=NOW - timedelta(days=days_ago), needs=needs, state=state,
-                    result_count=results,
+                    result_count=results, kind=kind,
                 )
             )  # fmt: skip
         session.commit()

@@ -86,6 +86,23 @@ def test_gaps_count_unmet_searches_in_its_service_area_last_quarter(db_engine):
     assert gaps[0].suggestions and gaps[0].suggestions[0].level == 2
 
 
+def test_gaps_count_team_searches_that_needed_another_partner_and_say_how_many(db_engine):
+    world, _ = standing_world(db_engine)
+    add_searches(db_engine, needs=["cloud"], state="TX", count=25)
+    # A team event's result_count counts teams, not partners: 5 teams is still unmet demand.
+    add_searches(db_engine, needs=["cloud", "security"], state="TX", count=12, results=5,
+                 kind="team")  # fmt: skip
+    # Not counted: another state, older than a quarter.
+    add_searches(db_engine, needs=["cloud"], state="NY", count=4, kind="team")
+    add_searches(db_engine, needs=["cloud"], state="TX", count=6, days_ago=120, kind="team")
+    with Session(db_engine) as session:
+        gaps = gaps_it_could_fill(session=session, viewer=world.partner_a, partner_id=world.a,
+                                  now=NOW)  # fmt: skip
+    assert [(g.area_key, g.searches, g.team_searches) for g in gaps] == [
+        ("cloud", 37, 12), ("security", 12, 12),
+    ]  # fmt: skip
+
+
 def test_a_state_it_serves_by_name_is_its_service_area_too(db_engine):
     world, _ = standing_world(db_engine)
     from core.models import Partner

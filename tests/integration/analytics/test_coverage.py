@@ -16,7 +16,8 @@ from core.analytics.coverage import (
     state_values,
     unmet_demand_per_state,
 )
-from core.models import SearchEvent, utc_now
+from core.analytics.regional import unmet_demand
+from core.models import TEAM_KIND, SearchEvent, utc_now
 from core.search.index import STATE_CODES, build_read_index
 from core.search.query import SearchQuery
 from core.search.ranking import match_partners
@@ -101,6 +102,9 @@ def test_unmet_demand_counts_recent_searches_with_few_results_per_state(db_engin
                     result_count=found,
                 )
             )
+        # A team search's result_count counts teams: "fewer than 3 partners" never reads it.
+        session.add(SearchEvent(at=now, needs=["security"], state="NY", result_count=1,
+                                kind=TEAM_KIND))  # fmt: skip
         session.commit()
     since = now - timedelta(days=90)
     counts = state_values(unmet_demand_per_state(engine=db_engine, since=since, below=3))
@@ -109,3 +113,6 @@ def test_unmet_demand_counts_recent_searches_with_few_results_per_state(db_engin
     assert {code: n for code, n in state_values(security).items() if n} == {"TX": 2}
     strict = unmet_demand_per_state(engine=db_engine, since=since, below=1)
     assert state_values(strict)["TX"] == 1
+    with Session(db_engine) as session:
+        regional = unmet_demand(session=session, states=("NY",), since=since, below=3)
+    assert dict(zip(regional["area_key"], regional["searches"], strict=True)) == {"iot": 1}
