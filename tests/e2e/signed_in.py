@@ -42,7 +42,9 @@ def sign_in(page: Page, server: AppServer, login: tuple[str, str], next_page: st
         lambda: [c for c in page.context.cookies() if c["name"] == COOKIE], lambda c: bool(c)
     )
     assert cookies, "no session cookie after signing in"
-    page.wait_for_url(re.compile(rf"/{next_page or 'sign_in'}$"))
+    # Without a next page a partner lands on My standing, everyone else back on Sign in.
+    landing = re.escape(next_page) if next_page else "(?:sign_in|my_standing)"
+    page.wait_for_url(re.compile(rf"/{landing}$"))
     page.wait_for_load_state()
     settle(page)
 
