@@ -48,15 +48,15 @@ def _account(engine: Engine, username: str, password: str) -> AccountPublic:
         )
 
 
-def _home(account: AccountPublic | None = None) -> AppTest:
+def _home(account: AccountPublic | None = None, engine: Engine | None = None) -> AppTest:
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT_S)
-    sign_in(at, account)
+    sign_in(at, account, engine)
     return at.run()
 
 
 def test_an_empty_directory_starts_empty_and_tells_the_admin_how_to_import(deployed) -> None:
     admin = _account(deployed, "alice", "a long real password 42")
-    at = _home(admin)
+    at = _home(admin, deployed)
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Partners listed"] == "0"
     text = page_text(at)

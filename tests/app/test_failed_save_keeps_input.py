@@ -26,7 +26,7 @@ def _open_guarded(db: AtlasDb, page: str, as_: str) -> AppTest:
     stub = db.stub_dir / f"guarded_{page}"
     stub.write_text(_STUB.format(page=str(REPO_ROOT / "pages" / page)), encoding="utf-8")
     at = AppTest.from_file(str(stub), default_timeout=TIMEOUT_S)
-    sign_in(at, db.accounts.get(as_))
+    sign_in(at, db.accounts.get(as_), db.engine)
     return at.run()
 
 

@@ -24,7 +24,7 @@ HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](javascript:alert(1))"
 
 def open_page(db: AtlasDb, page: str, as_: str = "anonymous", **params: Any) -> AppTest:
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT_S)
-    sign_in(at, db.accounts.get(as_))
+    sign_in(at, db.accounts.get(as_), db.engine)
     at.run()
     for name, value in params.items():
         at.query_params[name] = str(value)
