@@ -16,6 +16,8 @@ log = logging.getLogger("core.worker")
 
 def run_worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # The schema check below opens an Alembic context, which logs its set-up at INFO: not news.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = load_settings()
     if settings.smtp_url:
         try:  # a typo is said once, here, not logged on every pass
