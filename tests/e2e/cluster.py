@@ -5,7 +5,8 @@ temporary folder.
 
 nginx is Debian's (`apt-get install nginx`, .ci/run installs it), run unprivileged-style:
 its own prefix, pid file, logs and temp folders, `daemon off` (the test owns the process),
-no default site. Missing nginx or PostgreSQL: skipped locally, a failure under CI=true.
+no default site (deploy/nginx/local.py). Missing nginx or PostgreSQL: skipped locally, a
+failure under CI=true.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -27,11 +26,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from deploy.nginx.render import app_name, render
+from deploy.nginx.local import LocalNginx, find_nginx, start_local_nginx
 from tests.conftest import REPO_ROOT, require_or_skip
 from tests.e2e.conftest import (
-    POLL_INTERVAL_S,
-    SERVER_START_TIMEOUT_S,
     AppServer,
     fail_if_deprecation_warnings,
     launch_app_server,
@@ -47,20 +44,6 @@ from tests.integration.conftest import (
 APP_PROCESSES = 2
 DATABASE = "atlas_cluster"
 PG_USER = "postgres"
-NGINX_START_ATTEMPTS = 3
-
-
-def find_nginx() -> str | None:
-    """Debian's nginx (`apt-get install nginx`), else one on PATH."""
-    if Path("/usr/sbin/nginx").is_file():
-        return "/usr/sbin/nginx"
-    return shutil.which("nginx")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _stop_group(process: subprocess.Popen[bytes]) -> None:
@@ -164,86 +147,6 @@ def start_worker(database_url: str, log_dir: Path) -> Worker:
     return Worker(process=process, log=log)
 
 
-# ---- nginx -----------------------------------------------------------------------------------
-
-
-@dataclass
-class NginxProxy:
-    url: str
-    process: subprocess.Popen[bytes]
-    workdir: Path
-    access_log: Path
-    # app name (app1, ...) -> the app process it stands for
-    apps: dict[str, AppServer]
-
-    def error_log_tail(self, chars: int = 4000) -> str:
-        log = self.workdir / "error.log"
-        return log.read_text(errors="replace")[-chars:] if log.exists() else ""
-
-    def access_log_lines(self) -> list[str]:
-        return self.access_log.read_text(errors="replace").splitlines()
-
-
-def nginx_main_config(workdir: Path, site: Path) -> str:
-    """nginx.conf around the rendered site: everything nginx writes stays in `workdir`."""
-    temp = workdir / "temp"
-    temp_paths = "\n".join(
-        f"    {kind}_temp_path {temp / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    # As root, nginx would hand its workers to `nobody`, who may not enter the temp folder.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    return (
-        f"{user}daemon off;\nworker_processes 1;\npid {workdir / 'nginx.pid'};\n"
-        f"error_log {workdir / 'error.log'} info;\n"
-        "events { worker_connections 256; }\n"
-        f"http {{\n    access_log off;\n{temp_paths}\n    include {site};\n}}\n"
-    )
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], describe: str) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{describe} exited with code {process.returncode}")
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(POLL_INTERVAL_S)  # a polling interval
-    raise RuntimeError(f"{describe} did not listen on {port} within the deadline")
-
-
-def start_nginx(executable: str, apps: list[AppServer], workdir: Path) -> NginxProxy:
-    """nginx in front of `apps` (app1 = apps[0], ...) on a free loopback port."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "temp").mkdir(exist_ok=True)
-    access_log = workdir / "access.log"
-    site, main = workdir / "atlas.conf", workdir / "nginx.conf"
-    addresses = [f"127.0.0.1:{app.port}" for app in apps]
-    last_error = ""
-    for _ in range(NGINX_START_ATTEMPTS):  # another process may take the free port first
-        port = _free_port()
-        site.write_text(render(addresses, listen=f"127.0.0.1:{port}", access_log=str(access_log)))
-        main.write_text(nginx_main_config(workdir, site))
-        argv = [executable, "-p", str(workdir), "-c", str(main), "-e", str(workdir / "error.log")]
-        check = subprocess.run([*argv, "-t"], capture_output=True, text=True, check=False)
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx -t rejected the configuration:\n{check.stderr}")
-        with (workdir / "nginx.out").open("wb") as out:
-            process = subprocess.Popen(
-                argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        try:
-            _wait_for_port(port, process, "nginx")
-        except RuntimeError as exc:
-            _stop_group(process)
-            last_error = f"{exc}\n{(workdir / 'nginx.out').read_text(errors='replace')}"
-            continue
-        named = {app_name(i): app for i, app in enumerate(apps)}
-        return NginxProxy(f"http://127.0.0.1:{port}", process, workdir, access_log, named)
-    raise RuntimeError(f"nginx did not start:\n{last_error}")
-
-
 # ---- the whole deployment --------------------------------------------------------------------
 
 
@@ -252,7 +155,12 @@ class Cluster:
     database_url: str
     apps: list[AppServer]
     worker: Worker
-    nginx: NginxProxy
+    nginx: LocalNginx
+
+    def app(self, name: str) -> AppServer:
+        """The app process nginx calls ``name`` (app1, app2, ...)."""
+        address = self.nginx.names[name]
+        return next(a for a in self.apps if f"127.0.0.1:{a.port}" == address)
 
 
 @contextmanager
@@ -261,7 +169,6 @@ def running_cluster(workdir: Path, partners: int = 300) -> Iterator[Cluster]:
     and nginx; everything stopped, in reverse order, on the way out."""
     nginx = find_nginx()
     require_or_skip(nginx, "nginx not found; install it with `apt-get install nginx`")
-    assert nginx is not None
     with ExitStack() as stack:
         database_url = stack.enter_context(running_postgres())
         migrate_database(database_url)
@@ -273,7 +180,8 @@ def running_cluster(workdir: Path, partners: int = 300) -> Iterator[Cluster]:
             apps.append(app)
         worker = start_worker(database_url, workdir / "worker")
         stack.callback(_stop_group, worker.process)
-        proxy = start_nginx(nginx, apps, workdir / "nginx")
-        stack.callback(_stop_group, proxy.process)
+        addresses = [f"127.0.0.1:{app.port}" for app in apps]
+        proxy = start_local_nginx(addresses, workdir / "nginx", nginx)
+        stack.callback(proxy.stop)
         yield Cluster(database_url, apps, worker, proxy)
     fail_if_deprecation_warnings(apps)

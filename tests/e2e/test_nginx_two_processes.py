@@ -125,7 +125,7 @@ def test_an_edit_through_one_process_shows_in_a_search_of_the_other(
     editor.page.goto(f"{front.url}/sign_in")
     expect(editor.page.get_by_label("Username")).to_be_visible(timeout=FIRST_PAGE_MS)
     editor_process = editor.pin()
-    assert editor_process in cluster.nginx.apps, f"no pin after the first page: {editor_process}"
+    assert editor_process in cluster.nginx.names, f"no pin after the first page: {editor_process}"
 
     # New browsers are spread over the processes: open some until one lands on the other.
     visitor: Tab | None = None
@@ -196,12 +196,12 @@ def test_when_a_process_stops_its_browsers_move_to_another_and_are_pinned_there(
             return response.headers["X-Atlas-Upstream"], pins
 
     first, cookies = get("/_stcore/health")
-    assert first in cluster.nginx.apps
+    assert first in cluster.nginx.names
     assert [c.split(";")[0] for c in cookies] == [f"{PIN_COOKIE}={first}"], cookies
     assert get("/_stcore/health") == (first, [])  # pinned: the same process, no new pin
 
-    cluster.nginx.apps[first].stop()
+    cluster.app(first).stop()
     moved, cookies = get("/_stcore/health")
-    assert moved in cluster.nginx.apps and moved != first
+    assert moved in cluster.nginx.names and moved != first
     assert [c.split(";")[0] for c in cookies] == [f"{PIN_COOKIE}={moved}"], cookies
     assert get("/_stcore/health") == (moved, [])
