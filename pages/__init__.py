@@ -40,9 +40,9 @@ HANDOFF_PATH = "/_atlas/session"
 # Set by current_account for this run when the session could not be checked (database down).
 SIGN_IN_UNAVAILABLE_KEY = "sign_in_unavailable"
 SIGN_IN_UNAVAILABLE = (
-    "Sign-in is temporarily unavailable: the directory's database cannot be reached, so "
-    "nothing can be saved right now. You are still signed in; this page comes back by itself "
-    "when the database does."
+    "The directory's database is temporarily unavailable, so sign-in cannot be checked and "
+    "nothing was saved. You are still signed in and what you typed is kept: this page comes "
+    "back by itself when the database does."
 )
 PAGES_DIR = Path(__file__).resolve().parent
 
