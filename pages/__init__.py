@@ -31,6 +31,7 @@ from core.migrations import SchemaError, ensure_current
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
 from core.search.index import ReadIndexHolder
 from core.settings import Settings, SettingsError, get_settings
+from pages.parts.errors import show_kept_input_again, stop_for_outage
 from pages.parts.routing import leave_legacy_pages_mode
 
 ROLE_LABELS = {ROLE_ADMIN: "Administrator", ROLE_VENDOR: "Vendor team", ROLE_PARTNER: "Partner"}
@@ -39,11 +40,6 @@ HANDOFF_KEY = "auth_handoff"  # the /_atlas/session URL to send the browser to, 
 HANDOFF_PATH = "/_atlas/session"
 # Set by current_account for this run when the session could not be checked (database down).
 SIGN_IN_UNAVAILABLE_KEY = "sign_in_unavailable"
-SIGN_IN_UNAVAILABLE = (
-    "The directory's database is temporarily unavailable, so sign-in cannot be checked and "
-    "nothing was saved. You are still signed in and what you typed is kept: this page comes "
-    "back by itself when the database does."
-)
 PAGES_DIR = Path(__file__).resolve().parent
 
 
@@ -273,8 +269,9 @@ def setup_page(title: str, icon: str, *, roles: tuple[str, ...] = ()) -> Account
             st.title(f"{icon} {title}")
             # Not the sign-in prompt: signing in needs the database too, and the user is
             # still signed in. A form on this page keeps what was typed (st.stop).
-            st.warning(SIGN_IN_UNAVAILABLE, icon="⚠️")
-            st.stop()
+            stop_for_outage()
+        if account is not None:
+            show_kept_input_again()
         if account is None:
             st.title(f"{icon} {title}")
             if st.session_state.pop("session_expired", False):

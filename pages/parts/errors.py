@@ -3,10 +3,13 @@ with a reference (core.errors), the traceback goes to the server log."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from core.errors import report_unexpected
 
@@ -28,10 +31,47 @@ def plain_errors(where: str) -> Iterator[None]:
         st.stop()
 
 
+# A role page whose sign-in could not be checked (pages.current_account, database away).
+SIGN_IN_UNAVAILABLE = (
+    "The directory's database is temporarily unavailable, so sign-in cannot be checked and "
+    "nothing was saved. You are still signed in and what you typed is kept: please try again "
+    "in a minute."
+)
+STOPPED_BY_OUTAGE_KEY = "stopped_by_outage"  # the last run stopped before the page's widgets
+
+
+def stop_for_outage() -> None:
+    """Say sign-in is unavailable and end the run; a "Try again" click is the rerun."""
+    st.warning(SIGN_IN_UNAVAILABLE, icon="⚠️")
+    st.button("Try again", key="sign_in_unavailable_retry")
+    st.session_state[STOPPED_BY_OUTAGE_KEY] = True
+    st.stop()
+
+
+def show_kept_input_again() -> None:
+    """After a run that an outage stopped before the page drew its widgets (setup_page), send
+    the kept values to the browser again.
+
+    The server keeps what was typed (a stopped run drops no widget state), but the browser
+    forgot the widgets it no longer showed and would redraw them with their defaults, and
+    send those back on the next click. Setting a value through session state makes Streamlit
+    send it with the widget. Booleans are left alone: buttons are booleans and must never be
+    set (Streamlit refuses), so a checkbox shows its default, the one loss left.
+    """
+    if not st.session_state.pop(STOPPED_BY_OUTAGE_KEY, False):
+        return
+    for key in list(st.session_state.keys()):
+        value = st.session_state[key]
+        if isinstance(value, (str, int, float, list, tuple, date)) and not isinstance(value, bool):
+            # A widget this run has drawn already (the sidebar's) cannot be set: left alone.
+            with contextlib.suppress(StreamlitAPIException):
+                st.session_state[key] = value
+
+
 OUT_OF_DATE = (
     "The directory's database cannot be reached right now: these results come from this "
     "server's copy of the directory and may be out of date. Nothing can be saved until it is "
-    "back; this page recovers by itself."
+    "back."
 )
 
 
