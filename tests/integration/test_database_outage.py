@@ -122,6 +122,16 @@ def test_a_save_while_the_database_is_down_fails_as_unavailable_then_succeeds(
     assert _state(engine, world)[0] == "After the outage"
 
 
+def test_a_restart_while_idle_costs_the_next_save_nothing(
+    server: OutagePostgres, engine: Engine, world: World
+) -> None:
+    _state(engine, world)  # a pooled connection, which the restart kills unseen
+    server.stop()
+    server.start()
+    _save_description(engine, world, "First save after a restart")  # no error: pre-ping
+    assert _state(engine, world)[0] == "First save after a restart"
+
+
 def test_search_answers_from_the_index_while_the_database_is_down(
     server: OutagePostgres, engine: Engine, world: World
 ) -> None:
