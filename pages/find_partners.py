@@ -51,7 +51,7 @@ from core.settings import get_settings
 from pages import get_engine, setup_page
 from pages.parts import search_memory
 from pages.parts.contact import VISIT_KEY, visitor_address
-from pages.parts.errors import directory_index
+from pages.parts.errors import database_unreachable, directory_index
 from pages.parts.search_filters import find_filters, show_query_error, show_url_problems
 from pages.parts.url_state import UrlState
 
@@ -122,7 +122,7 @@ def current_query() -> tuple[SearchQuery | None, str | None]:
 
 def record_demand(query: SearchQuery, results: Any) -> None:
     """One anonymous demand event per distinct search, not per rerun or page turn."""
-    if account is not None or not is_demand_signal(query):
+    if account is not None or not is_demand_signal(query) or database_unreachable():
         return
     signature = search_signature(query)
     if ss.get(f"{K}recorded") == signature:

@@ -75,6 +75,14 @@ OUT_OF_DATE = (
 )
 
 
+def database_unreachable() -> bool:
+    """Whether this process's last directory check could not reach the database: optional
+    writes (demand statistics) are skipped rather than waiting on a connect timeout."""
+    from pages import get_index_holder  # pages imports this module
+
+    return bool(getattr(get_index_holder(), "database_unreachable", False))
+
+
 def directory_index():  # type: ignore[no-untyped-def]
     """The read index for a search page; says so when it may be out of date.
 
