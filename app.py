@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.formatting import escape_markdown
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR
-from pages import ROLE_LABELS, current_account, get_engine, sign_out
+from pages import ROLE_LABELS, current_account, get_engine, sign_in_unavailable, sign_out
 from pages.parts.errors import plain_errors
 from pages.parts.phone_sidebar import fold_sidebar_after_navigation_on_phones
 from pages.parts.routing import app_page, mark_routed_by_app
@@ -82,7 +82,10 @@ with st.sidebar:
     st.caption("Directory")
     for entry in DIRECTORY_MENU:
         st.page_link(entry)
-    if account is None:
+    if account is None and sign_in_unavailable():  # the database is away; the session is kept
+        st.caption("Account")
+        st.caption("⚠️ Sign-in is temporarily unavailable; you stay signed in.")
+    elif account is None:
         st.caption("Account")
         st.page_link(SIGN_IN)
         st.caption("Vendors, partners and administrators: sign in for your own screens.")

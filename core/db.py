@@ -42,7 +42,18 @@ def create_db_engine(url: str | None = None) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # Outages (tests/integration/test_database_outage.py): pre-ping tests a pooled connection
+    # before each use and, when the server restarted, drops the whole pool and reconnects, so
+    # the same engine recovers with no restart of the app. connect_timeout bounds how long a
+    # page waits on an unreachable host; pool_timeout how long it waits for a free connection.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=10,
+        connect_args={"connect_timeout": get_settings().database_connect_timeout_seconds},
+    )
 
 
 @contextmanager

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     # the cooling period.
     offer_expiry_streak: int = Field(default=3, ge=1, validation_alias="ATLAS_OFFER_EXPIRY_STREAK")
     offer_cooling_hours: int = Field(default=72, ge=0, validation_alias="ATLAS_OFFER_COOLING_HOURS")
+    # PostgreSQL: how long opening a connection may wait before it counts as "database
+    # unavailable" (a host that vanished drops packets rather than refusing: without a limit
+    # every page run would hang on it). Seconds, libpq's connect_timeout.
+    database_connect_timeout_seconds: int = Field(
+        default=5, ge=1, validation_alias="ATLAS_DATABASE_CONNECT_TIMEOUT_SECONDS"
+    )
     # How often `python -m core worker` looks for due work.
     worker_interval_seconds: float = Field(
         default=5.0, gt=0, validation_alias="ATLAS_WORKER_INTERVAL_SECONDS"

@@ -26,16 +26,20 @@ from core.db import create_db_engine, is_directory_empty, session_scope
 from core.demo.accounts import create_demo_accounts
 from core.demo.generator import seed_demo_directory
 from core.demo.safety import published_password_problem
+from core.errors import is_database_unavailable
 from core.migrations import SchemaError, ensure_current
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
 from core.search.index import ReadIndexHolder
 from core.settings import Settings, SettingsError, get_settings
+from pages.parts.errors import show_kept_input_again, stop_for_outage
 from pages.parts.routing import leave_legacy_pages_mode
 
 ROLE_LABELS = {ROLE_ADMIN: "Administrator", ROLE_VENDOR: "Vendor team", ROLE_PARTNER: "Partner"}
 SESSION_KEY = "auth"  # {"session_id": …} of this tab's server-side session
 HANDOFF_KEY = "auth_handoff"  # the /_atlas/session URL to send the browser to, once
 HANDOFF_PATH = "/_atlas/session"
+# Set by current_account for this run when the session could not be checked (database down).
+SIGN_IN_UNAVAILABLE_KEY = "sign_in_unavailable"
 PAGES_DIR = Path(__file__).resolve().parent
 
 
@@ -117,17 +121,27 @@ def current_account() -> AccountPublic | None:
     (core.accounts.sessions); it must be live and its account active on every run, so a
     sign-out elsewhere, a password change or a deactivation takes effect at the next action.
     """
+    st.session_state.pop(SIGN_IN_UNAVAILABLE_KEY, None)  # said again below if still true
     auth = st.session_state.get(SESSION_KEY)
     token = None if auth else _cookie_token()
     if not auth and not token:
         return None
-    with session_scope(get_engine()) as session:
-        signed_in = resolve_session(
-            session=session,
-            now=utc_now(),
-            token=token,
-            session_id=auth["session_id"] if auth else None,
-        )
+    try:
+        with session_scope(get_engine()) as session:
+            signed_in = resolve_session(
+                session=session,
+                now=utc_now(),
+                token=token,
+                session_id=auth["session_id"] if auth else None,
+            )
+    except Exception as exc:
+        if not is_database_unavailable(exc):
+            raise
+        # The database is away: the page still renders (search answers from the index), as
+        # for a visitor, and says why. The tab's session and the cookie are kept as they are,
+        # so the user is signed in again at the first run after the database is back.
+        st.session_state[SIGN_IN_UNAVAILABLE_KEY] = True
+        return None
     if signed_in is None:
         st.session_state.pop(SESSION_KEY, None)
         if auth:  # this tab was signed in: say why it no longer is
@@ -143,6 +157,11 @@ def _cookie_token() -> str | None:
     except Exception:  # no request context (a bare script run): no cookie
         return None
     return token if isinstance(token, str) and token else None  # (AppTest gives a stand-in)
+
+
+def sign_in_unavailable() -> bool:
+    """Whether this run could not check who is signed in because the database is away."""
+    return bool(st.session_state.get(SIGN_IN_UNAVAILABLE_KEY))
 
 
 def current_session_id() -> int | None:
@@ -239,13 +258,20 @@ def setup_page(title: str, icon: str, *, roles: tuple[str, ...] = ()) -> Account
     st.set_page_config(page_title=f"{title} · Partner Atlas", page_icon=icon, layout="wide")
     settings_or_stop()
     account = current_account()
-    if account is None and _streamlit_identity():
+    if account is None and not sign_in_unavailable() and _streamlit_identity():
         from pages.parts.single_sign_on import adopt_single_sign_on  # it imports this module
 
         adopt_single_sign_on()
         account = current_account()
     send_pending_handoff()
     if roles:
+        if account is None and sign_in_unavailable():
+            st.title(f"{icon} {title}")
+            # Not the sign-in prompt: signing in needs the database too, and the user is
+            # still signed in. A form on this page keeps what was typed (st.stop).
+            stop_for_outage()
+        if account is not None:
+            show_kept_input_again()
         if account is None:
             st.title(f"{icon} {title}")
             if st.session_state.pop("session_expired", False):

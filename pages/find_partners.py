@@ -48,9 +48,10 @@ from core.search.text import (
     freshness_text,
 )
 from core.settings import get_settings
-from pages import get_engine, get_index_holder, setup_page
+from pages import get_engine, setup_page
 from pages.parts import search_memory
 from pages.parts.contact import VISIT_KEY, visitor_address
+from pages.parts.errors import database_unreachable, directory_index
 from pages.parts.search_filters import find_filters, show_query_error, show_url_problems
 from pages.parts.url_state import UrlState
 
@@ -121,7 +122,7 @@ def current_query() -> tuple[SearchQuery | None, str | None]:
 
 def record_demand(query: SearchQuery, results: Any) -> None:
     """One anonymous demand event per distinct search, not per rerun or page turn."""
-    if account is not None or not is_demand_signal(query):
+    if account is not None or not is_demand_signal(query) or database_unreachable():
         return
     signature = search_signature(query)
     if ss.get(f"{K}recorded") == signature:
@@ -257,7 +258,7 @@ def render_compare_picker(results: Any, query: SearchQuery) -> None:
 
 
 def render_results(query: SearchQuery, jump_to_results: Any) -> None:
-    index = get_index_holder().get()
+    index = directory_index()
     try:
         results = search_index(index, query)
         if results.total and query.page > results.page_count:  # an old link, fewer results now

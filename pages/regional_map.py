@@ -38,8 +38,9 @@ from core.search.query import MAX_RADIUS_KM, QueryError, SearchQuery, parse_quer
 from core.search.ranking import match_partners, resolve_query_place
 from core.search.text import coverage_mark, coverage_text, describe_search
 from core.taxonomy import FOUNDATIONAL, get_taxonomy
-from pages import get_engine, get_index_holder, setup_page
+from pages import get_engine, setup_page
 from pages.parts import search_memory
+from pages.parts.errors import directory_index
 from pages.parts.search_filters import show_url_problems
 from pages.parts.url_state import UrlState
 
@@ -134,7 +135,7 @@ except QueryError as exc:
     st.error(f"Please check the place: {escape_markdown(str(exc))}")
     st.stop()
 
-index = get_index_holder().get()
+index = directory_index()
 matches = match_partners(index, query, place)
 # Pins at the offices that matched the place (a branch near it, not a far headquarters).
 positions = PinPositions.of(index, matches, place, query.radius_km)

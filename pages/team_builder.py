@@ -35,10 +35,11 @@ from core.teams.text import (
     uncovered_text,
     wider_radius_km,
 )
-from pages import get_index_holder, setup_page
+from pages import setup_page
 from pages.parts import search_memory
 from pages.parts.contact import contact_form, show_contact_notice
 from pages.parts.demand_log import record_visitor_demand
+from pages.parts.errors import directory_index
 from pages.parts.search_filters import show_query_error, show_url_problems, team_filters
 from pages.parts.url_state import UrlState
 
@@ -264,7 +265,7 @@ with main:
         st.stop()
     try:
         query = team_query_from_search(search, max_size=team_size)
-        result = find_teams_in_index(get_index_holder().get(), query)
+        result = find_teams_in_index(directory_index(), query)
     except QueryError as exc:  # the place could not be found, or too many needs
         show_query_error(exc, K)
         st.stop()

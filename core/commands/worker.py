@@ -9,7 +9,13 @@ import threading
 from core.commands.runtime import OK, fail, open_engine
 from core.notifications.smtp import check_mail_from, parse_smtp_url
 from core.settings import load_settings
-from core.worker.loop import describe, run_forever, run_once, stop_on_signals
+from core.worker.loop import (
+    DatabaseUnreachable,
+    describe,
+    run_forever,
+    run_once,
+    stop_on_signals,
+)
 
 log = logging.getLogger("core.worker")
 
@@ -30,7 +36,10 @@ def run_worker(args: argparse.Namespace) -> int:
     if not settings.smtp_url:
         log.info("ATLAS_SMTP_URL is not set: messages stay in the outbox (python -m core outbox)")
     if args.once:
-        print(describe(run_once(engine)))
+        try:
+            print(describe(run_once(engine)))
+        except DatabaseUnreachable as exc:
+            return fail(f"the database cannot be reached: {exc}")
         return OK
     stop = threading.Event()
     stop_on_signals(stop)

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from core.db import session_scope
 from core.directory.confirmation import LINK_VALID_FOR, issue_still_correct_token
+from core.errors import is_database_unavailable
 from core.formatting import humanize_age
 from core.models import ROLE_PARTNER, Account, OutboxMessage, Partner
 from core.notifications.compose import Email
@@ -157,7 +158,9 @@ def send_profile_nudges(engine: Engine, now: datetime) -> int:
             with session_scope(engine) as session:
                 sent += nudge_partner(session=session, partner_id=partner_id, now=now)
                 session.commit()
-        except (SQLAlchemyError, ValueError):
+        except (SQLAlchemyError, ValueError) as exc:
+            if is_database_unavailable(exc):
+                raise  # not this partner's fault: the worker logs the outage once (loop.py)
             # One partner's problem (a bad address, a lost race) must not hold back the
             # others; it is still due, so the next pass tries it again.
             log.exception("profile nudge for partner %s failed", partner_id)

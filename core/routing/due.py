@@ -16,6 +16,7 @@ from sqlalchemy import CursorResult, Engine, and_, exists, update
 from sqlmodel import Session, col, select
 
 from core.db import session_scope
+from core.errors import is_database_unavailable
 from core.models import (
     OFFER_EXPIRED,
     OFFER_OPEN,
@@ -96,7 +97,9 @@ def expire_due_offers(engine: Engine, now: datetime) -> int:
                 seen.add(offer.id or 0)  # tried once per pass, whatever happens
                 done = expire_one(session, offer, now)
             moved += done
-        except Exception:
+        except Exception as exc:
+            if is_database_unavailable(exc):
+                raise  # not this offer's fault: the worker logs the outage once (loop.py)
             # One offer that fails (rolled back) must not hold back the others; it stays
             # open and due, so the next pass tries it again.
             LOG.exception("Could not expire a lead offer; the next pass tries again.")
@@ -177,6 +180,8 @@ def route_unrouted_leads(engine: Engine, now: datetime) -> int:
                 # route_lead locks the lead and re-checks it: another worker may have routed it.
                 made = route_lead(session=session, lead_id=lead_id, now=now) is not None
             offered += made
-        except Exception:
+        except Exception as exc:
+            if is_database_unavailable(exc):
+                raise  # not this lead's fault: the worker logs the outage once (loop.py)
             LOG.exception("Could not route lead %s; the next pass tries again.", lead_id)
     return offered

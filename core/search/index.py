@@ -19,6 +19,7 @@ from functools import cached_property
 import numpy as np
 import pyarrow as pa
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from core.db import read_data_version
@@ -294,6 +295,9 @@ class ReadIndexHolder:
         self._today = today
         self._index: ReadIndex | None = None
         self._lock = threading.Lock()
+        # True while the last version check could not reach the database: the pages then say
+        # the directory may be out of date (p15a owns the full version of this; p15d's stand-in).
+        self.database_unreachable = False
 
     def current_version(self) -> int:
         with Session(self._engine) as session:
@@ -304,8 +308,15 @@ class ReadIndexHolder:
         return index.data_version != version or index.built_for_day != self._today()
 
     def get(self) -> ReadIndex:
-        version = self.current_version()
         index = self._index
+        try:
+            version = self.current_version()
+        except DBAPIError:
+            self.database_unreachable = True
+            if index is None:
+                raise
+            return index  # the database is away: answer from what we have
+        self.database_unreachable = False
         if index is not None and not self._is_stale(index, version):
             return index
         if index is not None and not self._lock.acquire(blocking=False):

@@ -3,6 +3,8 @@
 One job's failure is logged and the pass goes on with the next job: a broken reminder must
 not hold back delivery. ``run_forever`` sleeps on an Event, so SIGTERM/SIGINT (or a test
 setting the event) ends it between passes, never in the middle of a job's transaction.
+A database that cannot be reached is not a job's failure: the pass ends (every job would fail
+alike), one line is logged for the whole outage, and the next pass tries again.
 """
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ from types import FrameType
 
 from sqlalchemy import Engine
 
+from core.errors import is_database_unavailable
 from core.models import utc_now
 from core.worker.jobs import JOBS, Job
 
 log = logging.getLogger(__name__)
+
+
+class DatabaseUnreachable(Exception):
+    """A pass ended because the database could not be reached; the message is one line."""
 
 
 def run_once(
@@ -32,7 +39,9 @@ def run_once(
     for job in JOBS if jobs is None else jobs:
         try:
             done[job.name] = int(job.run(engine, moment))
-        except Exception:
+        except Exception as exc:
+            if is_database_unavailable(exc):  # not this job's fault: the others would fail too
+                raise DatabaseUnreachable(_first_line(exc)) from exc
             log.exception("worker job %s failed; the other jobs go on", job.name)
             done[job.name] = 0
     return done
@@ -48,13 +57,28 @@ def run_forever(engine: Engine, interval: float, stop_event: threading.Event) ->
     """Passes every ``interval`` seconds until ``stop_event`` is set; returns the number of
     passes. Logs one line per pass that did something."""
     passes = 0
+    unreachable = False  # logged once when an outage starts and once when it ends
     while not stop_event.is_set():
-        done = run_once(engine)
+        try:
+            done = run_once(engine)
+        except DatabaseUnreachable as exc:
+            if not unreachable:
+                log.warning("worker: database unreachable (%s); retrying every %s s", exc, interval)
+            unreachable = True
+        else:
+            if unreachable:
+                log.info("worker: database reachable again")
+            unreachable = False
+            if any(done.values()):
+                log.info("worker pass: %s", describe(done))
         passes += 1
-        if any(done.values()):
-            log.info("worker pass: %s", describe(done))
         stop_event.wait(interval)
     return passes
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def stop_on_signals(stop_event: threading.Event) -> None:

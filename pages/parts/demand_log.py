@@ -16,6 +16,7 @@ from core.search.query import SearchQuery
 from core.settings import get_settings
 from pages import get_engine
 from pages.parts.contact import VISIT_KEY, visitor_address
+from pages.parts.errors import database_unreachable
 
 
 def record_visitor_demand(
@@ -23,6 +24,8 @@ def record_visitor_demand(
 ) -> bool:
     """Record one demand event for this visitor (None-safe); False when the database failed,
     so the caller may try again on the next run."""
+    if database_unreachable():  # known to be away: no connect timeout on a search
+        return False
     try:
         visitor = demand_visitor_key(
             address=visitor_address(),

@@ -47,7 +47,7 @@ def test_a_profile_edit_typed_during_an_outage_is_still_there_afterwards(
         outage.setattr(pages, "get_engine", _database_down)
         at = click(at, "Save profile")
         shown = page_text(at)
-        assert "unavailable right now" in shown and "db.internal" not in shown
+        assert "nothing was saved" in shown and "db.internal" not in shown
     at.run()  # the database is back: the visitor's next action
     assert widget(at, "text_area", "Description").value == TYPED
     assert widget(at, "text_input", "Website").value == "https://example.org/typed"

@@ -55,7 +55,7 @@ def test_a_database_outage_says_unavailable_without_host_or_port(
         clear_caches()
     assert not at.exception
     shown = texts(at)
-    assert "The directory is unavailable right now" in shown and REFERENCE.search(shown)
+    assert "temporarily unavailable, so nothing was saved" in shown and REFERENCE.search(shown)
     assert "127.0.0.1" not in shown and ":9" not in shown and "OperationalError" not in shown
 
 
