@@ -1,6 +1,7 @@
 """The indexed-SQL baseline: what a capable engineer would write against SQLite.
 
-* Radius: the bounding box is answered by the covering (latitude, longitude) index, each
+* Radius: the bounding box is answered by the covering (latitude, longitude) index (or,
+  ``spatial="rtree"``, by an R*Tree over both axes), each
   need is checked by a primary-key lookup in the effective-level table, and only the rows
   left get the exact great-circle distance (NumPy); count, then the 20 nearest.
 * Keywords: FTS5 prefix queries ("back" finds "backup", every word must match, as in the
@@ -59,8 +60,16 @@ def _keyword_clause(query: SearchQuery, column: str, params: list[Any]) -> list[
     return [f"{column} IN (SELECT rowid FROM fts WHERE fts MATCH ?)"]
 
 
-def radius_matches(conn: sqlite3.Connection, query: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
-    """(partner ids, nearest km) of every match, unordered."""
+SPATIAL = ("btree", "rtree")
+# R*Tree bounds are float32: widen the box by more than their rounding, then filter exactly.
+_RTREE_SLACK_DEG = 1e-3
+
+
+def radius_matches(
+    conn: sqlite3.Connection, query: SearchQuery, *, spatial: str = "btree"
+) -> tuple[np.ndarray, np.ndarray]:
+    """(partner ids, nearest km) of every match, unordered. ``spatial``: the composite
+    (latitude, longitude) B-tree index, or the R*Tree."""
     place = resolve_query_place(query)
     assert place is not None
     lat_span = query.radius_km / KM_PER_DEGREE
@@ -69,11 +78,25 @@ def radius_matches(conn: sqlite3.Connection, query: SearchQuery) -> tuple[np.nda
         place.latitude - lat_span, place.latitude + lat_span,
         place.longitude - lon_span, place.longitude + lon_span,
     ]  # fmt: skip
-    where = ["l.latitude BETWEEN ? AND ?", "l.longitude BETWEEN ? AND ?"]
+    if spatial == "rtree":
+        params = [
+            p + (_RTREE_SLACK_DEG if i % 2 else -_RTREE_SLACK_DEG) for i, p in enumerate(params)
+        ]
+        where = ["l.min_lat >= ? AND l.max_lat <= ?", "l.min_lon >= ? AND l.max_lon <= ?"]
+        table = "loc_rtree"
+    else:
+        where = ["l.latitude BETWEEN ? AND ?", "l.longitude BETWEEN ? AND ?"]
+        table = "loc"
     where += _need_clauses(query, "l.partner_id", params)
     where += _keyword_clause(query, "l.partner_id", params)
-    sql = f"SELECT l.partner_id, l.latitude, l.longitude FROM loc l WHERE {' AND '.join(where)}"
+    sql = f"SELECT l.partner_id, l.latitude, l.longitude FROM {table} l WHERE {' AND '.join(where)}"
     rows = np.asarray(conn.execute(sql, params).fetchall(), dtype=np.float64).reshape(-1, 3)
+    if spatial == "rtree":  # back to the exact box the core uses
+        box = np.asarray(params[:4]) + _RTREE_SLACK_DEG * np.array([1, -1, 1, -1])
+        rows = rows[
+            (rows[:, 1] >= box[0]) & (rows[:, 1] <= box[1])
+            & (rows[:, 2] >= box[2]) & (rows[:, 2] <= box[3])
+        ]  # fmt: skip
     km = np.asarray(haversine_km(place.latitude, place.longitude, rows[:, 1], rows[:, 2]))
     inside = km <= query.radius_km
     ids, km = rows[inside, 0].astype(np.int64), km[inside]
@@ -97,11 +120,13 @@ def _country_sql(query: SearchQuery, params: list[Any]) -> str:
     return " INTERSECT ".join(parts)
 
 
-def search(conn: sqlite3.Connection, query: SearchQuery) -> tuple[int, list[int]]:
+def search(
+    conn: sqlite3.Connection, query: SearchQuery, *, spatial: str = "btree"
+) -> tuple[int, list[int]]:
     """(total, the first page of partner ids) — what a results page needs."""
     _unsupported(query)
     if query.near is not None:
-        ids, km = radius_matches(conn, query)
+        ids, km = radius_matches(conn, query, spatial=spatial)
         top = np.lexsort((ids, km))[:PAGE]
         return int(ids.size), [int(i) for i in ids[top]]
     params: list[Any] = []
@@ -116,11 +141,13 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> tuple[int, list[int]
     return int(total), [int(r[0]) for r in page]
 
 
-def matching_ids(conn: sqlite3.Connection, query: SearchQuery) -> np.ndarray:
+def matching_ids(
+    conn: sqlite3.Connection, query: SearchQuery, *, spatial: str = "btree"
+) -> np.ndarray:
     """Every matching partner id, sorted: to check the baseline against the core (untimed)."""
     _unsupported(query)
     if query.near is not None:
-        return np.sort(radius_matches(conn, query)[0])
+        return np.sort(radius_matches(conn, query, spatial=spatial)[0])
     params: list[Any] = []
     rows = conn.execute(_country_sql(query, params), params).fetchall()
     return np.sort(np.asarray([r[0] for r in rows], dtype=np.int64))
