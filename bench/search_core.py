@@ -25,7 +25,10 @@ Per query family (``sizes[n]["queries"][name]``):
 * ``kind`` — "fixed" (the earlier three) or the hard-case mix: "dense radius",
   "sparse radius", "common keyword", "rare keyword" (bench.query_mixes)
 
-``sizes[n]["baseline_store"]`` holds the seconds each baseline index took to build.
+``sizes[n]["baseline_store"]`` holds the seconds each baseline index took to build;
+``sizes[n]["pg_fulltext_build"]`` the same for PostgreSQL (sizes in ``pg_sizes`` only), whose
+keyword-only families then also carry ``baseline_pg_fulltext`` (and count as the best
+baseline when faster).
 """
 
 from __future__ import annotations
@@ -40,12 +43,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import create_engine
+import psycopg
+from sqlalchemy import create_engine, make_url
 
-from bench.baselines import naive, sql_indexed, store
+from bench.baselines import naive, pg_fulltext, sql_indexed, store
 from bench.directories import ROOT, directory_url, seed_seconds
 from bench.floor import floor_rows
 from bench.query_mixes import METRO_ZIPS, common_keywords, rare_keywords, sparse_zips
+from bench.search_summary import summarise
 from core.search.index import ReadIndex, build_read_index
 from core.search.query import SearchQuery
 from core.search.ranking import match_partners, resolve_query_place, search_index
@@ -108,6 +113,9 @@ def timed(fn, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
         fn(i)
         samples.append((time.perf_counter() - started) * 1000)
     return percentiles(samples)
+
+
+numpy_floor = floor_rows  # the floor under its old name (bench/ab_search.py)
 
 
 def core_ids(index: ReadIndex, query: SearchQuery) -> np.ndarray:
@@ -197,65 +205,48 @@ def measure_query(index, conn, make: Make, *, runs: int, naive_runs: int) -> dic
     return result
 
 
-def _vs_best_rows(size: str, queries: dict[str, Any]) -> list[dict[str, Any]]:
-    label = f"{int(size):,} partners"
-    rows = []
-    for engine, target in (("indexed SQL", 10.0), ("FTS5", 3.0)):
-        picked = [
-            q for q in queries.values() if (q["best_baseline"] == "FTS5") == (engine == "FTS5")
-        ]
-        if picked:
-            worst = min(q["speedup_vs_best"] for q in picked)
-            rows.append(
-                {"metric": f"{label}: × faster than the best {engine} baseline (worst query)",
-                 "value": f"{worst}×", "target": f"≥ {target:g}×", "met": worst >= target}
-            )  # fmt: skip
-    naive_worst = min(q["speedup_vs_naive"] for q in queries.values())
-    floor_worst = max(q["times_floor"] for q in queries.values())
-    agree = all(all(q["result_sets_agree"].values()) for q in queries.values())
-    beaten = [name for name, q in queries.items() if q["core_beats_floor"]]
-    rows += [
-        {"metric": f"{label}: × faster than the naive baseline (worst query)",
-         "value": f"{naive_worst}×", "target": "", "met": None},
-        {"metric": f"{label}: × the floor (worst query)", "value": f"{floor_worst}×",
-         "target": "≤ 5×", "met": floor_worst <= 5},
-        {"metric": f"{label}: baselines and floor return the core's matches",
-         "value": "yes" if agree else "NO", "target": "yes", "met": agree},
-        {"metric": f"{label}: the core never beats the floor",
-         "value": "yes" if not beaten else f"beaten on {', '.join(beaten)}",
-         "target": "yes", "met": not beaten},
-    ]  # fmt: skip
-    return rows
-
-
-def summarise(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The issue's targets, each with the worst measured figure over the query mix."""
-    rows: list[dict[str, Any]] = []
-    sizes = report["sizes"]
-    if "1000000" in sizes:
-        queries = sizes["1000000"]["queries"].values()
-        p50 = max(q["core"]["p50_ms"] for q in queries)
-        p95 = max(q["core"]["p95_ms"] for q in queries)
-        index = sizes["1000000"]["index"]
-        rows += [
-            {"metric": "1M partners: search p50 (worst query)", "value": f"{p50} ms",
-             "target": "≤ 50 ms", "met": p50 <= 50},
-            {"metric": "1M partners: search p95 (worst query)", "value": f"{p95} ms",
-             "target": "≤ 150 ms", "met": p95 <= 150},
-            {"metric": "1M partners: read-index build", "value": f"{index['build_s']} s",
-             "target": "≤ 30 s", "met": index["build_s"] <= 30},
-            {"metric": "1M partners: peak memory of the building process",
-             "value": f"{index['peak_rss_mb']:,.0f} MB", "target": "≤ 1,536 MB",
-             "met": index["peak_rss_mb"] <= 1536},
-        ]  # fmt: skip
-    for size in ("1000000", "100000"):
-        if size in sizes:
-            rows += _vs_best_rows(size, sizes[size]["queries"])
-    return rows
+def measure_postgres(
+    index: ReadIndex, url: str, families: dict[str, tuple[str, Make]], entry: dict[str, Any], *,
+    runs: int,
+) -> None:  # fmt: skip
+    """Keyword-only families against PostgreSQL full-text + GIN, added to ``entry``."""
+    keyword_only = {
+        name: make for name, (_, make) in families.items()
+        if make(0).keyword and not make(0).near and not make(0).needs
+    }  # fmt: skip
+    with pg_fulltext.server() as conninfo:
+        if conninfo is None:
+            entry["pg_fulltext_build"] = "PostgreSQL not installed: not measured"
+            return
+        entry["pg_fulltext_build"] = pg_fulltext.load(conninfo, Path(str(make_url(url).database)))
+        with psycopg.connect(conninfo) as conn:
+            for name, make in keyword_only.items():
+                result = entry["queries"][name]
+                pg_fulltext.search(conn, make(0))  # warm-up
+                result["baseline_pg_fulltext"] = timed(
+                    lambda i, make=make: pg_fulltext.search(conn, make(i)), runs
+                )
+                agree = all(
+                    np.array_equal(
+                        pg_fulltext.matching_ids(conn, make(i)), core_ids(index, make(i))
+                    )
+                    for i in range(min(CHECKED_QUERIES, runs))
+                )
+                result["result_sets_agree"]["baseline_pg_fulltext"] = agree
+                pg = result["baseline_pg_fulltext"]
+                if agree and pg["p50_ms"] < result["baseline_best"]["p50_ms"]:
+                    result["best_baseline"], result["baseline_best"] = "PostgreSQL FTS", pg
+                    result["speedup_vs_best"] = ratio(pg, result["core"])
+                print(f"[bench] {index.size:>9,} {name}: PostgreSQL FTS p50 {pg['p50_ms']} ms")
 
 
 def run(
-    *, sizes: list[int], out_dir: Path, runs: int = 40, store_dir: Path | None = None
+    *,
+    sizes: list[int],
+    out_dir: Path,
+    runs: int = 40,
+    store_dir: Path | None = None,
+    pg_sizes: tuple[int, ...] = (100_000,),
 ) -> dict[str, Any]:
     report: dict[str, Any] = {"benchmark": "search core", "sizes": {}}
     store_dir = store_dir or ROOT / "var" / "bench-baselines"
@@ -286,6 +277,8 @@ def run(
                 flush=True,
             )
         conn.close()
+        if size in pg_sizes:
+            measure_postgres(index, url, families, entry, runs=runs)
         engine.dispose()
         report["sizes"][str(size)] = entry
     report["summary"] = summarise(report)
