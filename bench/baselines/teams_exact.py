@@ -12,6 +12,7 @@ tables: what the core adds on top.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,8 +71,12 @@ def team_problem(index: ReadIndex, query: TeamQuery, *, now: datetime) -> TeamPr
     )
 
 
+class OutOfTime(Exception):
+    """The search ran past its budget (the benchmark then records the budget, a lower bound)."""
+
+
 def _best_of_size(
-    problem: TeamProblem, size: int, count: int
+    problem: TeamProblem, size: int, count: int, deadline: float = float("inf")
 ) -> list[tuple[float, tuple[int, ...]]]:
     """The ``count`` best teams of ``size`` members (score descending); [] if none covers."""
     needs = problem.strength.shape[1]
@@ -89,6 +94,8 @@ def _best_of_size(
 
     def extend(team: tuple[int, ...], covered: int, top: np.ndarray, q_sum: float,
                allowed: np.ndarray) -> None:  # fmt: skip
+        if time.perf_counter() > deadline:
+            raise OutOfTime
         missing = full & ~covered
         left = size - len(team)
         bound = np.maximum(top, problem.strength[allowed].max(axis=0, initial=0.0)).sum()
@@ -130,13 +137,18 @@ def _best_of_size(
 
 
 def find_teams(
-    index: ReadIndex, query: TeamQuery, *, now: datetime | None = None
+    index: ReadIndex,
+    query: TeamQuery,
+    *,
+    now: datetime | None = None,
+    budget_s: float | None = None,
 ) -> tuple[int | None, list[float], list[list[int]]]:
     """(smallest size up to max_size, the 1 + alternatives best scores, their member ids):
-    as many teams as the core returns."""
+    as many teams as the core returns. Raises OutOfTime past ``budget_s``."""
+    deadline = float("inf") if budget_s is None else time.perf_counter() + budget_s
     problem = team_problem(index, query, now=now or datetime.now(UTC))
     for size in range(1, query.max_size + 1):
-        found = _best_of_size(problem, size, 1 + query.alternatives)
+        found = _best_of_size(problem, size, 1 + query.alternatives, deadline)
         if found:
             scores = [score for score, _ in found]
             teams = [sorted(int(problem.partner_ids[m]) for m in members) for _, members in found]
