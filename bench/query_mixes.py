@@ -4,7 +4,7 @@
   rare ones (in at most 1 partner in 5,000: tiny lists), taken from the directory's own
   vocabulary, so the mix means the same thing at every size.
 * Radius: dense areas (the big metros) and sparse ones (gazetteer ZIPs with the fewest
-  partner locations within the radius, but at least one).
+  partner locations within the radius where the query still finds someone).
 * Teams: a pool of need sets x metros x levels is classified by the size of its best team
   (one run of the core per query, untimed), then the mix takes queries round-robin from the
   sizes 1, 2 and 3, so teams of two and three members are a known share of it (reported).
@@ -15,12 +15,15 @@ Everything is deterministic: the same directory gives the same mix.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from bench.floor import floor_rows
 from core.geo.places import _index as gazetteer  # the offline ZIP table, read-only
 from core.search.index import ReadIndex
+from core.search.query import SearchQuery
 from core.search.ranking import KM_PER_DEGREE
 from core.teams.finder import find_teams_in_index
 from core.teams.query import TeamQuery
@@ -73,8 +76,15 @@ def rare_keywords(index: ReadIndex, count: int = 8) -> list[str]:
     return picked[::step][:count]
 
 
-def sparse_zips(index: ReadIndex, *, radius_km: float, count: int = 8) -> list[str]:
-    """ZIPs (of every 50th in the gazetteer) with the fewest locations within the box."""
+def sparse_zips(
+    index: ReadIndex,
+    *,
+    radius_km: float,
+    count: int = 8,
+    matching: Callable[[str], SearchQuery] | None = None,
+) -> list[str]:
+    """ZIPs (of every 50th in the gazetteer) with the fewest locations within the box; with
+    ``matching``, only ZIPs where that query finds someone (a sparse area, not an empty one)."""
     zips = sorted(gazetteer().zips.items())[::50]
     order = np.argsort(index.loc_latitude, kind="stable")
     lat, lon = index.loc_latitude[order], index.loc_longitude[order]
@@ -86,7 +96,13 @@ def sparse_zips(index: ReadIndex, *, radius_km: float, count: int = 8) -> list[s
         inside = int((np.abs(lon[lo:hi] - z_lon) <= span).sum())
         if inside:
             scored.append((inside, code))
-    return [code for _, code in sorted(scored)[:count]]
+    picked: list[str] = []
+    for _, code in sorted(scored):
+        if len(picked) == count:
+            break
+        if matching is None or floor_rows(index, matching(code)).size:
+            picked.append(code)
+    return picked
 
 
 def team_mix(

@@ -76,7 +76,11 @@ CHECKED_QUERIES = 8  # distinct queries per family whose result sets are compare
 def mix_queries(index: ReadIndex) -> dict[str, tuple[str, Make]]:
     """The hard-case families, chosen from this directory (bench.query_mixes)."""
     common, rare = common_keywords(index), rare_keywords(index)
-    sparse = sparse_zips(index, radius_km=80)
+    sparse = sparse_zips(
+        index,
+        radius_km=80,
+        matching=lambda zip_code: SearchQuery(needs=RADIUS_NEEDS, near=zip_code, radius_km=80),
+    )
     return {
         "dense area: 2 needs + 40 km radius": (
             "dense radius",
