@@ -1,12 +1,34 @@
-"""Search-core latency at 10k / 100k / 1M partners, beside a SQL baseline and a NumPy floor.
+"""Search-core latency at 10k / 100k / 1M partners, beside the best baselines and a floor.
 
 For every size: read-index build time and peak memory (in a fresh process, so the figure
-is the index's own), then three representative queries run many times with rotating
-places/keywords:
+is the index's own), the baseline store's build time (bench.baselines.store), then each
+query family run many times with rotating places/keywords. Result file: search_core.json.
 
-* core      — `core.search.search_index` (what the app and CLI run)
-* baseline  — the straightforward way: per-query SQL joins, distances in pandas
-* floor     — a bare NumPy scan of the same arrays (no explanation, no paging, HQ only)
+Per query family (``sizes[n]["queries"][name]``):
+
+* ``core``                 — `core.search.search_index` (what the app and CLI run)
+* ``baseline_indexed_sql`` — bench.baselines.sql_indexed: indexed SQL with a bounding box
+                             before the exact distance; FTS5 for keywords (the best baseline)
+* ``baseline_rtree``       — radius queries only: the same with an R*Tree for the box
+* ``baseline_best``        — the faster of the two for that query family (p50)
+* ``baseline_naive``       — bench.baselines.naive: the earlier baseline (no index, LIKE,
+                             pandas), labelled naive; ``baseline_sql`` is the same figure
+                             under its old key
+* ``floor``                — bench.floor: the least work any correct search must do;
+                             ``numpy_floor`` is the same figure under its old key
+* ``best_baseline``        — which one that was ("indexed SQL", "R*Tree SQL", "FTS5")
+* ``speedup_vs_best`` (vs ``baseline_best``) / ``speedup_vs_naive``
+  (``speedup_vs_baseline``: the same, old key), ``times_floor`` (core p50 / floor p50),
+  ``core_beats_floor`` (then the floor is wrong)
+* ``matches_first_query`` and ``result_sets_agree`` — every baseline and the floor were
+  checked to return exactly the core's matching partners (ids) for the first queries
+* ``kind`` — "fixed" (the earlier three) or the hard-case mix: "dense radius",
+  "sparse radius", "common keyword", "rare keyword" (bench.query_mixes)
+
+``sizes[n]["baseline_store"]`` holds the seconds each baseline index took to build;
+``sizes[n]["pg_fulltext_build"]`` the same for PostgreSQL (sizes in ``pg_sizes`` only), whose
+keyword-only families then also carry ``baseline_pg_fulltext`` (and count as the best
+baseline when faster).
 """
 
 from __future__ import annotations
@@ -16,30 +38,29 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from sqlalchemy import create_engine, text
+import psycopg
+from sqlalchemy import create_engine, make_url
 
+from bench.baselines import naive, pg_fulltext, sql_indexed, store
 from bench.directories import ROOT, directory_url, seed_seconds
-from core.geo.distance import haversine_km
-from core.geo.places import lookup_zip
+from bench.floor import floor_rows
+from bench.query_mixes import METRO_ZIPS, common_keywords, rare_keywords, sparse_zips
+from bench.search_summary import summarise
 from core.search.index import ReadIndex, build_read_index
 from core.search.query import SearchQuery
-from core.search.ranking import search_index
+from core.search.ranking import match_partners, resolve_query_place, search_index
 
-METRO_ZIPS = [
-    "78701", "10001", "60601", "94103", "30303", "98101", "02108", "80202", "33130",
-    "85004", "19103", "48226", "55401", "63101", "37203", "28202", "97204", "89101",
-]  # fmt: skip
 KEYWORDS = ["backup", "firewall", "cloud", "printers", "voip", "dashboards", "leasing", "wi-fi"]
-QUERIES = {
+RADIUS_NEEDS = ["security", "storage_backup", "cloud"]
+Make = Callable[[int], SearchQuery]
+QUERIES: dict[str, Make] = {
     "3 needs + 80 km radius": lambda i: SearchQuery(
-        needs=["security", "storage_backup", "cloud"],
-        near=METRO_ZIPS[i % len(METRO_ZIPS)],
-        radius_km=80,
+        needs=RADIUS_NEEDS, near=METRO_ZIPS[i % len(METRO_ZIPS)], radius_km=80
     ),
     "6 needs incl. a business service + 150 km": lambda i: SearchQuery(
         needs=["networking", "security", "cloud", "productivity", "managed_it", "financing"],
@@ -49,6 +70,37 @@ QUERIES = {
     ),
     "keyword, whole country": lambda i: SearchQuery(keyword=KEYWORDS[i % len(KEYWORDS)]),
 }
+CHECKED_QUERIES = 8  # distinct queries per family whose result sets are compared
+
+
+def mix_queries(index: ReadIndex) -> dict[str, tuple[str, Make]]:
+    """The hard-case families, chosen from this directory (bench.query_mixes)."""
+    common, rare = common_keywords(index), rare_keywords(index)
+    sparse = sparse_zips(
+        index,
+        radius_km=80,
+        matching=lambda zip_code: SearchQuery(needs=RADIUS_NEEDS, near=zip_code, radius_km=80),
+    )
+    return {
+        "dense area: 2 needs + 40 km radius": (
+            "dense radius",
+            lambda i: SearchQuery(
+                needs=["security", "cloud"], near=METRO_ZIPS[i % len(METRO_ZIPS)], radius_km=40
+            ),
+        ),
+        "sparse area: 3 needs + 80 km radius": (
+            "sparse radius",
+            lambda i: SearchQuery(needs=RADIUS_NEEDS, near=sparse[i % len(sparse)], radius_km=80),
+        ),
+        "common keyword, whole country": (
+            "common keyword",
+            lambda i: SearchQuery(keyword=common[i % len(common)]),
+        ),
+        "rare keyword, whole country": (
+            "rare keyword",
+            lambda i: SearchQuery(keyword=rare[i % len(rare)]),
+        ),
+    }
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
@@ -67,64 +119,40 @@ def timed(fn, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
     return percentiles(samples)
 
 
-def numpy_floor(index: ReadIndex, query: SearchQuery) -> np.ndarray:
-    """The least a search can do: level mask, HQ distance, top 50. No explanations."""
-    mask = np.ones(index.size, dtype=bool)
-    for need in query.needs:
-        col = index.column(need)
-        mask &= np.maximum(index.claimed[:, col], index.evidenced[:, col]) >= query.min_level
-    rows = np.flatnonzero(mask)
-    if query.near:
-        place = lookup_zip(query.near)
-        km = haversine_km(
-            place.latitude, place.longitude, index.hq_latitude[rows], index.hq_longitude[rows]
-        )
-        rows, km = rows[km <= query.radius_km], km[km <= query.radius_km]
-        score = -km
-    else:
-        score = index.claimed[rows].sum(axis=1).astype(float)
-    top = np.argpartition(-score, min(49, max(score.size - 1, 0)))[:50] if score.size else rows
-    return rows[top]
+numpy_floor = floor_rows  # the floor under its old name (bench/ab_search.py)
 
 
-def baseline_sql(engine, query: SearchQuery) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    """The straightforward way: one SQL query with joins per search, distances in pandas."""
-    params: dict[str, Any] = {"level": query.min_level}
-    where, joins = [], []
-    for i, need in enumerate(query.needs):
-        joins.append(
-            f"JOIN partner_competency c{i} ON c{i}.partner_id = p.id "
-            f"AND c{i}.area_key = :n{i} AND c{i}.claimed_level >= :level"
-        )
-        params[f"n{i}"] = need
-    if query.keyword:
-        where.append("(lower(p.name) LIKE :kw OR lower(p.description) LIKE :kw)")
-        params["kw"] = f"%{query.keyword.lower()}%"
-    place = lookup_zip(query.near) if query.near else None
-    if place is not None:
-        joins.append("JOIN partner_location l ON l.partner_id = p.id")
-        span = query.radius_km / 111.0
-        lon_span = span / max(np.cos(np.radians(place.latitude)), 0.01)
-        where.append("l.latitude BETWEEN :lat0 AND :lat1 AND l.longitude BETWEEN :lon0 AND :lon1")
-        params.update(
-            lat0=place.latitude - span, lat1=place.latitude + span,
-            lon0=place.longitude - lon_span, lon1=place.longitude + lon_span,
-        )  # fmt: skip
-    columns = "p.id, p.name, l.latitude, l.longitude" if place else "p.id, p.name"
-    sql = f"SELECT {columns} FROM partner p {' '.join(joins)}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    with engine.connect() as conn:
-        names = [c.split(".")[1] for c in columns.split(", ")]
-        frame = pd.DataFrame(conn.execute(text(sql), params).fetchall(), columns=names)
-    if place is None:
-        return frame.sort_values("id").head(20)
-    frame["km"] = haversine_km(
-        place.latitude, place.longitude, frame["latitude"], frame["longitude"]
-    )
-    inside = frame[frame["km"] <= query.radius_km]
-    nearest = inside.groupby(["id", "name"], as_index=False)["km"].min()
-    return nearest.sort_values(["km", "id"]).head(20)
+def core_ids(index: ReadIndex, query: SearchQuery) -> np.ndarray:
+    """Partner ids of every match of the core (what search_index counts and pages)."""
+    rows = match_partners(index, query, resolve_query_place(query)).rows
+    return np.sort(index.partner_ids[rows])
+
+
+def check_result_sets(index, conn, make: Make, *, distinct: int) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    """Whether each baseline and the floor return exactly the core's matches."""
+    agree = {"baseline_indexed_sql": True, "baseline_naive": True, "floor": True}
+    if make(0).near is not None:
+        agree["baseline_rtree"] = True
+    for i in range(distinct):
+        query = make(i)
+        expected = core_ids(index, query)
+        found = {
+            "baseline_indexed_sql": sql_indexed.matching_ids(conn, query),
+            **(
+                {"baseline_rtree": sql_indexed.matching_ids(conn, query, spatial="rtree")}
+                if query.near is not None
+                else {}
+            ),
+            "baseline_naive": naive.matching_ids(conn, query),
+            "floor": np.sort(index.partner_ids[floor_rows(index, query)]),
+        }
+        for name, ids in found.items():
+            if not np.array_equal(ids, expected):
+                agree[name] = False
+                print(f"[bench] RESULT SETS DIFFER: {name} on {query!r}", flush=True)
+        total, _ = sql_indexed.search(conn, query)
+        agree["baseline_indexed_sql"] &= total == expected.size
+    return agree
 
 
 def measure_index_build(url: str) -> dict[str, float]:
@@ -145,69 +173,116 @@ def measure_index_build(url: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure_query(index, engine, make, *, runs: int, baseline_runs: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def ratio(slow: dict[str, float], fast: dict[str, float]) -> float:
+    return round(slow["p50_ms"] / max(fast["p50_ms"], 1e-6), 1)
+
+
+def measure_query(index, conn, make: Make, *, runs: int, naive_runs: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     search_index(index, make(0))  # warm-up: the first ZIP lookup loads the gazetteer
-    return {
+    sql_indexed.search(conn, make(0))  # and the first FTS5 query its pages
+    result: dict[str, Any] = {
         "core": timed(lambda i: search_index(index, make(i)), runs),
-        "numpy_floor": timed(lambda i: numpy_floor(index, make(i)), runs),
-        "baseline_sql": timed(lambda i: baseline_sql(engine, make(i)), baseline_runs),
-        "matches_first_query": search_index(index, make(0)).total,
+        "floor": timed(lambda i: floor_rows(index, make(i)), runs),
+        "baseline_indexed_sql": timed(lambda i: sql_indexed.search(conn, make(i)), runs),
+        "baseline_naive": timed(lambda i: naive.search(conn, make(i)), naive_runs),
+        "matches_first_query": int(core_ids(index, make(0)).size),
+        "result_sets_agree": check_result_sets(
+            index, conn, make, distinct=min(CHECKED_QUERIES, runs)
+        ),
     }
+    result["best_baseline"] = "FTS5" if make(0).keyword and not make(0).near else "indexed SQL"
+    best = result["baseline_indexed_sql"]
+    if make(0).near is not None:
+        rtree = timed(lambda i: sql_indexed.search(conn, make(i), spatial="rtree"), runs)
+        result["baseline_rtree"] = rtree
+        if rtree["p50_ms"] < best["p50_ms"]:
+            result["best_baseline"], best = "R*Tree SQL", rtree
+    result["baseline_best"] = best
+    result["numpy_floor"], result["baseline_sql"] = result["floor"], result["baseline_naive"]
+    result["speedup_vs_best"] = ratio(best, result["core"])
+    result["speedup_vs_naive"] = ratio(result["baseline_naive"], result["core"])
+    result["speedup_vs_baseline"] = result["speedup_vs_naive"]
+    result["times_floor"] = ratio(result["core"], result["floor"])
+    result["core_beats_floor"] = result["core"]["p50_ms"] < result["floor"]["p50_ms"]
+    if result["core_beats_floor"]:
+        print("[bench] THE CORE BEAT THE FLOOR: the floor is wrong", flush=True)
+    return result
 
 
-def summarise(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The issue's targets, each with the worst measured figure over the query mix."""
-    rows: list[dict[str, Any]] = []
-    sizes = report["sizes"]
-    if "1000000" in sizes:
-        queries = sizes["1000000"]["queries"].values()
-        p50 = max(q["core"]["p50_ms"] for q in queries)
-        p95 = max(q["core"]["p95_ms"] for q in queries)
-        index = sizes["1000000"]["index"]
-        rows += [
-            {"metric": "1M partners: search p50 (worst query)", "value": f"{p50} ms",
-             "target": "≤ 50 ms", "met": p50 <= 50},
-            {"metric": "1M partners: search p95 (worst query)", "value": f"{p95} ms",
-             "target": "≤ 150 ms", "met": p95 <= 150},
-            {"metric": "1M partners: read-index build", "value": f"{index['build_s']} s",
-             "target": "≤ 30 s", "met": index["build_s"] <= 30},
-            {"metric": "1M partners: peak memory of the building process",
-             "value": f"{index['peak_rss_mb']:,.0f} MB", "target": "≤ 1,536 MB",
-             "met": index["peak_rss_mb"] <= 1536},
-        ]  # fmt: skip
-    if "100000" in sizes:
-        queries = sizes["100000"]["queries"].values()
-        speedup = min(q["speedup_vs_baseline"] for q in queries)
-        floor = max(q["times_floor"] for q in queries)
-        rows += [
-            {"metric": "100k partners: × faster than the SQL baseline (worst query)",
-             "value": f"{speedup}×", "target": "≥ 20×", "met": speedup >= 20},
-            {"metric": "100k partners: × the NumPy floor (worst query)",
-             "value": f"{floor}×", "target": "≤ 5×", "met": floor <= 5},
-        ]  # fmt: skip
-    return rows
+def measure_postgres(
+    index: ReadIndex, url: str, families: dict[str, tuple[str, Make]], entry: dict[str, Any], *,
+    runs: int,
+) -> None:  # fmt: skip
+    """Keyword-only families against PostgreSQL full-text + GIN, added to ``entry``."""
+    keyword_only = {
+        name: make for name, (_, make) in families.items()
+        if make(0).keyword and not make(0).near and not make(0).needs
+    }  # fmt: skip
+    with pg_fulltext.server() as conninfo:
+        if conninfo is None:
+            entry["pg_fulltext_build"] = "PostgreSQL not installed: not measured"
+            return
+        entry["pg_fulltext_build"] = pg_fulltext.load(conninfo, Path(str(make_url(url).database)))
+        with psycopg.connect(conninfo) as conn:
+            for name, make in keyword_only.items():
+                result = entry["queries"][name]
+                pg_fulltext.search(conn, make(0))  # warm-up
+                result["baseline_pg_fulltext"] = timed(
+                    lambda i, make=make: pg_fulltext.search(conn, make(i)), runs
+                )
+                agree = all(
+                    np.array_equal(
+                        pg_fulltext.matching_ids(conn, make(i)), core_ids(index, make(i))
+                    )
+                    for i in range(min(CHECKED_QUERIES, runs))
+                )
+                result["result_sets_agree"]["baseline_pg_fulltext"] = agree
+                pg = result["baseline_pg_fulltext"]
+                if agree and pg["p50_ms"] < result["baseline_best"]["p50_ms"]:
+                    result["best_baseline"], result["baseline_best"] = "PostgreSQL FTS", pg
+                    result["speedup_vs_best"] = ratio(pg, result["core"])
+                print(f"[bench] {index.size:>9,} {name}: PostgreSQL FTS p50 {pg['p50_ms']} ms")
 
 
-def run(*, sizes: list[int], out_dir: Path, runs: int = 40) -> dict[str, Any]:
+def run(
+    *,
+    sizes: list[int],
+    out_dir: Path,
+    runs: int = 40,
+    store_dir: Path | None = None,
+    pg_sizes: tuple[int, ...] = (100_000,),
+) -> dict[str, Any]:
     report: dict[str, Any] = {"benchmark": "search core", "sizes": {}}
+    store_dir = store_dir or ROOT / "var" / "bench-baselines"
     for size in sizes:
         url = directory_url(size)
         entry: dict[str, Any] = {"seed_seconds": seed_seconds(size)}
         entry["index"] = measure_index_build(url)
+        path = store_dir / f"baselines-{size}.sqlite"
+        entry["baseline_store"] = store.build_store(url, path)
+        print(f"[bench] {size:>9,} baseline store built: {entry['baseline_store']}", flush=True)
+        conn = store.connect(path, url)
         engine = create_engine(url)
         index = build_read_index(engine)
+        families = {name: ("fixed", make) for name, make in QUERIES.items()}
+        families.update(mix_queries(index))
         entry["queries"] = {}
-        baseline_runs = runs if size <= 100_000 else max(5, runs // 8)
-        for name, make in QUERIES.items():
-            result = measure_query(index, engine, make, runs=runs, baseline_runs=baseline_runs)
-            result["speedup_vs_baseline"] = round(
-                result["baseline_sql"]["p50_ms"] / max(result["core"]["p50_ms"], 1e-6), 1
-            )
-            result["times_floor"] = round(
-                result["core"]["p50_ms"] / max(result["numpy_floor"]["p50_ms"], 1e-6), 1
-            )
+        naive_runs = max(5, runs // 4) if size <= 100_000 else 3
+        for name, (kind, make) in families.items():
+            result = measure_query(index, conn, make, runs=runs, naive_runs=naive_runs)
+            result["kind"] = kind
             entry["queries"][name] = result
-            print(f"[bench] {size:>9,} {name}: core p50 {result['core']['p50_ms']} ms", flush=True)
+            print(
+                f"[bench] {size:>9,} {name}: core p50 {result['core']['p50_ms']} ms, "
+                f"best {result['best_baseline']} {result['baseline_best']['p50_ms']} ms, "
+                f"indexed SQL {result['baseline_indexed_sql']['p50_ms']} ms, "
+                f"naive {result['baseline_naive']['p50_ms']} ms, "
+                f"floor {result['floor']['p50_ms']} ms",
+                flush=True,
+            )
+        conn.close()
+        if size in pg_sizes:
+            measure_postgres(index, url, families, entry, runs=runs)
         engine.dispose()
         report["sizes"][str(size)] = entry
     report["summary"] = summarise(report)

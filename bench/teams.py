@@ -4,6 +4,19 @@ For every directory size, the read index is built once (as in the app), then tea
 run with rotating metro areas and need sets: the headline mix (proficient, claims count), a
 harder one (expert level, where teams of two or three are the rule) and evidence only.
 Target: p50 <= 200 ms at 100,000 partners for the headline mix.
+
+Issue 17 adds, in the same run and over the same queries:
+
+* ``baseline_exact`` per mix — bench.baselines.teams_exact, a straightforward exact search
+  (increasing size, branch on the least-covered need, bound-pruned) over the core's own
+  candidates; ``speedup_vs_baseline`` = its p50 / the core's p50;
+* ``results_agree`` — for every query, the baseline found the same smallest size and the
+  same scores (to 1e-6) for as many teams as the core returns (the best and its
+  alternatives; ``disagreements`` counts the others; ``baseline_timeouts`` the queries
+  where the baseline ran past BASELINE_BUDGET_S and was recorded at the budget);
+* the mix "hard: best team of 1, 2 and 3 members" (bench.query_mixes.team_mix): queries
+  chosen round-robin by the size of their best team; ``team_size_shares`` gives the pool
+  and the share of teams of 2 and 3 members in the mix.
 """
 
 from __future__ import annotations
@@ -12,17 +25,21 @@ import json
 import statistics
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine
 
+from bench.baselines.teams_exact import OutOfTime, find_teams
 from bench.directories import directory_url, seed_seconds
+from bench.query_mixes import team_mix
 from core.search.index import build_read_index
 from core.teams.finder import find_teams_in_index
 from core.teams.query import TeamQuery
 
 TARGET_P50_MS = 200.0
+BASELINE_BUDGET_S = 20.0  # per query; a baseline past it counts as taking the budget
 TARGET_SIZE = 100_000
 METRO_ZIPS = [
     "78701", "10001", "60601", "94103", "30303", "98101", "02108", "80202", "33130",
@@ -39,6 +56,8 @@ MIXES = {
     "6 needs at expert level, 80 km, size <= 3": {"min_level": 3},
     "6 needs, evidence only, 80 km, size <= 3": {"evidence_only": True},
 }
+
+HARD_MIX = "hard: best team of 1, 2 and 3 members, 80 km"
 
 
 def _query(i: int, extra: dict[str, Any]) -> TeamQuery:
@@ -62,18 +81,39 @@ def _percentiles(samples_ms: list[float]) -> dict[str, float]:
     }
 
 
-def measure_mix(index, extra: dict[str, Any], *, runs: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    find_teams_in_index(index, _query(0, extra))  # warm-up: the first ZIP loads the gazetteer
-    samples, sizes, candidates = [], Counter(), []
-    for i in range(runs):
-        query = _query(i, extra)
+def measure_mix(index, queries: list[TeamQuery]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    find_teams_in_index(index, queries[0])  # warm-up: the first ZIP loads the gazetteer
+    samples, baseline, sizes, candidates, disagreements, timeouts = [], [], Counter(), [], 0, 0
+    for query in queries:
+        now = datetime.now(UTC)
         started = time.perf_counter()
-        result = find_teams_in_index(index, query)
+        result = find_teams_in_index(index, query, now=now)
         samples.append((time.perf_counter() - started) * 1000)
         sizes["none" if result.size is None else str(result.size)] += 1
         candidates.append(result.candidates)
+        started = time.perf_counter()
+        try:
+            size, scores, _ = find_teams(index, query, now=now, budget_s=BASELINE_BUDGET_S)
+        except OutOfTime:  # its time is then at least the budget; nothing to compare
+            baseline.append(BASELINE_BUDGET_S * 1000)
+            timeouts += 1
+            continue
+        baseline.append((time.perf_counter() - started) * 1000)
+        core_scores = sorted((t.exact_score for t in result.teams), reverse=True)
+        same_score = len(core_scores) == len(scores) and all(
+            abs(a - b) <= 1e-6 for a, b in zip(core_scores, scores, strict=True)
+        )
+        if size != result.size or not same_score:
+            disagreements += 1
+            print(f"[bench] TEAM BASELINE DISAGREES on {query!r}", flush=True)
+    core, exact = _percentiles(samples), _percentiles(baseline)
     return {
-        **_percentiles(samples),
+        **core,
+        "baseline_exact": exact,
+        "speedup_vs_baseline": round(exact["p50_ms"] / max(core["p50_ms"], 1e-6), 1),
+        "results_agree": disagreements == 0,
+        "disagreements": disagreements,
+        "baseline_timeouts": timeouts,
         "team_sizes": dict(sorted(sizes.items())),
         "candidates_p50": int(statistics.median(candidates)),
     }
@@ -91,12 +131,15 @@ def run(*, sizes: list[int], out_dir: Path, runs: int = 72) -> dict[str, Any]:
             "index_build_s": round(time.perf_counter() - started, 2),
             "mixes": {},
         }
-        for name, extra in MIXES.items():
-            entry["mixes"][name] = measure_mix(index, extra, runs=runs)
+        mixes = {name: [_query(i, extra) for i in range(runs)] for name, extra in MIXES.items()}
+        mixes[HARD_MIX], entry["team_size_shares"] = team_mix(index, runs=runs)
+        for name, queries in mixes.items():
+            entry["mixes"][name] = measure_mix(index, queries)
             figures = entry["mixes"][name]
             print(
                 f"[bench] teams {size:>9,} {name}: p50 {figures['p50_ms']} ms, "
-                f"p95 {figures['p95_ms']} ms, sizes {figures['team_sizes']}",
+                f"p95 {figures['p95_ms']} ms, sizes {figures['team_sizes']}, exact baseline "
+                f"p50 {figures['baseline_exact']['p50_ms']} ms, agree {figures['results_agree']}",
                 flush=True,
             )
             headline = name == next(iter(MIXES))
@@ -112,6 +155,24 @@ def run(*, sizes: list[int], out_dir: Path, runs: int = 72) -> dict[str, Any]:
                     else None,
                 }
             )
+            report["summary"].append(
+                {
+                    "metric": f"{size:,} partners — {name}: × faster than the exact baseline",
+                    "value": f"{figures['speedup_vs_baseline']}× "
+                    f"({figures['baseline_exact']['p50_ms']} ms p50)",
+                    "target": "same teams",
+                    "met": figures["results_agree"],
+                }
+            )
+        shares = entry["team_size_shares"]["share_of_mix"]
+        report["summary"].append(
+            {
+                "metric": f"{size:,} partners — hard mix: share of best teams of 2 / 3 members",
+                "value": f"{shares.get('2', 0):.0%} / {shares.get('3', 0):.0%}",
+                "target": "",
+                "met": None,
+            }
+        )
         engine.dispose()
         report["sizes"][str(size)] = entry
     out_dir.mkdir(parents=True, exist_ok=True)
