@@ -69,10 +69,12 @@ TARGET_SESSIONS, TARGET_P95_MS, TARGET_VS_FLOOR = 20, 1500.0, 2.0
 SATURATED_CORES = 1.8  # of 2: above this the client and the server wait for each other
 
 
-def launch_cluster(database_url: str, log_dir: Path, processes: int) -> tuple[str, list[AppServer]]:
+def launch_cluster(
+    database_url: str, log_dir: Path, processes: int, env: dict[str, str] | None = None
+) -> tuple[str, list[AppServer]]:
     """The URL sessions open and the app processes behind it."""
     if processes == 1:
-        server = launch(APP_SCRIPT, database_url, log_dir)
+        server = launch(APP_SCRIPT, database_url, log_dir, extra_env=env)
         return server.url, [server]
     raise NotImplementedError(
         "several processes behind nginx: wire deploy/nginx (issue 15 item 2) here — start "
@@ -158,6 +160,7 @@ def run_size(
     profile_dir: Path | None = None,
     baseline_root: Path | None = None,
     baseline_sessions: tuple[int, ...] = BASELINE_SESSIONS,
+    server_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     source = Path(directory_url(size).removeprefix("sqlite:///"))
     entry: dict[str, Any] = {"levels": {}, "floor": {}, "baseline": {}}
@@ -166,7 +169,7 @@ def run_size(
         copy_sqlite_database(source, database)  # the app records demand events
         url = f"sqlite:///{database}"
         for n in floor_sessions:
-            floor = launch(FLOOR_SCRIPT, url, Path(tmp) / f"floor-{n}")
+            floor = launch(FLOOR_SCRIPT, url, Path(tmp) / f"floor-{n}", extra_env=server_env)
             try:
                 entry["floor"][str(n)] = measure(
                     floor.url, [floor.process.pid], sessions=n, start_path="/", think_s=think_s
@@ -175,7 +178,10 @@ def run_size(
                 floor.stop()
             print(f"[bench] load floor {n}: {entry['floor'][str(n)]}", flush=True)
         for n in baseline_sessions if baseline_root is not None else ():
-            old = launch(APP_SCRIPT, url, Path(tmp) / f"baseline-{n}", root=baseline_root)
+            old = launch(
+                APP_SCRIPT, url, Path(tmp) / f"baseline-{n}", root=baseline_root,
+                extra_env=server_env,
+            )  # fmt: skip
             try:
                 entry["baseline"][str(n)] = measure(
                     old.url, [old.process.pid], sessions=n, start_path=START_PATH,
@@ -189,10 +195,12 @@ def run_size(
             if profile_dir is not None:
                 profile_dir.mkdir(parents=True, exist_ok=True)
                 profile = profile_dir / f"app-{size}-{n}.prof"
-                servers = [launch(APP_SCRIPT, url, log_dir, profile_to=profile)]
+                servers = [
+                    launch(APP_SCRIPT, url, log_dir, profile_to=profile, extra_env=server_env)
+                ]
                 base = servers[0].url
             else:
-                base, servers = launch_cluster(url, log_dir, processes)
+                base, servers = launch_cluster(url, log_dir, processes, server_env)
             try:
                 level = measure(
                     base, [s.process.pid for s in servers], sessions=n, start_path=START_PATH,
@@ -261,6 +269,8 @@ def run(
     profile_dir: Path | None = None,
     floor_sessions: tuple[int, ...] = FLOOR_SESSIONS,
     baseline_root: Path | None = None,
+    baseline_sessions: tuple[int, ...] = BASELINE_SESSIONS,
+    server_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     report: dict[str, Any] = {
         "benchmark": "load: concurrent browser sessions changing filters on Find partners",
@@ -270,6 +280,7 @@ def run(
         "changes_per_session": CHANGES,
         "processes": processes,
         "baseline_root": str(baseline_root) if baseline_root else None,
+        "server_env": server_env or {},
         "cpus": len(__import__("os").sched_getaffinity(0)),
         "sizes": {},
         "summary": [],
@@ -283,6 +294,8 @@ def run(
             processes=processes,
             profile_dir=profile_dir,
             baseline_root=baseline_root,
+            baseline_sessions=baseline_sessions,
+            server_env=server_env,
         )
         report["sizes"][str(size)] = entry
         report["summary"] += _summary(size, entry)
@@ -301,6 +314,13 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1, help=">1: behind nginx (not wired)")
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the app server")
     parser.add_argument("--baseline-root", type=Path, default=None, help="today's checkout")
+    parser.add_argument("--baseline-sessions", default=",".join(map(str, BASELINE_SESSIONS)))
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        help="KEY=VALUE for every server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false",
+    )
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
     low, high = (float(v) for v in args.think.split(","))
@@ -313,6 +333,8 @@ def main() -> None:
         processes=args.processes,
         profile_dir=args.profile,
         baseline_root=args.baseline_root,
+        baseline_sessions=tuple(int(s) for s in args.baseline_sessions.split(",") if s),
+        server_env=dict(pair.split("=", 1) for pair in args.server_env) or None,
     )
 
 

@@ -121,7 +121,11 @@ async def _session(
     result = SessionResult()
     rng = random.Random(index)  # the same pauses in every run
     await asyncio.sleep(index * plan.ramp_s)
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    # Reduced motion: Streamlit's spinners and transitions would cost the shared CPUs frames
+    # that no session waits for.
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+    )
     await context.route(NOT_LOCAL, lambda route: route.abort("blockedbyclient"))
     page = await context.new_page()
     step = 0
