@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.directories import directory_url
+from bench.load_report import nearest_floor, percentiles, summary_rows
 from bench.load_server import APP_SCRIPT, FLOOR_SCRIPT, launch, machine_busy, usage
 from bench.load_sessions import Plan, SessionResult, drive
 from tests.e2e.conftest import AppServer, copy_sqlite_database
@@ -65,7 +66,6 @@ WARMUP = 2
 CHANGES = 8
 THINK_S = (2.0, 4.0)
 RAMP_S = 0.2
-TARGET_SESSIONS, TARGET_P95_MS, TARGET_VS_FLOOR = 20, 1500.0, 2.0
 SATURATED_CORES = 1.8  # of 2: above this the client and the server wait for each other
 
 
@@ -80,19 +80,6 @@ def launch_cluster(
         "several processes behind nginx: wire deploy/nginx (issue 15 item 2) here — start "
         f"{processes} servers with launch(), nginx in front, return nginx's URL and the servers"
     )
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    if not samples:
-        return {"p50_ms": float("nan"), "p95_ms": float("nan"), "max_ms": float("nan"), "runs": 0}
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "p50_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(p95, 1),
-        "max_ms": round(ordered[-1], 1),
-        "runs": len(ordered),
-    }
 
 
 def measure(
@@ -124,7 +111,7 @@ def measure(
     server_cores = (cpu1 - cpu0) / window if window else 0.0
     return {
         "sessions": sessions,
-        "filter_change": _percentiles(samples),
+        "filter_change": percentiles(samples),
         "errors": len(errors),
         "error_examples": errors[:5],
         "changes": changes,
@@ -209,7 +196,7 @@ def run_size(
             finally:
                 for server in servers:
                     server.stop()
-            floor_cpu = _nearest_floor(entry["floor"], n)
+            floor_cpu = nearest_floor(entry["floor"], n)
             if floor_cpu and level["server_cpu_ms_per_change"]:
                 level["cpu_vs_floor"] = round(level["server_cpu_ms_per_change"] / floor_cpu, 2)
             entry["levels"][str(n)] = level
@@ -217,46 +204,6 @@ def run_size(
             if profile_dir is not None:
                 _print_profile(profile_dir / f"app-{size}-{n}.prof")
     return entry
-
-
-def _nearest_floor(floor: dict[str, Any], sessions: int) -> float | None:
-    """The floor's CPU per change at the nearest session count measured."""
-    if not floor:
-        return None
-    nearest = min(floor, key=lambda k: abs(int(k) - sessions))
-    value = floor[nearest]["server_cpu_ms_per_change"]
-    return float(value) if value else None
-
-
-def _summary(size: int, entry: dict[str, Any]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = [
-        {
-            "metric": f"today's app: filter change p95, {n} sessions ({size:,} partners)",
-            "value": f"{old['filter_change']['p95_ms']:.0f} ms, {old['errors']} errors, "
-            f"{old['server_cpu_ms_per_change']} ms server CPU per change",
-        }
-        for n, old in entry.get("baseline", {}).items()
-    ]
-    for n, level in entry["levels"].items():
-        p95 = level["filter_change"]["p95_ms"]
-        row: dict[str, Any] = {
-            "metric": f"filter change p95, {n} sessions, one process ({size:,} partners)",
-            "value": f"{p95:.0f} ms, {level['errors']} errors",
-        }
-        if int(n) == TARGET_SESSIONS:
-            row["target"] = f"≤ {TARGET_P95_MS:.0f} ms, 0 errors"
-            row["met"] = p95 <= TARGET_P95_MS and level["errors"] == 0
-        rows.append(row)
-        rows.append(
-            {
-                "metric": f"server CPU per filter change, {n} sessions ({size:,} partners)",
-                "value": f"{level['server_cpu_ms_per_change']} ms"
-                + (f" ({level['cpu_vs_floor']}× floor)" if "cpu_vs_floor" in level else ""),
-                "target": f"≤ {TARGET_VS_FLOOR:.0f}× floor",
-                "met": level.get("cpu_vs_floor", float("inf")) <= TARGET_VS_FLOOR,
-            }
-        )
-    return rows
 
 
 def run(
@@ -298,7 +245,7 @@ def run(
             server_env=server_env,
         )
         report["sizes"][str(size)] = entry
-        report["summary"] += _summary(size, entry)
+        report["summary"] += summary_rows(size, entry)
     if profile_dir is None:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "load.json").write_text(json.dumps(report, indent=2) + "\n")

@@ -140,7 +140,8 @@ async def _session(
                     result.samples_ms.append(elapsed)
             except Exception as exc:  # every failure is a counted error
                 if record:
-                    result.errors.append(f"{CYCLE[step % len(CYCLE)][0]}: {exc}"[:300])
+                    seen = await _state(page)
+                    result.errors.append(f"{CYCLE[step % len(CYCLE)][0]}: {exc} {seen}"[:400])
                 await _reopen(page, plan)
             step += 1
 
@@ -154,6 +155,17 @@ async def _session(
     await measured.wait()
     await context.close()
     return result
+
+
+async def _state(page: Any) -> str:
+    """What the page showed when a change failed: the radius box and the count."""
+    try:
+        radius = await page.get_by_role("spinbutton", name="Within (km)").input_value(timeout=2000)
+        count = await page.locator(COUNT).inner_text(timeout=2000)
+        idle = await page.locator(SCRIPT_IDLE_SELECTOR).count()
+    except Exception as exc:  # the page is gone or busy: say so
+        return f"(page state unreadable: {type(exc).__name__})"
+    return f"(radius box {radius!r}, count {count!r}, idle {bool(idle)})"
 
 
 async def _reopen(page: Any, plan: Plan) -> None:
