@@ -49,6 +49,7 @@ import pstats
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +149,10 @@ def run_size(
     baseline_root: Path | None = None,
     baseline_sessions: tuple[int, ...] = BASELINE_SESSIONS,
     server_env: dict[str, str] | None = None,
+    checkpoint: Callable[[dict[str, Any]], None] = lambda entry: None,
 ) -> dict[str, Any]:
+    """One size; ``checkpoint(entry)`` after each measurement, so a run stopped half-way
+    (a 50-session level on a busy machine takes long) keeps what it measured."""
     source = Path(directory_url(size).removeprefix("sqlite:///"))
     entry: dict[str, Any] = {"levels": {}, "floor": {}, "baseline": {}}
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
@@ -164,6 +168,7 @@ def run_size(
             finally:
                 floor.stop()
             print(f"[bench] load floor {n}: {entry['floor'][str(n)]}", flush=True)
+            checkpoint(entry)
         for n in baseline_sessions if baseline_root is not None else ():
             old = launch(
                 APP_SCRIPT, url, Path(tmp) / f"baseline-{n}", root=baseline_root,
@@ -177,6 +182,7 @@ def run_size(
             finally:
                 old.stop()
             print(f"[bench] load baseline {n}: {entry['baseline'][str(n)]}", flush=True)
+            checkpoint(entry)
         for n in sessions:
             log_dir = Path(tmp) / f"app-{n}"
             if profile_dir is not None:
@@ -201,6 +207,7 @@ def run_size(
                 level["cpu_vs_floor"] = round(level["server_cpu_ms_per_change"] / floor_cpu, 2)
             entry["levels"][str(n)] = level
             print(f"[bench] load {size:,} x{n}: {level}", flush=True)
+            checkpoint(entry)
             if profile_dir is not None:
                 _print_profile(profile_dir / f"app-{size}-{n}.prof")
     return entry
@@ -232,6 +239,16 @@ def run(
         "sizes": {},
         "summary": [],
     }
+
+    def save(size: int, entry: dict[str, Any]) -> None:
+        report["sizes"][str(size)] = entry
+        report["summary"] = [
+            row for n, done in report["sizes"].items() for row in summary_rows(int(n), done)
+        ]
+        if profile_dir is None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / "load.json").write_text(json.dumps(report, indent=2) + "\n")
+
     for size in sizes:
         entry = run_size(
             size,
@@ -243,12 +260,9 @@ def run(
             baseline_root=baseline_root,
             baseline_sessions=baseline_sessions,
             server_env=server_env,
+            checkpoint=lambda done, size=size: save(size, done),
         )
-        report["sizes"][str(size)] = entry
-        report["summary"] += summary_rows(size, entry)
-    if profile_dir is None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "load.json").write_text(json.dumps(report, indent=2) + "\n")
+        save(size, entry)
     return report
 
 
