@@ -53,6 +53,7 @@ from pages.parts import search_memory
 from pages.parts.contact import VISIT_KEY, visitor_address
 from pages.parts.errors import database_unreachable, directory_index
 from pages.parts.search_filters import find_filters, show_query_error, show_url_problems
+from pages.parts.search_gc import freeze_long_lived
 from pages.parts.url_state import UrlState
 
 account = setup_page("Find partners", "🔎")
@@ -268,6 +269,7 @@ def render_results(query: SearchQuery, jump_to_results: Any) -> None:
     except QueryError as exc:  # the place could not be found
         show_query_error(exc, K)
         return
+    freeze_long_lived(index)  # the index and place lookups are loaded by now
     record_demand(query, results)
     now = datetime.now(UTC)
 
