@@ -6,6 +6,7 @@ they need), so their result counts match the directory.
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import timedelta
 
@@ -119,9 +120,12 @@ def _result_counts(
     min_level: np.ndarray,
 ) -> np.ndarray:
     """Per event: partners with a location within its radius and every need at its level."""
-    lat_order = np.argsort(written.latitude, kind="stable")
-    lat, lon = written.latitude[lat_order], written.longitude[lat_order]
-    owner = written.owner[lat_order]
+    # Locations bucketed in one-degree cells, cells ordered by (latitude row, longitude
+    # column): a place's candidates are a few contiguous runs, not a band across the country.
+    cell = _cell(written.latitude, written.longitude)
+    by_cell = np.argsort(cell, kind="stable")
+    cell, lat, lon = cell[by_cell], written.latitude[by_cell], written.longitude[by_cell]
+    owner = written.owner[by_cell]
     # Per partner and level, the areas it offers at that level or above, one bit each.
     at_level = [
         ((written.levels >= level).astype(np.int64) << np.arange(written.levels.shape[1])).sum(
@@ -136,10 +140,16 @@ def _result_counts(
         here = int(place[group[0]])
         p_lat, p_lon = float(places.lat[here]), float(places.lon[here])
         widest = float(radius[group].max())
-        lo, hi = np.searchsorted(lat, [p_lat - widest / 110.0, p_lat + widest / 110.0])
-        distance = np.asarray(haversine_km(p_lat, p_lon, lat[lo:hi], lon[lo:hi]))
+        d_lat = widest / 110.0
+        d_lon = widest / (110.0 * max(0.1, math.cos(math.radians(min(89.0, abs(p_lat) + d_lat)))))
+        runs = [
+            np.arange(*np.searchsorted(cell, _cell_pair(row, p_lon - d_lon, p_lon + d_lon)))
+            for row in range(math.floor(p_lat - d_lat), math.floor(p_lat + d_lat) + 1)
+        ]
+        candidates = np.concatenate(runs)
+        distance = np.asarray(haversine_km(p_lat, p_lon, lat[candidates], lon[candidates]))
         near = distance <= widest
-        owners, distance = owner[lo:hi][near], distance[near]
+        owners, distance = owner[candidates][near], distance[near]
         # Each partner at its nearest location, nearest first.
         by_owner = np.lexsort((distance, owners))
         owners, distance = owners[by_owner], distance[by_owner]
@@ -154,3 +164,13 @@ def _result_counts(
             wanted = int(need_bits[e])
             counts[e] = int(((offered[min_level[e]][:within] & wanted) == wanted).sum())
     return counts
+
+
+def _cell(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    return (np.floor(lat).astype(np.int64) + 90) * 1000 + (np.floor(lon).astype(np.int64) + 360)
+
+
+def _cell_pair(row: int, lon_lo: float, lon_hi: float) -> list[int]:
+    """The [first, past-last) cell ids of one latitude row between two longitudes."""
+    base = (row + 90) * 1000
+    return [base + math.floor(lon_lo) + 360, base + math.floor(lon_hi) + 361]
