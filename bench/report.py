@@ -229,7 +229,9 @@ def _value(fig: dict[str, Any], field: str) -> str:
 
 
 def _met(value: bool | None) -> str:
-    return {True: "yes", False: "**no — missed**"}.get(value, NOT_MEASURED)  # type: ignore[arg-type]
+    if value is None:
+        return NOT_MEASURED
+    return "yes" if value else "**no — missed**"
 
 
 def _row(fig: dict[str, Any], met: bool | None, target: str | None = None) -> str:
