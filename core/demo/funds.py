@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from core import models as m
-from core.demo.campaigns import CampaignBook, DemoCampaign
+from core.demo.campaigns import CampaignBook, DemoCampaign, density_factor
 from core.demo.members import ChunkMembers
 
 ACTIVITIES = (
@@ -88,6 +88,7 @@ class FundWriter:
         pr = random.Random(int(rng.integers(2**62)))
         rows: list[dict[str, Any]] = []
         showcase = np.array(sorted(members.showcase), dtype=np.int64)
+        showcase_odds = 0.5 / density_factor(self.partners)
         # A big directory has thousands of campaigns per vendor over a few region sets:
         # which members are in a campaign's regions is worked out once per set.
         in_regions: dict[tuple[str, frozenset[str]], np.ndarray] = {}
@@ -109,8 +110,9 @@ class FundWriter:
             # in partner order, draws the same random numbers as visiting everyone.
             visit = chosen | np.isin(eligible, showcase)
             for pid, picked in zip(eligible[visit].tolist(), chosen[visit].tolist(), strict=True):
-                # The demo accounts' partners get funds more often, so their screens show some.
-                if picked or (pid in members.showcase and pr.random() < 0.5):
+                # The demo accounts' partners get funds more often, so their screens show some
+                # (as often as in the demo: a bigger directory has more campaigns to fund).
+                if picked or (pid in members.showcase and pr.random() < showcase_odds):
                     row = self._fund(pr, campaign, pid)
                     if row:
                         rows.append(row)
