@@ -7,8 +7,11 @@ vendor's own certifications evidence, target sizes a run of adjacent segments, r
 the taxonomy. A campaign's ``quality`` decides whether it pays off: its leads win more (or
 less) often, so some campaigns show a good ROI and some do not.
 
-Campaigns depend only on the seed and ``now``, never on the partners, so they are written
-before the first chunk and every chunk's funds and leads can name them.
+Campaigns depend only on the seed, ``now`` and the directory's size, never on the partners
+themselves, so they are written before the first chunk and every chunk's funds and leads can
+name them. A directory bigger than the demo's gets proportionally more campaigns (and so
+funds and campaign leads): the same activity per partner at 2,000 partners and at a million,
+so vendor analytics are measured at a realistic density.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -27,6 +31,14 @@ from core.taxonomy import get_taxonomy
 HISTORY_DAYS = 3 * 365
 SEASONS = ("Winter", "Spring", "Summer", "Autumn")
 THEMES = ("Accelerate", "Modernise", "Grow with", "Protect", "Simplify", "Upgrade")
+# The size the demo's activity is tuned at (settings.demo_partners' default): a directory of
+# k times as many partners gets k times the campaigns.
+DENSITY_PARTNERS = 2_000
+
+
+def density_factor(partners: int | None) -> int:
+    """How many times the demo's activity a directory of ``partners`` gets (at least once)."""
+    return max(1, round((partners or 0) / DENSITY_PARTNERS))
 
 
 @dataclass(frozen=True)
@@ -59,16 +71,33 @@ class CampaignBook:
     rows: tuple[dict[str, Any], ...]
 
     def of(self, vendor: str) -> list[DemoCampaign]:
-        return [c for c in self.campaigns if c.vendor == vendor]
+        return list(self._by_vendor.get(vendor, ()))
+
+    @cached_property
+    def _by_vendor(self) -> dict[str, tuple[DemoCampaign, ...]]:
+        grouped: dict[str, list[DemoCampaign]] = {}
+        for c in self.campaigns:
+            grouped.setdefault(c.vendor, []).append(c)
+        return {vendor: tuple(cs) for vendor, cs in grouped.items()}
+
+    @cached_property
+    def _pick_cache(self) -> dict[tuple[str, date, str | None, date], list[DemoCampaign]]:
+        return {}
 
     def pick(
         self, pr: random.Random, vendor: str, since: date, state: str | None, today: date
     ) -> DemoCampaign | None:
         """A started campaign of ``vendor`` that ran while the partner was a member, in the
         partner's region when there is one; None when the vendor ran none then."""
-        running = [c for c in self.of(vendor) if c.starts_on <= today and c.ends_on >= since]
-        local = [c for c in running if state in c.states]
-        choices = local or running
+        # Memoised: at a million partners a vendor has thousands of campaigns and its
+        # members ask with the same few (since, state) pairs over and over.
+        key = (vendor, since, state, today)
+        choices = self._pick_cache.get(key)
+        if choices is None:
+            own = self._by_vendor.get(vendor, ())
+            running = [c for c in own if c.starts_on <= today and c.ends_on >= since]
+            local = [c for c in running if state in c.states]
+            choices = self._pick_cache[key] = local or running
         return pr.choice(choices) if choices else None
 
 
@@ -84,19 +113,21 @@ def _vendor_needs(vendor: str) -> list[str]:
     return [k for k in taxonomy.area_keys if k in evidenced]
 
 
-def _how_many(vendor: str) -> tuple[int, int, float]:
-    """(campaigns, running now, budget scale) by how big the vendor is in the catalogue."""
+def _how_many(vendor: str, factor: int) -> tuple[int, int, int, float]:
+    """(campaigns, running now, upcoming, budget scale) by how big the vendor is in the
+    catalogue, ``factor`` times the demo's."""
     certs = sum(c.vendor == vendor for c in get_taxonomy().certifications.values())
     if certs >= 12:
-        return 8, 2, 4.0
+        return 8 * factor, 2 * factor, factor, 4.0
     if certs >= 6:
-        return 5, 1, 1.6
-    return 3, 1, 0.7
+        return 5 * factor, factor, factor, 1.6
+    return 3 * factor, factor, 0, 0.7
 
 
-def _schedule(pr: random.Random, count: int, running: int, today: date) -> list[tuple[date, date]]:
-    """Start and end days, oldest first: finished ones, then running, then one upcoming."""
-    upcoming = 1 if count >= 4 else 0
+def _schedule(
+    pr: random.Random, count: int, running: int, upcoming: int, today: date
+) -> list[tuple[date, date]]:
+    """Start and end days, oldest first: finished ones, then running, then upcoming."""
     finished = count - running - upcoming
     spans = []
     slot = (HISTORY_DAYS - 60) / max(finished, 1)
@@ -113,8 +144,9 @@ def _schedule(pr: random.Random, count: int, running: int, today: date) -> list[
     return spans
 
 
-def demo_campaigns(*, seed: int, now: datetime) -> CampaignBook:
-    """Every vendor's campaigns, ids from 1, the same for the same seed and ``now``."""
+def demo_campaigns(*, seed: int, now: datetime, partners: int | None = None) -> CampaignBook:
+    """Every vendor's campaigns, ids from 1, the same for the same seed, ``now`` and size
+    (``partners``: None or up to about 3,000 give the demo's few per vendor)."""
     pr = random.Random(int(np.random.default_rng([seed, 7]).integers(2**62)))
     taxonomy = get_taxonomy()
     today = now.date()
@@ -123,9 +155,9 @@ def demo_campaigns(*, seed: int, now: datetime) -> CampaignBook:
     rows: list[dict[str, Any]] = []
     for vendor in taxonomy.vendors:
         needs_pool = _vendor_needs(vendor) or list(taxonomy.technology_keys)
-        count, running, scale = _how_many(vendor)
+        count, running, upcoming, scale = _how_many(vendor, density_factor(partners))
         keys: set[str] = set()
-        for start, end in _schedule(pr, count, running, today):
+        for start, end in _schedule(pr, count, running, upcoming, today):
             regions = (
                 main_regions
                 if pr.random() < 0.3
@@ -138,8 +170,10 @@ def demo_campaigns(*, seed: int, now: datetime) -> CampaignBook:
             season = SEASONS[(start.month % 12) // 3]
             base = needs[0].replace("_", "-")
             key = f"{base}-{season.lower()}-{start.year}"
-            while key in keys:
-                key = f"{key[:37]}-{len(keys)}"
+            taken_at = len(keys)
+            while key in keys:  # stays within the 40 characters of campaign.key
+                suffix = f"-{taken_at}"
+                key, taken_at = f"{key[: min(37, 40 - len(suffix))]}{suffix}", taken_at + 1
             keys.add(key)
             theme = pr.choice(THEMES)
             label = taxonomy.area_label(needs[0])

@@ -2,9 +2,11 @@
 
 Each campaign funds about ``target_funds`` members in its regions whatever the size of the
 directory (the chance per member shrinks as the directory grows), so budgets fit at 2,000
-partners and at a million. Where a campaign stands decides where its funds stand: an upcoming
-one has requests and allocations; a running one everything from requested to paid; a
-finished one mostly paid, with some rejected and a few claims still open or returned.
+partners and at a million; a bigger directory has proportionally more campaigns
+(``core.demo.campaigns.density_factor``), so funds per partner stay the demo's. Where a
+campaign stands decides where its funds stand: an upcoming one has requests and
+allocations; a running one everything from requested to paid; a finished one mostly
+paid, with some rejected and a few claims still open or returned.
 
 The budget rule of ``core.programs.funds`` holds: what approved, claimed and returned funds
 hold (their approved amount) plus what was paid never exceeds the budget; an approval that
@@ -23,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from core import models as m
-from core.demo.campaigns import CampaignBook, DemoCampaign
+from core.demo.campaigns import CampaignBook, DemoCampaign, density_factor
 from core.demo.members import ChunkMembers
 
 ACTIVITIES = (
@@ -85,20 +87,32 @@ class FundWriter:
         rng = np.random.default_rng([self.seed, 8, chunk_no])
         pr = random.Random(int(rng.integers(2**62)))
         rows: list[dict[str, Any]] = []
+        showcase = np.array(sorted(members.showcase), dtype=np.int64)
+        showcase_odds = 0.5 / density_factor(self.partners)
+        # A big directory has thousands of campaigns per vendor over a few region sets:
+        # which members are in a campaign's regions is worked out once per set.
+        in_regions: dict[tuple[str, frozenset[str]], np.ndarray] = {}
         for campaign in self.book.campaigns:
             group = members.by_vendor.get(campaign.vendor)
             if group is None:
                 continue
-            local = np.isin(group.states, list(campaign.states))
+            key = (campaign.vendor, campaign.states)
+            local = in_regions.get(key)
+            if local is None:
+                local = in_regions[key] = np.isin(group.states, list(campaign.states))
             eligible = group.ids[local & (group.since <= campaign.ends_on.toordinal())]
             if not len(eligible):
                 continue
             expected = len(eligible) * self.partners / max(n, 1)
             rate = min(0.6, campaign.target_funds / expected)
             chosen = rng.random(len(eligible)) < rate
-            for pid, picked in zip(eligible.tolist(), chosen.tolist(), strict=True):
-                # The demo accounts' partners get funds more often, so their screens show some.
-                if picked or (pid in members.showcase and pr.random() < 0.5):
+            # Only the chosen and the showcase partners can get a fund; visiting just them,
+            # in partner order, draws the same random numbers as visiting everyone.
+            visit = chosen | np.isin(eligible, showcase)
+            for pid, picked in zip(eligible[visit].tolist(), chosen[visit].tolist(), strict=True):
+                # The demo accounts' partners get funds more often, so their screens show some
+                # (as often as in the demo: a bigger directory has more campaigns to fund).
+                if picked or (pid in members.showcase and pr.random() < showcase_odds):
                     row = self._fund(pr, campaign, pid)
                     if row:
                         rows.append(row)

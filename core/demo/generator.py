@@ -172,7 +172,7 @@ def seed_demo_directory(
     ally_pools = {
         s: ally_pool(np.random.default_rng([seed, 3, k]), s) for k, s in enumerate(services)
     }
-    book = demo_campaigns(seed=seed, now=now)
+    book = demo_campaigns(seed=seed, now=now, partners=partners)
     activity = ActivityWriter(seed=seed, now=now, book=book) if with_activity else None
     funds = FundWriter(seed=seed, now=now, book=book, partners=partners)
     deals = DealWriter(seed=seed, now=now, conflict_vendor=DEMO_VENDORS[0])
