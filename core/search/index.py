@@ -240,6 +240,11 @@ class ReadIndexHolder:
         return self._index
 
     @property
+    def index(self) -> ReadIndex | None:
+        """The index held now, without checking the database (snapshots, tests)."""
+        return self._index
+
+    @property
     def rebuilding(self) -> bool:
         return self._rebuilding is not None and self._rebuilding.is_alive()
 
