@@ -212,15 +212,16 @@ def record_directory_changes(session: Session, partner_ids: Iterable[int] | None
     )
 
 
-def bump_data_version(session: Session) -> None:
-    """Move the data version: every process rebuilds its read index on its next search.
+def bump_data_version(session: Session, *, partner_ids: Iterable[int] | None = None) -> None:
+    """Move the data version: every process brings its read index up to date.
 
     Runs inside the session's transaction, so a rolled-back write does not bump it. Services
     never call this: the unit of work does, once per committed directory change, recording
-    the partners it changed. Called directly, nobody knows what changed: a full rebuild.
+    the partners it changed. A direct caller (raw SQL, test fixtures) names the partners it
+    changed; without them every process rebuilds its whole index, in the background.
     """
     _bump(session)
-    record_directory_changes(session, None)
+    record_directory_changes(session, partner_ids)
 
 
 def _changes_of(session: Session) -> Changes:

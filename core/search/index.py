@@ -10,6 +10,9 @@ pass, so a search never touches the database.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import logging
 import threading
 import time
@@ -169,6 +172,16 @@ def build_read_index(
     return index
 
 
+def _release_memory() -> None:
+    """Hand the previous index and the build's garbage back to the operating system.
+
+    glibc keeps freed heap pages for reuse, so without a trim every rebuild leaves the
+    process bigger (issue 15 measured +400 MB per rebuild at a million partners)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class ReadIndexHolder:
     """Keeps one ReadIndex per process fresh against the database's data version.
 
@@ -302,6 +315,8 @@ class ReadIndexHolder:
             caught = self._advance(fresh, self.current_version())
             with self._lock:
                 self._index = caught or fresh  # still behind: the next get() starts again
+            del fresh, caught
+            _release_memory()
         except Exception as error:
             self.last_rebuild_error = error
             logger.exception("read index rebuild failed; the previous index keeps serving")
