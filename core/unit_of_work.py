@@ -30,10 +30,13 @@ from typing import Any
 
 from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 from sqlmodel import Session
 
+from core.directory_changes import (
+    partners_named_in,
+    partners_of_rows,
+    record_directory_changes,
+)
 from core.models import Account, AuditEvent
 
 DIRECTORY_TABLES = frozenset(
@@ -198,20 +201,6 @@ def _bump(session: Session) -> None:
     session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
 
 
-def record_directory_changes(session: Session, partner_ids: Iterable[int] | None) -> None:
-    """Note at the current (just bumped) data version which partners changed; None: any."""
-    rows = [{"p": None}] if partner_ids is None else [{"p": int(p)} for p in partner_ids]
-    if not rows:
-        return
-    session.execute(
-        text(
-            "INSERT INTO directory_change (version, partner_id) "
-            "SELECT version, :p FROM data_version WHERE id = 1"
-        ),
-        rows,
-    )
-
-
 def bump_data_version(session: Session, *, partner_ids: Iterable[int] | None = None) -> None:
     """Move the data version: every process brings its read index up to date.
 
@@ -268,44 +257,6 @@ def _note_directory_object(changes: Changes, instance: object) -> None:
         changes.partner_ids.add(partner_id)
 
 
-def _note_statement_rows(changes: Changes, table: str, parameters: object) -> None:
-    """Partners of a Core/ORM insert with parameter rows; any other form: all partners."""
-    rows = parameters if isinstance(parameters, list) else [parameters]
-    key = "id" if table == "partner" else "partner_id"
-    ids = [row.get(key) if isinstance(row, dict) else None for row in rows]
-    if ids and all(isinstance(i, int) for i in ids):
-        changes.partner_ids.update(int(i) for i in ids if i is not None)
-    else:
-        changes.everything = True
-
-
-def partners_named_in(clause: Any, table: str) -> set[int] | None:
-    """The partners an UPDATE/DELETE's WHERE confines it to (``partner_id = 7``, ``id IN
-    (...)``, possibly AND-ed with more conditions); None when it names none."""
-    key = "id" if table == "partner" else "partner_id"
-    if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
-        for part in clause.clauses:
-            named = partners_named_in(part, table)
-            if named is not None:
-                return named
-        return None
-    if not isinstance(clause, BinaryExpression) or not isinstance(clause.right, BindParameter):
-        return None
-    left = clause.left
-    if (
-        getattr(left, "name", None) != key
-        or getattr(getattr(left, "table", None), "name", None) != table
-    ):
-        return None
-    value: Any = clause.right.value
-    if clause.operator is operators.eq and isinstance(value, int):
-        return {value}
-    is_list = isinstance(value, list | tuple)
-    if clause.operator is operators.in_op and is_list and all(isinstance(v, int) for v in value):
-        return {int(v) for v in value}
-    return None
-
-
 def _only_sign_in_bookkeeping(instance: object) -> bool:
     if not isinstance(instance, Account):
         return False
@@ -354,7 +305,11 @@ def _see_statement(state: ORMExecuteState) -> Any:
     if state.is_insert:
         changes.tables.add(table)
         if table in DIRECTORY_TABLES:
-            _note_statement_rows(changes, table, state.parameters)
+            rows = partners_of_rows(table, state.parameters)
+            if rows is None:
+                changes.everything = True
+            else:
+                changes.partner_ids |= rows
         return None
     # An UPDATE or DELETE that matched no row changed nothing (a lost compare-and-swap,
     # deactivating partner accounts where there are none): run it here to see its count.
