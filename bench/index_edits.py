@@ -104,10 +104,9 @@ def reader(url: str, mode: str) -> None:
             token, partner_id = args[0], int(args[1])
             cpu = time.process_time()
             deltas, searches = holder.deltas_applied, 0
-            while True:
-                index = holder.get()
+            while True:  # no index kept in a local: it would outlive the next rebuild
                 searches += 1
-                hits = search_index(index, SearchQuery(keyword=token))
+                hits = search_index(holder.get(), SearchQuery(keyword=token))
                 if any(r.partner_id == partner_id for r in hits.results):
                     break
             say({
