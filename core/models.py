@@ -1422,3 +1422,21 @@ class AccountEmail(SQLModel, table=True):
     __tablename__ = "account_email"
     account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
     email: str = Field(max_length=MaxLength.EMAIL, unique=True)  # lower-cased
+
+
+# --- issue 15: directory changes ---
+
+
+class DirectoryChange(SQLModel, table=True):
+    """Which partner a committed directory write changed, at the data version it made.
+
+    Each process's read index applies just these partners when it falls behind
+    (core.search.deltas) instead of rebuilding. partner_id NULL means "everything may have
+    changed" (bulk or raw SQL writes): a full rebuild. Written by the unit of work, pruned
+    by the worker (core.search.deltas.prune_directory_changes).
+    """
+
+    __tablename__ = "directory_change"
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(index=True)
+    partner_id: int | None = None  # no foreign key: a deleted partner's change is kept

@@ -4,8 +4,9 @@
 have to remember the two duties of every write:
 
 * directory data changed (``DIRECTORY_TABLES``): the data version is bumped exactly once,
-  in the same transaction, so every process rebuilds its search index and a rolled-back
-  write bumps nothing;
+  in the same transaction, and ``directory_change`` records which partners changed at that
+  version (NULL: possibly all of them), so every process applies just those partners to
+  its search index (core.search.deltas) and a rolled-back write bumps nothing;
 * an audited table changed: the same transaction must hold an audit event of a matching
   entity type (``core.audit.record_change``), or the commit is refused: rolled back, and
   ``UnauditedChange`` raised.
@@ -31,6 +32,11 @@ from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlmodel import Session
 
+from core.directory_changes import (
+    partners_named_in,
+    partners_of_rows,
+    record_directory_changes,
+)
 from core.models import Account, AuditEvent
 
 DIRECTORY_TABLES = frozenset(
@@ -81,6 +87,8 @@ NOT_AUDITED: dict[str, str] = {
     "nobody to attribute them to (each failed sign-in of an account has its own event)",
     "audit_event": "the trail itself",
     "data_version": "a counter this unit of work moves; it carries no information of its own",
+    "directory_change": "which partners a version changed, written with that version by this "
+    "unit of work; the audit events of the change itself say who and what",
     "search_event": "the anonymous demand log: a visitor's search changes nothing in the "
     "directory and has nobody to attribute it to",
     "outbox_message": "the outbox is its own record: each message is written in the audited "
@@ -124,6 +132,11 @@ class Changes:
     tables: set[str] = field(default_factory=set)  # written tables, audit_event excepted
     audited_as: set[str] = field(default_factory=set)  # entity types of staged audit events
     bumped: bool = False  # the data version already moved in this transaction
+    # Which partners the directory writes touched, for core.search.deltas. Objects are kept
+    # until commit: a new row has its id only after the flush.
+    objects: list[object] = field(default_factory=list)
+    partner_ids: set[int] = field(default_factory=set)
+    everything: bool = False  # a write whose partners are unknown (bulk or raw SQL)
 
     @property
     def directory_changed(self) -> bool:
@@ -184,13 +197,20 @@ class UnitOfWork:
         self.session.rollback()
 
 
-def bump_data_version(session: Session) -> None:
-    """Move the data version: every process rebuilds its read index on its next search.
+def _bump(session: Session) -> None:
+    session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+
+
+def bump_data_version(session: Session, *, partner_ids: Iterable[int] | None = None) -> None:
+    """Move the data version: every process brings its read index up to date.
 
     Runs inside the session's transaction, so a rolled-back write does not bump it. Services
-    never call this: the unit of work does, once per committed directory change.
+    never call this: the unit of work does, once per committed directory change, recording
+    the partners it changed. A direct caller (raw SQL, test fixtures) names the partners it
+    changed; without them every process rebuilds its whole index, in the background.
     """
-    session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+    _bump(session)
+    record_directory_changes(session, partner_ids)
 
 
 def _changes_of(session: Session) -> Changes:
@@ -199,21 +219,42 @@ def _changes_of(session: Session) -> Changes:
     return session.changes
 
 
-def mark_directory_changed(session: Session) -> None:
+def mark_directory_changed(session: Session, *, partner_ids: Iterable[int] | None = None) -> None:
     """Bump the data version now instead of at commit (and not again at commit).
 
     For writes the session events cannot see (raw SQL), and for writers that need their
     transaction's first write early: on SQLite that write takes the database write lock,
     which partner inserts with self-chosen ids rely on (core.directory.records).
+    ``partner_ids``: the partners those unseen writes changed (none: ``()``); left out,
+    every process rebuilds its whole index.
     """
     changes = _changes_of(session)
+    if partner_ids is None:
+        changes.everything = True
+    else:
+        changes.partner_ids.update(int(p) for p in partner_ids)
     if not changes.bumped:
-        bump_data_version(session)
+        _bump(session)
         changes.bumped = True
 
 
 def _table_of(instance: object) -> str:
     return str(inspect(instance).mapper.local_table.name)
+
+
+def _partner_id_of(instance: object) -> int | None:
+    value = getattr(instance, "id" if _table_of(instance) == "partner" else "partner_id", None)
+    return int(value) if value is not None else None
+
+
+def _note_directory_object(changes: Changes, instance: object) -> None:
+    if _table_of(instance) not in DIRECTORY_TABLES:
+        return
+    changes.objects.append(instance)
+    # Known now for modified and deleted rows; a deleted row may lose it after the flush.
+    partner_id = _partner_id_of(instance)
+    if partner_id is not None:
+        changes.partner_ids.add(partner_id)
 
 
 def _only_sign_in_bookkeeping(instance: object) -> bool:
@@ -232,14 +273,17 @@ def _see_objects(session: UnitOfWorkSession, _context: object, _instances: objec
             changes.audited_as.add(instance.entity_type)
         else:
             changes.tables.add(_table_of(instance))
+            _note_directory_object(changes, instance)
     for instance in session.deleted:
         changes.tables.add(_table_of(instance))
+        _note_directory_object(changes, instance)
     for instance in session.dirty:
         # ``dirty`` holds every object an attribute was set on, changed or not.
         if not session.is_modified(instance, include_collections=False):
             continue
         if not _only_sign_in_bookkeeping(instance):
             changes.tables.add(_table_of(instance))
+            _note_directory_object(changes, instance)
 
 
 def _entity_types(parameters: object) -> set[str]:
@@ -260,12 +304,25 @@ def _see_statement(state: ORMExecuteState) -> Any:
         return None
     if state.is_insert:
         changes.tables.add(table)
+        if table in DIRECTORY_TABLES:
+            rows = partners_of_rows(table, state.parameters)
+            if rows is None:
+                changes.everything = True
+            else:
+                changes.partner_ids |= rows
         return None
     # An UPDATE or DELETE that matched no row changed nothing (a lost compare-and-swap,
     # deactivating partner accounts where there are none): run it here to see its count.
     result = state.invoke_statement()
     if getattr(result, "rowcount", -1) != 0:
         changes.tables.add(table)
+        if table in DIRECTORY_TABLES:
+            where = getattr(state.statement, "whereclause", None)
+            named = partners_named_in(where, table) if where is not None else None
+            if named is None:
+                changes.everything = True  # which partners it hit is unknown
+            else:
+                changes.partner_ids |= named
     return result
 
 
@@ -279,8 +336,16 @@ def _settle(session: UnitOfWorkSession) -> None:
     if missing:
         raise UnauditedChange(missing)
     if changes.directory_changed and not changes.bumped:
-        bump_data_version(session)
+        _bump(session)
         changes.bumped = True
+    if changes.bumped:
+        for instance in changes.objects:
+            partner_id = _partner_id_of(instance)
+            if partner_id is not None:
+                changes.partner_ids.add(partner_id)
+        # A bump with nothing named still moved the version: say "anything" for it.
+        unknown = changes.everything or not changes.partner_ids
+        record_directory_changes(session, None if unknown else sorted(changes.partner_ids))
 
 
 @event.listens_for(UnitOfWorkSession, "after_transaction_end")

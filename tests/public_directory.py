@@ -120,7 +120,7 @@ def add_partner(
                 status=status,
             )
         )
-    bump_data_version(session)
+    bump_data_version(session, partner_ids=[int(partner.id)])
     return int(partner.id)
 
 

@@ -204,7 +204,8 @@ def begin_partner_insert(*, session: Session) -> int:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE partner IN SHARE ROW EXCLUSIVE MODE"))
-    mark_directory_changed(session)
+    # The inserts that follow name their partners to the unit of work themselves.
+    mark_directory_changed(session, partner_ids=())
     return int(session.execute(select(func.max(_table(Partner).c.id))).scalar() or 0)
 
 

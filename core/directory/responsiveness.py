@@ -79,7 +79,7 @@ def recompute_partner(*, session: Session, partner_id: int, now: datetime) -> bo
         update(SUMMARY).where(SUMMARY.c.partner_id == partner_id).values(computed_at=now)
     )
     if changed:
-        mark_directory_changed(session)
+        mark_directory_changed(session, partner_ids=[partner_id])  # one row of the index
     return changed > 0
 
 

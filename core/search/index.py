@@ -1,20 +1,23 @@
 """The compact in-memory read index that search, maps and teams scan.
 
 The database is the source of truth. Each process builds this columnar copy once (NumPy
-arrays of levels, coordinates and bit masks; Arrow arrays for text) and rebuilds it when
-the data-version counter in the database moves, so several app processes on one
-PostgreSQL stay coherent. Evidence is derived here in one vectorised pass, so a search
-never touches the database.
+arrays of levels, coordinates and bit masks; Arrow arrays for text) and follows the
+data-version counter in the database, so several app processes on one PostgreSQL stay
+coherent: a few changed partners are applied in place (core.search.deltas), anything
+bigger is rebuilt beside the serving index. Evidence is derived here in one vectorised
+pass, so a search never touches the database.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
+import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -24,9 +27,10 @@ from sqlmodel import Session
 
 from core.db import read_data_version
 from core.evidence import certification_level_matrix
-from core.geo.states import STATE_NAMES
 from core.partner_attributes import get_attributes
+from core.search.deltas import catch_up
 from core.search.index_loader import (
+    id_list_sql,
     load_claimed_levels,
     load_locations,
     load_partners,
@@ -34,143 +38,27 @@ from core.search.index_loader import (
     load_review_summaries,
     load_valid_certifications,
 )
-from core.search.token_index import TokenIndex, build_token_index
-from core.taxonomy import MAX_LEVEL, PROFICIENT, Taxonomy, get_taxonomy
+from core.search.read_index import STATE_BIT as STATE_BIT
+from core.search.read_index import STATE_CODES as STATE_CODES
+from core.search.read_index import ReadIndex as ReadIndex
+from core.search.read_index import state_mask as state_mask
+from core.taxonomy import MAX_LEVEL, Taxonomy, get_taxonomy
 
-STATE_CODES: tuple[str, ...] = tuple(sorted(STATE_NAMES))
-STATE_BIT = {code: np.uint64(1) << np.uint64(i) for i, code in enumerate(STATE_CODES)}
-
-
-def state_mask(codes: list[str] | tuple[str, ...]) -> np.uint64:
-    mask = np.uint64(0)
-    for code in codes:
-        mask |= STATE_BIT[code]
-    return mask
-
-
-@dataclass
-class ReadIndex:
-    data_version: int
-    built_for_day: date
-    build_seconds: float
-    area_keys: tuple[str, ...]
-    technology_columns: np.ndarray  # bool per area: True for technology domains
-    partner_ids: np.ndarray  # int64, sorted
-    names: pa.Array | pa.ChunkedArray  # display names
-    # Lower-cased "name description", only until the token index is built from it.
-    search_text: pa.Array | pa.ChunkedArray | None
-    hq_city: pa.Array  # "Austin, TX"
-    claimed: np.ndarray  # int8 (n, areas)
-    evidenced: np.ndarray  # int8 (n, areas)
-    hq_latitude: np.ndarray  # float64 (n); NaN when a partner has no location
-    hq_longitude: np.ndarray
-    service_radius_km: np.ndarray  # float32 (n); 0 when none
-    states_served: np.ndarray  # uint64 bit mask over STATE_CODES
-    location_states: np.ndarray  # uint64 bit mask: states where it has a location
-    segments: np.ndarray  # uint8 bit mask over taxonomy segments
-    vendors: np.ndarray  # uint64 bit mask over vendor_names (approved, unexpired certs)
-    vendor_names: tuple[str, ...]
-    freshness_ts: np.ndarray  # float64 epoch seconds: latest of updated/confirmed/verified
-    updated_ts: np.ndarray
-    verified_ts: np.ndarray  # NaN when never verified
-    loc_row: np.ndarray  # int32 partner row of every location (sorted by row)
-    loc_latitude: np.ndarray
-    loc_longitude: np.ndarray
-    loc_state: np.ndarray  # int8 index into STATE_CODES
-    # Keyword index over search_text; the build makes it while rows stream in.
-    tokens: TokenIndex | None = None
-    loc_city: pa.Array | None = None  # "Austin, TX" of every location; None: use hq_city
-    # Responsiveness over the last 12 months (core.analytics.responsiveness): leads, and of
-    # them answered within two business days; int32 (n), zeros when a partner has none.
-    response_leads: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    response_within: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    # Verified reviews (issue 13): average rating, NaN without reviews, and their count.
-    review_avg: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    review_count: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    # Issue 13 (core.search.index_loader.PartnerColumns has their meaning); hand-made
-    # indexes may leave them out: nothing stated, everyone accepting new clients.
-    confirmed_ts: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    industries: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
-    languages: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
-    delivery: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
-    accepting: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-
-    def __post_init__(self) -> None:
-        for name, empty in (
-            ("confirmed_ts", np.full(self.size, np.nan)),
-            ("industries", np.zeros(self.size, np.uint64)),
-            ("languages", np.zeros(self.size, np.uint64)),
-            ("delivery", np.zeros(self.size, np.uint8)),
-            ("accepting", np.ones(self.size, bool)),
-        ):
-            if getattr(self, name).shape[0] != self.size:
-                setattr(self, name, empty)
-        # Hand-made indexes (tests, benchmarks) may leave the responsiveness out: none known.
-        if self.response_leads.shape[0] != self.size:
-            self.response_leads = np.zeros(self.size, np.int32)
-        if self.response_within.shape[0] != self.size:
-            self.response_within = np.zeros(self.size, np.int32)
-        if self.review_count.shape[0] != self.size:
-            self.review_avg = np.full(self.size, np.nan, np.float32)
-            self.review_count = np.zeros(self.size, np.int32)
-
-    @property
-    def size(self) -> int:
-        return int(self.partner_ids.shape[0])
-
-    def column(self, area_key: str) -> int:
-        return self.area_keys.index(area_key)
-
-    def rows_of(self, partner_ids: np.ndarray | list[int]) -> np.ndarray:
-        ids = np.asarray(partner_ids, dtype=np.int64)
-        rows = np.searchsorted(self.partner_ids, ids)
-        rows = np.clip(rows, 0, max(self.size - 1, 0))
-        found = self.partner_ids[rows] == ids if self.size else np.zeros(len(ids), bool)
-        return rows[found]
-
-    def token_index(self) -> TokenIndex:
-        """Keyword index over search_text, built on first use and kept with this index."""
-        if self.tokens is None:
-            assert self.search_text is not None, "no keyword text to index"
-            self.tokens = build_token_index(self.search_text)
-            self.search_text = None  # the tokens replace it; 200 MB at a million partners
-        return self.tokens
-
-    @cached_property
-    def strength(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per partner, independent of any query: breadth (areas at proficient or better,
-        claim or evidence) and the share of its proficient-or-better claims that
-        certifications back. Once per index: a search without needs ranks a third of a
-        million partners by them."""
-        claimed_strong = self.claimed >= PROFICIENT
-        breadth = (np.maximum(self.claimed, self.evidenced) >= PROFICIENT).sum(axis=1)
-        strong_claims = claimed_strong.sum(axis=1)
-        backed = (claimed_strong & (self.evidenced >= PROFICIENT)).sum(axis=1)
-        backing = np.divide(backed, strong_claims, out=np.zeros(self.size), where=strong_claims > 0)
-        return breadth.astype(np.int8), backing.astype(np.float32)
-
-    @cached_property
-    def hq_state(self) -> np.ndarray:
-        """int8 state index (into STATE_CODES) of each partner's headquarters; -1 if none."""
-        out = np.full(self.size, -1, dtype=np.int8)
-        if self.loc_row.size:
-            # Locations are sorted by partner row, headquarters first within each partner.
-            first = np.r_[True, self.loc_row[1:] != self.loc_row[:-1]]
-            out[self.loc_row[first]] = self.loc_state[first]
-        return out
-
-    def nbytes(self) -> int:
-        total = 0
-        for value in self.__dict__.values():
-            if isinstance(value, np.ndarray | pa.Array | pa.ChunkedArray):
-                total += value.nbytes
-        return total + (self.tokens.nbytes if self.tokens is not None else 0)
+logger = logging.getLogger(__name__)
 
 
 def build_read_index(
-    engine: Engine, *, today: date | None = None, taxonomy: Taxonomy | None = None
+    engine: Engine,
+    *,
+    today: date | None = None,
+    taxonomy: Taxonomy | None = None,
+    only_ids: np.ndarray | None = None,
 ) -> ReadIndex:
-    """Read the whole directory once and lay it out for vectorised scans."""
+    """Read the whole directory once and lay it out for vectorised scans.
+
+    `only_ids`: just these partners (those that still exist), laid out the same way, for
+    applying them to a serving index (core.search.deltas)."""
+    only = None if only_ids is None else id_list_sql(only_ids)
     started = time.perf_counter()
     taxonomy = taxonomy or get_taxonomy()
     today = today or date.today()
@@ -189,18 +77,19 @@ def build_read_index(
             segment_bits={k: i for i, k in enumerate(taxonomy.segment_keys)},
             industry_bits={k: i for i, k in enumerate(get_attributes().industries)},
             language_bits={k: i for i, k in enumerate(get_attributes().languages)},
+            only=only,
         )
         ids = partners.ids
         cert_row_of, level_matrix = certification_level_matrix(taxonomy)
         claimed = load_claimed_levels(
-            conn, ids=ids, area_keys=taxonomy.area_keys, max_level=MAX_LEVEL
+            conn, ids=ids, area_keys=taxonomy.area_keys, max_level=MAX_LEVEL, only=only
         )
         cert_rows, cert_idx = load_valid_certifications(
-            conn, ids=ids, certification_keys=list(cert_row_of), today=today
+            conn, ids=ids, certification_keys=list(cert_row_of), today=today, only=only
         )
-        locations = load_locations(conn, ids=ids, state_index=state_index)
-        response_leads, response_within = load_responsiveness(conn, ids=ids)
-        review_avg, review_count = load_review_summaries(conn, ids=ids)
+        locations = load_locations(conn, ids=ids, state_index=state_index, only=only)
+        response_leads, response_within = load_responsiveness(conn, ids=ids, only=only)
+        review_avg, review_count = load_review_summaries(conn, ids=ids, only=only)
     n = ids.size
 
     evidenced = np.zeros_like(claimed)
@@ -283,50 +172,152 @@ def build_read_index(
     return index
 
 
+def _release_memory() -> None:
+    """Hand the previous index and the build's garbage back to the operating system.
+
+    glibc keeps freed heap pages for reuse, so without a trim every rebuild leaves the
+    process bigger (issue 15 measured +400 MB per rebuild at a million partners)."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()  # Arrow's own allocator keeps freed pages too
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class ReadIndexHolder:
     """Keeps one ReadIndex per process fresh against the database's data version.
 
-    Checking costs one tiny query per search. While one caller rebuilds, others keep
-    answering from the previous index instead of queueing behind the rebuild.
+    Checking costs one tiny query per search. Behind by a few partners, the caller that
+    notices applies them in place (milliseconds; core.search.deltas); others keep answering
+    from the index they have. Anything a delta cannot carry (a bulk write, pruned history,
+    a new day) is rebuilt on a background thread beside the serving index, which is then
+    caught up with the changes committed meanwhile and swapped in: once an index exists no
+    caller ever waits for a build.
+
+    `rebuild(day)` builds a whole index (default build_read_index; p15b passes a child
+    process build); `load_initial(day)` may offer a first index (a snapshot), possibly
+    older than the database: it is caught up like any other. `database_unreachable` is True
+    while the version check fails; searches meanwhile answer from the index at hand.
     """
 
-    def __init__(self, *, engine: Engine, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        today: Callable[[], date] = date.today,
+        rebuild: Callable[[date], ReadIndex] | None = None,
+        load_initial: Callable[[date], ReadIndex | None] | None = None,
+    ) -> None:
         self._engine = engine
         self._today = today
+        self._rebuild = rebuild or (lambda day: build_read_index(engine, today=day))
+        self._load_initial = load_initial
         self._index: ReadIndex | None = None
-        self._lock = threading.Lock()
-        # True while the last version check could not reach the database: the pages then say
-        # the directory may be out of date (p15a owns the full version of this; p15d's stand-in).
+        self._lock = threading.Lock()  # one catch-up (or first build) at a time
+        self._rebuilding: threading.Thread | None = None
         self.database_unreachable = False
+        # Observability for benchmarks and logs.
+        self.deltas_applied = 0
+        self.full_rebuilds = 0
+        self.last_delta_cpu_seconds = 0.0
+        self.last_rebuild_error: BaseException | None = None
 
     def current_version(self) -> int:
         with Session(self._engine) as session:
             return read_data_version(session)
 
-    def _is_stale(self, index: ReadIndex, version: int) -> bool:
+    def _is_fresh(self, index: ReadIndex, version: int) -> bool:
         # A new day can expire certifications, so evidence is re-derived daily too.
-        return index.data_version != version or index.built_for_day != self._today()
+        return index.data_version == version and index.built_for_day == self._today()
 
     def get(self) -> ReadIndex:
-        index = self._index
         try:
             version = self.current_version()
         except DBAPIError:
             self.database_unreachable = True
-            if index is None:
+            if self._index is None:
                 raise
-            return index  # the database is away: answer from what we have
+            return self._index
         self.database_unreachable = False
-        if index is not None and not self._is_stale(index, version):
-            return index
-        if index is not None and not self._lock.acquire(blocking=False):
-            return index  # someone else is rebuilding; the previous index is still valid data
-        if index is None:
-            self._lock.acquire()
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = self._first_index()
+        index = self._index
+        if self._is_fresh(index, version) or not self._lock.acquire(blocking=False):
+            return index  # fresh, or someone else is catching up: this is still valid data
         try:
-            current = self._index
-            if current is None or self._is_stale(current, version):
-                current = self._index = build_read_index(self._engine, today=self._today())
-            return current
+            self._catch_up(version)
+        except DBAPIError:
+            self.database_unreachable = True
         finally:
             self._lock.release()
+        return self._index
+
+    @property
+    def index(self) -> ReadIndex | None:
+        """The index held now, without checking the database (snapshots, tests)."""
+        return self._index
+
+    @property
+    def rebuilding(self) -> bool:
+        return self._rebuilding is not None and self._rebuilding.is_alive()
+
+    def wait_for_rebuild(self, timeout: float | None = None) -> bool:
+        """Wait for a background rebuild to finish; True when none is running (tests, bench)."""
+        thread = self._rebuilding
+        if thread is not None:
+            thread.join(timeout)
+        return not self.rebuilding
+
+    def _first_index(self) -> ReadIndex:
+        day = self._today()
+        initial = self._load_initial(day) if self._load_initial is not None else None
+        if initial is not None:
+            return initial
+        self.full_rebuilds += 1
+        return self._rebuild(day)
+
+    def _load_partners(self, day: date) -> Callable[[np.ndarray], ReadIndex]:
+        return lambda ids: build_read_index(self._engine, today=day, only_ids=ids)
+
+    def _advance(self, index: ReadIndex, version: int) -> ReadIndex | None:
+        started = time.thread_time()
+        load = self._load_partners(index.built_for_day)
+        caught = catch_up(index, engine=self._engine, version=version, load=load)
+        if caught is not None and caught is not index:
+            self.deltas_applied += 1
+            self.last_delta_cpu_seconds = time.thread_time() - started
+        return caught
+
+    def _catch_up(self, version: int) -> None:
+        index = self._index
+        if index is None or self.rebuilding:
+            return  # the rebuild catches up when it is done
+        caught = None
+        if index.built_for_day == self._today():
+            caught = self._advance(index, version)
+        if caught is None:
+            self._start_rebuild()
+        else:
+            self._index = caught
+
+    def _start_rebuild(self) -> None:
+        thread = threading.Thread(
+            target=self._run_rebuild, args=(self._today(),), name="read-index-rebuild", daemon=True
+        )
+        self._rebuilding = thread
+        thread.start()
+
+    def _run_rebuild(self, day: date) -> None:
+        try:
+            fresh = self._rebuild(day)
+            self.full_rebuilds += 1
+            # Writes committed while it was built: applied before it serves anyone.
+            caught = self._advance(fresh, self.current_version())
+            with self._lock:
+                self._index = caught or fresh  # still behind: the next get() starts again
+            del fresh, caught
+            _release_memory()
+        except Exception as error:
+            self.last_rebuild_error = error
+            logger.exception("read index rebuild failed; the previous index keeps serving")

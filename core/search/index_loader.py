@@ -50,6 +50,20 @@ VALID_CERTIFICATIONS_SQL = {
 SAFE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def id_list_sql(partner_ids: Sequence[int] | np.ndarray) -> str:
+    """ "IN (3, 7)": restricts a loader to a few partners (core.search.deltas). Integers
+    only, so nothing but digits reaches the SQL."""
+    return (
+        "IN (" + ", ".join(str(int(p)) for p in partner_ids) + ")"
+        if len(partner_ids)
+        else "IN (NULL)"
+    )
+
+
+def _and(only: str | None, column: str = "partner_id") -> str:
+    return f" AND {column} {only}" if only else ""
+
+
 def stream_rows(
     conn: Connection, sql: str, params: tuple[Any, ...] = ()
 ) -> Iterator[Sequence[tuple[Any, ...]]]:
@@ -139,17 +153,19 @@ def load_partners(
     segment_bits: dict[str, int],
     industry_bits: dict[str, int] | None = None,
     language_bits: dict[str, int] | None = None,
+    only: str | None = None,
 ) -> PartnerColumns:
     """Partner columns, and the keyword index built chunk by chunk as rows arrive, so the
     descriptions (a quarter of a gigabyte at a million partners) are never all held."""
     parts: dict[str, list[Any]] = {k: [] for k in PartnerColumns.__dataclass_fields__}
     tokens = TokenIndexBuilder()
     # JSON read as text on both databases: PostgreSQL would otherwise hand back lists.
+    # `only` holds digits only (id_list_sql).
     sql = (
-        "SELECT id, name, description, service_radius_km, CAST(states_served AS TEXT), "
+        "SELECT id, name, description, service_radius_km, CAST(states_served AS TEXT), "  # noqa: S608
         "CAST(segments AS TEXT), updated_at, verified_at, confirmed_at, "
         "CAST(industries AS TEXT), CAST(languages AS TEXT), delivery, accepting_new_clients "
-        "FROM partner ORDER BY id"
+        f"FROM partner WHERE 1 = 1{_and(only, 'id')} ORDER BY id"
     )
     # Keyword indexing is Arrow and NumPy work that releases the GIL, so one worker does it
     # for a chunk while this thread fetches the next (mostly Python work): a third faster.
@@ -209,7 +225,12 @@ def load_partners(
 
 
 def load_claimed_levels(
-    conn: Connection, *, ids: np.ndarray, area_keys: tuple[str, ...], max_level: int
+    conn: Connection,
+    *,
+    ids: np.ndarray,
+    area_keys: tuple[str, ...],
+    max_level: int,
+    only: str | None = None,
 ) -> np.ndarray:
     """Claimed level per partner and area.
 
@@ -228,7 +249,7 @@ def load_claimed_levels(
     # The keys come from the taxonomy file and were checked above; no user text reaches SQL.
     sql = (
         f"SELECT partner_id, {', '.join(packed)} FROM partner_competency "  # noqa: S608
-        "WHERE claimed_level > 0 GROUP BY partner_id"
+        f"WHERE claimed_level > 0{_and(only)} GROUP BY partner_id"
     )
     claimed = np.zeros((ids.size, len(area_keys)), dtype=np.int8)
     shifts = np.arange(AREAS_PER_PACK, dtype=np.int64) * LEVEL_BITS
@@ -243,7 +264,12 @@ def load_claimed_levels(
 
 
 def load_valid_certifications(
-    conn: Connection, *, ids: np.ndarray, certification_keys: list[str], today: date
+    conn: Connection,
+    *,
+    ids: np.ndarray,
+    certification_keys: list[str],
+    today: date,
+    only: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(partner row, catalogue index) of every approved certification not expired today.
     Keys missing from the catalogue are skipped."""
@@ -251,7 +277,7 @@ def load_valid_certifications(
         raise ValueError("certification keys must not hold white space (data/certifications.csv)")
     catalogue = pa.array(certification_keys, type=pa.string())
     rows_out, certs_out = [], []
-    sql = VALID_CERTIFICATIONS_SQL[conn.dialect.name]
+    sql = VALID_CERTIFICATIONS_SQL[conn.dialect.name].replace(" GROUP BY", f"{_and(only)} GROUP BY")
     # SQLite stores dates as ISO text; PostgreSQL wants a date.
     bound = today.isoformat() if conn.dialect.name == "sqlite" else today
     for rows in stream_rows(conn, sql, (bound,)):
@@ -279,13 +305,13 @@ class LocationColumns:
 
 
 def load_locations(
-    conn: Connection, *, ids: np.ndarray, state_index: dict[str, int]
+    conn: Connection, *, ids: np.ndarray, state_index: dict[str, int], only: str | None = None
 ) -> LocationColumns:
     parts: dict[str, list[Any]] = {k: [] for k in LocationColumns.__dataclass_fields__}
     # Headquarters first within each partner, so a partner's first location is its HQ.
     sql = (
-        "SELECT partner_id, state, latitude, longitude, city FROM partner_location "
-        "ORDER BY partner_id, is_headquarters DESC, id"
+        "SELECT partner_id, state, latitude, longitude, city FROM partner_location "  # noqa: S608
+        f"WHERE 1 = 1{_and(only)} ORDER BY partner_id, is_headquarters DESC, id"
     )
     for rows in stream_rows(conn, sql):
         partner_ids, states, lats, lons, cities = _columns(rows, 5)
@@ -323,14 +349,16 @@ def load_locations(
     return LocationColumns(**merged)
 
 
-def load_review_summaries(conn: Connection, *, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def load_review_summaries(
+    conn: Connection, *, ids: np.ndarray, only: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Average rating (NaN: no review) and count of visible verified reviews per partner
     row, aggregated by the database (issue 13: Find partners may sort by rating)."""
     average = np.full(ids.size, np.nan, dtype=np.float32)
     count = np.zeros(ids.size, dtype=np.int32)
     sql = (
-        "SELECT partner_id, AVG(rating), COUNT(*) FROM review WHERE hidden_at IS NULL "
-        "GROUP BY partner_id"
+        "SELECT partner_id, AVG(rating), COUNT(*) FROM review "  # noqa: S608
+        f"WHERE hidden_at IS NULL{_and(only)} GROUP BY partner_id"
     )
     for rows in stream_rows(conn, sql):
         block = np.asarray(rows, dtype=np.float64)
@@ -340,13 +368,18 @@ def load_review_summaries(conn: Connection, *, ids: np.ndarray) -> tuple[np.ndar
     return average, count
 
 
-def load_responsiveness(conn: Connection, *, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def load_responsiveness(
+    conn: Connection, *, ids: np.ndarray, only: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Leads and answers within two business days per partner row, from the summary the
     worker keeps (core.analytics.responsiveness): one short row per partner with leads,
     already aggregated, so this costs a fraction of the partner table."""
     leads = np.zeros(ids.size, dtype=np.int32)
     within = np.zeros(ids.size, dtype=np.int32)
-    sql = "SELECT partner_id, leads, within_two_business_days FROM partner_responsiveness"
+    sql = (
+        "SELECT partner_id, leads, within_two_business_days FROM partner_responsiveness "  # noqa: S608
+        f"WHERE 1 = 1{_and(only)}"
+    )
     for rows in stream_rows(conn, sql):
         block = np.asarray(rows, dtype=np.int64)
         partner_rows, known = rows_of(ids, block[:, 0])

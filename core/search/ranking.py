@@ -97,7 +97,7 @@ def nearest_location_km(
 def match_partners(
     index: ReadIndex, query: SearchQuery, place: Place | None, *, apply_needs: bool = True
 ) -> Matches:
-    mask = np.ones(index.size, dtype=bool)
+    mask = index.live.copy()  # partners deleted since the build never match
     if apply_needs and query.needs:
         columns = [index.column(k) for k in query.needs]
         levels = effective_levels(index, columns, evidence_only=query.evidence_only)

@@ -131,7 +131,7 @@ def find_complements(
         return []
     km = distance_from_offices(index, row, radius_km=radius_km)
     rows = np.flatnonzero(km <= radius_km) if km is not None else np.arange(index.size)
-    rows = rows[rows != row]
+    rows = rows[(rows != row) & index.live[rows]]  # a deleted partner brings nothing
     cols = [index.column(k) for k in gaps]
     claimed = index.claimed[np.ix_(rows, cols)].astype(np.float64)
     evidenced = index.evidenced[np.ix_(rows, cols)].astype(np.float64)
@@ -214,7 +214,7 @@ def partners_named(index: ReadIndex, text: str, *, limit: int = 20) -> list[tupl
     words = text.lower().split()
     if not words:
         return []
-    hit = np.ones(index.size, dtype=bool)
+    hit = index.live.copy()  # deleted partners are not named
     for word in words:
         hit &= pc.match_substring(pc.utf8_lower(index.names), word).to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(hit)

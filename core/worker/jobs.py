@@ -21,6 +21,7 @@ from core.leads.contact_limits import forget_old_attempts
 from core.leads.followup import run_followups
 from core.notifications.delivery import deliver_job
 from core.routing.due import expire_due_offers, remind_due_offers, route_unrouted_leads
+from core.search.deltas import prune_directory_changes
 
 
 @dataclass(frozen=True)
@@ -41,5 +42,7 @@ JOBS: tuple[Job, ...] = (
     Job("forget_old_demand_attempts", forget_old_demand_attempts),
     Job("responsiveness", refresh_responsiveness),  # at most hourly (core.directory.responsiveness)
     Job("profile_nudges", send_profile_nudges),
+    # The change history the read indexes catch up from (core.search.deltas): bounded.
+    Job("prune_directory_changes", prune_directory_changes),
     Job("delivery", deliver_job),
 )

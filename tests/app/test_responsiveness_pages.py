@@ -36,7 +36,10 @@ def answering(public_app: dict[str, int], sample_engine: Engine) -> dict[str, in
                         median_response_hours=median,
                     )
                 )
-        bump_data_version(session)  # the index reads the summary
+        # The index reads the summary.
+        bump_data_version(
+            session, partner_ids=[public_app["austin_secure"], public_app["san_marcos"]]
+        )
         session.commit()
     return public_app
 

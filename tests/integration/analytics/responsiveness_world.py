@@ -88,6 +88,6 @@ def responsiveness_world(engine: Engine) -> dict[str, int]:
                 partner_id=ids["gone"], leads=9, answered=9, computed_at=NOW - timedelta(days=2)
             )
         )
-        bump_data_version(session)
+        bump_data_version(session, partner_ids=[ids["gone"]])
         session.commit()
     return ids
