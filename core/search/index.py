@@ -289,9 +289,20 @@ class ReadIndexHolder:
     answering from the previous index instead of queueing behind the rebuild.
     """
 
-    def __init__(self, *, engine: Engine, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        today: Callable[[], date] = date.today,
+        rebuild: Callable[[date], ReadIndex] | None = None,
+        load_initial: Callable[[date], ReadIndex | None] | None = None,
+    ) -> None:
+        # Stand-in for issue 15's holder (p15a), same constructor: without its deltas a
+        # loaded snapshot is used only while it is current.
         self._engine = engine
         self._today = today
+        self._rebuild = rebuild or (lambda day: build_read_index(engine, today=day))
+        self._load_initial = load_initial
         self._index: ReadIndex | None = None
         self._lock = threading.Lock()
 
@@ -314,8 +325,12 @@ class ReadIndexHolder:
             self._lock.acquire()
         try:
             current = self._index
+            if current is None and self._load_initial is not None:
+                loaded = self._load_initial(self._today())
+                if loaded is not None and not self._is_stale(loaded, version):
+                    current = self._index = loaded
             if current is None or self._is_stale(current, version):
-                current = self._index = build_read_index(self._engine, today=self._today())
+                current = self._index = self._rebuild(self._today())
             return current
         finally:
             self._lock.release()

@@ -21,6 +21,7 @@ from core.leads.contact_limits import forget_old_attempts
 from core.leads.followup import run_followups
 from core.notifications.delivery import deliver_job
 from core.routing.due import expire_due_offers, remind_due_offers, route_unrouted_leads
+from core.search.snapshot_build import refresh_index_snapshot
 
 
 @dataclass(frozen=True)
@@ -42,4 +43,7 @@ JOBS: tuple[Job, ...] = (
     Job("responsiveness", refresh_responsiveness),  # at most hourly (core.directory.responsiveness)
     Job("profile_nudges", send_profile_nudges),
     Job("delivery", deliver_job),
+    # Last: a refresh builds in a child process for up to ~30 s at a million partners, and
+    # only after everything due was sent (issue 15; at most every 10 minutes).
+    Job("index_snapshot", refresh_index_snapshot),
 )
