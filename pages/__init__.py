@@ -28,9 +28,7 @@ from core.demo.generator import seed_demo_directory
 from core.demo.safety import published_password_problem
 from core.migrations import SchemaError, ensure_current
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
-from core.search.index import ReadIndexHolder
-from core.search.snapshot import load_snapshot
-from core.search.snapshot_build import build_snapshot_in_subprocess, snapshot_directory
+from core.search.snapshot_build import snapshot_holder
 from core.settings import Settings, SettingsError, get_settings
 from pages.parts.routing import leave_legacy_pages_mode
 
@@ -113,18 +111,9 @@ def get_index_holder():  # type: ignore[no-untyped-def]
     (mapped, shared with the other processes of this machine) and full rebuilds run in a
     child process that writes the next snapshot, so this process's memory stays flat.
     """
-    engine = get_engine()
     settings = get_settings()
-    url = settings.database_url
-    directory = snapshot_directory(settings.index_snapshot_path, url)
-    if directory is None:
-        return ReadIndexHolder(engine=engine)
-    return ReadIndexHolder(
-        engine=engine,
-        rebuild=lambda day: build_snapshot_in_subprocess(
-            database_url=url, directory=directory, today=day
-        ),
-        load_initial=lambda day: load_snapshot(directory, today=day),
+    return snapshot_holder(
+        engine=get_engine(), base=settings.index_snapshot_path, database_url=settings.database_url
     )
 
 

@@ -23,8 +23,8 @@ from sqlalchemy import Engine, make_url
 from sqlmodel import Session
 
 from core.db import read_data_version
-from core.search.index import ReadIndex
-from core.search.snapshot import load_snapshot_dir, locked, snapshot_meta
+from core.search.index import ReadIndex, ReadIndexHolder
+from core.search.snapshot import load_snapshot, load_snapshot_dir, locked, snapshot_meta
 from core.settings import get_settings
 
 CHILD_ENV = "DATABASE_URL"
@@ -78,6 +78,22 @@ def snapshot_directory(base: Path | None, database_url: str) -> Path | None:
     if base is None or not can_build_in_subprocess(database_url):
         return None
     return snapshot_dir_for(base, database_url)
+
+
+def snapshot_holder(*, engine: Engine, base: Path | None, database_url: str) -> ReadIndexHolder:
+    """The process's index holder: with snapshots on, it starts from today's snapshot (mapped,
+    shared with the machine's other processes) and full rebuilds run in a child process that
+    writes the next snapshot, so this process's memory stays flat over rebuilds."""
+    directory = snapshot_directory(base, database_url)
+    if directory is None:
+        return ReadIndexHolder(engine=engine)
+    return ReadIndexHolder(
+        engine=engine,
+        rebuild=lambda day: build_snapshot_in_subprocess(
+            database_url=database_url, directory=directory, today=day
+        ),
+        load_initial=lambda day: load_snapshot(directory, today=day),
+    )
 
 
 def refresh_snapshot(
