@@ -82,3 +82,22 @@ def test_the_worker_refreshes_an_existing_snapshot_only_when_behind_and_old_enou
     assert refresh(version + 1, 0)
     meta = snapshot_meta(directory)
     assert meta is not None and meta["data_version"] == version + 1
+
+
+def test_the_index_snapshot_command_writes_the_snapshot_the_app_will_map(
+    db_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    from core.cli import main
+    from core.search.snapshot import load_snapshot
+
+    seed_demo_directory(engine=db_engine, partners=10, seed=5, with_activity=False)
+    url = db_engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["index-snapshot", "--directory", str(tmp_path)]) == 0
+    assert "10 partners" in capsys.readouterr().out
+    directory = snapshot_directory(tmp_path, url)
+    assert directory is not None
+    loaded = load_snapshot(directory, today=date.today())
+    assert loaded is not None and loaded.size == 10
+    monkeypatch.setenv("ATLAS_INDEX_SNAPSHOT_DIR", "off")
+    assert main(["index-snapshot"]) == 1  # switched off: says so, writes nothing
