@@ -25,7 +25,7 @@ from sqlmodel import Session
 from core.db import read_data_version
 from core.search.index import ReadIndex, ReadIndexHolder
 from core.search.snapshot import load_snapshot, load_snapshot_dir, locked, snapshot_meta
-from core.settings import get_settings
+from core.settings import PROJECT_ROOT, get_settings
 
 CHILD_ENV = "DATABASE_URL"
 
@@ -48,7 +48,10 @@ def can_build_in_subprocess(database_url: str) -> bool:
 
 def save_snapshot_in_subprocess(*, database_url: str, directory: Path, today: date) -> Path:
     """Build and save in a child process; the snapshot's directory (not loaded here)."""
-    env = dict(os.environ, **{CHILD_ENV: database_url})
+    # The project on the child's path whatever the working directory (which stays ours, so
+    # a relative SQLite path names the same file).
+    path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)
+    env = dict(os.environ, **{CHILD_ENV: database_url, "PYTHONPATH": path})
     done = subprocess.run(  # our own interpreter and module, no shell
         [sys.executable, "-m", "core.search.snapshot_build", str(directory), today.isoformat()],
         env=env,
