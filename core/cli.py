@@ -1,11 +1,11 @@
 """Command line for administrators and scripts: ``python -m core <command> …``.
 
 Commands: migrate, seed, import, export, search, team, programs, benchmark, leads import,
-create-account, worker, outbox. This module holds the options and picks the command; what
-each one does is in core.commands. The database is the one in DATABASE_URL (default: the
-app's SQLite file). ``migrate`` brings its schema to this release; the other commands create
-the schema of an empty database themselves (the worker excepted) and refuse one that is
-behind or ahead, naming ``python -m core migrate``.
+create-account, worker, outbox, index-snapshot. This module holds the options and picks the
+command; what each one does is in core.commands. The database is the one in DATABASE_URL
+(default: the app's SQLite file). ``migrate`` brings its schema to this release; the other
+commands create the schema of an empty database themselves (the worker excepted) and refuse
+one that is behind or ahead, naming ``python -m core migrate``.
 
 Exit codes: 0 done; 1 the command ran but refused or rejected something (bad rows in an
 import, a directory that is not empty); 2 invalid arguments or an invalid query.
@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from core.commands.accounts import run_create_account
 from core.commands.benchmark import run_benchmark
+from core.commands.index_snapshot import run_index_snapshot
 from core.commands.interchange import run_export, run_import
 from core.commands.leads import run_leads_import
 from core.commands.migrate import run_migrate
@@ -213,6 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--limit", type=_count, default=100, help="at most this many (100)")
     outbox.add_argument("--format", choices=("json", "table"), default="json")
     outbox.set_defaults(handler=run_outbox)
+
+    snap = commands.add_parser(
+        "index-snapshot",
+        help="build the search index now and save it for the app to map at start",
+        epilog="Saved under ATLAS_INDEX_SNAPSHOT_DIR (one sub-directory per database).",
+    )
+    snap.add_argument("--directory", help="instead of ATLAS_INDEX_SNAPSHOT_DIR")
+    snap.set_defaults(handler=run_index_snapshot)
     return parser
 
 

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "partner_atlas.sqlite"
+DEFAULT_INDEX_SNAPSHOT_DIR = PROJECT_ROOT / "var" / "index"
 # The PostgreSQL driver we ship is psycopg 3; SQLAlchemy's plain "postgresql://" means psycopg2.
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 PSYCOPG_SCHEME = "postgresql+psycopg://"
@@ -79,6 +80,11 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = Field(
         default=5.0, gt=0, validation_alias="ATLAS_WORKER_INTERVAL_SECONDS"
     )
+    # Snapshots of the read index (core.search.snapshot): a new process maps one instead of
+    # reading the whole directory, and rebuilds run in a child process. "off": neither.
+    index_snapshot_dir: str = Field(
+        default=str(DEFAULT_INDEX_SNAPSHOT_DIR), validation_alias="ATLAS_INDEX_SNAPSHOT_DIR"
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -112,6 +118,13 @@ class Settings(BaseSettings):
         if url is not None and not url.startswith(("smtp://", "smtps://")):
             raise ValueError("must look like smtp://user:password@host:587")
         return url
+
+    @property
+    def index_snapshot_path(self) -> Path | None:
+        """Where index snapshots go; None when switched off."""
+        if self.index_snapshot_dir.lower() == "off":
+            return None
+        return Path(self.index_snapshot_dir)
 
     @property
     def is_sqlite(self) -> bool:

@@ -29,7 +29,7 @@ from core.demo.safety import published_password_problem
 from core.errors import is_database_unavailable
 from core.migrations import SchemaError, ensure_current
 from core.models import ROLE_ADMIN, ROLE_PARTNER, ROLE_VENDOR, AccountPublic, utc_now
-from core.search.index import ReadIndexHolder
+from core.search.snapshot_build import snapshot_holder
 from core.settings import Settings, SettingsError, get_settings
 from pages.parts.errors import show_kept_input_again, stop_for_outage
 from pages.parts.routing import leave_legacy_pages_mode
@@ -109,8 +109,16 @@ def _open_engine() -> Engine:
 
 @st.cache_resource(show_spinner=False)
 def get_index_holder():  # type: ignore[no-untyped-def]
-    """The in-memory read index of this process, rebuilt when the data version changes."""
-    return ReadIndexHolder(engine=get_engine())
+    """The in-memory read index of this process, kept current with the data version.
+
+    With snapshots on (ATLAS_INDEX_SNAPSHOT_DIR), it starts from today's snapshot on disk
+    (mapped, shared with the other processes of this machine) and full rebuilds run in a
+    child process that writes the next snapshot, so this process's memory stays flat.
+    """
+    settings = get_settings()
+    return snapshot_holder(
+        engine=get_engine(), base=settings.index_snapshot_path, database_url=settings.database_url
+    )
 
 
 def current_account() -> AccountPublic | None:

@@ -18,6 +18,9 @@ IN_CI: bool = os.environ.get("CI") == "true"
 # unless they say otherwise (tests of the deployment path delete the variable); a developer's
 # own ATLAS_DEMO=0 wins.
 os.environ.setdefault("ATLAS_DEMO", "1")
+# Each test database would leave an index snapshot under var/index and every app test would
+# build its index in a child process; tests of snapshots pass their own directory.
+os.environ.setdefault("ATLAS_INDEX_SNAPSHOT_DIR", "off")
 
 # The repository root, so tests and fixtures never depend on the directory pytest runs from.
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent

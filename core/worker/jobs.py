@@ -22,6 +22,7 @@ from core.leads.followup import run_followups
 from core.notifications.delivery import deliver_job
 from core.routing.due import expire_due_offers, remind_due_offers, route_unrouted_leads
 from core.search.deltas import prune_directory_changes
+from core.search.snapshot_build import refresh_index_snapshot
 
 
 @dataclass(frozen=True)
@@ -44,5 +45,8 @@ JOBS: tuple[Job, ...] = (
     Job("profile_nudges", send_profile_nudges),
     # The change history the read indexes catch up from (core.search.deltas): bounded.
     Job("prune_directory_changes", prune_directory_changes),
+    # Issue 15: the index snapshot new app processes start from; a refresh builds in a child
+    # process (~30 s at a million partners) at most every 10 minutes, when behind.
+    Job("index_snapshot", refresh_index_snapshot),
     Job("delivery", deliver_job),
 )
