@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.directories import CACHE, ROOT, _stem
+from bench.report import figure
 
 # Private copies: the writes of this benchmark must not change the shared directories.
 PRIVATE = Path(os.environ.get("ATLAS_BENCH_PRIVATE") or tempfile.gettempdir()) / "atlas-index-edits"
@@ -89,7 +90,14 @@ def reader(url: str, mode: str) -> None:
     from core.search.ranking import search_index
 
     engine = create_engine(url)
-    holder = ReadIndexHolder(engine=engine)
+    if mode == "app":
+        # The app's own holder (pages.get_index_holder): a snapshot on disk to start from,
+        # full rebuilds in a child process that writes the next one.
+        from core.search.snapshot_build import snapshot_holder
+
+        holder = snapshot_holder(engine=engine, base=PRIVATE / "snapshots", database_url=url)
+    else:
+        holder = ReadIndexHolder(engine=engine)
     if mode == "today":
         # The code before issue 15: the caller that sees a new version rebuilds everything.
         def rebuild_all(version: int) -> None:
@@ -223,7 +231,8 @@ class Writer:
 def measure(url: str, *, edits: int, today_edits: int) -> dict[str, Any]:
     writer = Writer(url)
     result: dict[str, Any] = {}
-    r = Reader(url, "delta")
+    shutil.rmtree(PRIVATE / "snapshots", ignore_errors=True)
+    r = Reader(url, "app")
     result["first_build_s"] = r.ready["build_s"]
     result["rss_mb_first_build"] = r.ready["rss_mb"]
     timed = [edit_and_wait(writer, r, n) for n in range(edits)]
@@ -253,12 +262,52 @@ def measure(url: str, *, edits: int, today_edits: int) -> dict[str, Any]:
     return result
 
 
+def figures_of(entry: dict[str, Any], size: int) -> list[dict[str, Any]]:
+    """The README's figures (bench/report.py); today's full rebuild is the comparison."""
+    today = entry["today"]
+    first = entry["rss_mb_first_build"]
+
+    def growth(after: float) -> float:
+        return round((after - first) / first * 100, 1)
+
+    rebuild = "full rebuild per edit (before issue 15)"
+    return [
+        figure(
+            name="edit -> visible in another process's search, p50", key="edit_visible_p50",
+            size=size, unit="s", project=entry["edit_to_visible_ms"]["p50"] / 1000,
+            best_baseline=today["edit_to_visible_ms"].get("p50", 0) / 1000,
+            best_baseline_name=rebuild, target="<= 1 s",
+        ),
+        figure(
+            name="reader CPU per applied edit, p50", key="edit_cpu", size=size, unit="ms",
+            project=entry["reader_cpu_ms_per_edit"]["p50"],
+            best_baseline=today["reader_cpu_ms_per_edit"].get("p50"),
+            best_baseline_name=rebuild, target="<= 50 ms",
+        ),
+        figure(
+            name="reader memory after 100 edits vs first build", key="memory_after_edits",
+            size=size, unit="%", project=growth(entry["rss_mb_after_100_edits"]),
+            target="<= 10 %",
+        ),
+        figure(
+            name="reader memory after 3 full rebuilds vs first build",
+            key="memory_after_rebuilds", size=size, unit="%",
+            project=growth(entry["rss_mb_after_3_rebuilds"]), target="<= 10 %",
+        ),
+        figure(
+            name="search during a full rebuild, p95", size=size, unit="ms",
+            project=entry["search_ms_during_rebuild"].get("p95"),
+        ),
+    ]  # fmt: skip
+
+
 def run(*, sizes: list[int], out_dir: Path, edits: int = 30) -> dict[str, Any]:
-    report: dict[str, Any] = {"benchmark": "index edits", "sizes": {}}
+    report: dict[str, Any] = {"benchmark": "index edits", "sizes": {}, "figures": []}
     for size in sizes:
         url = private_copy(size)
         entry = measure(url, edits=edits, today_edits=5 if size <= 100_000 else 3)
         report["sizes"][str(size)] = entry
+        report["figures"] += figures_of(entry, size)
         print(f"[bench] {size:>9,}: {json.dumps(entry)}", flush=True)
         for stale in PRIVATE.glob(f"index-edits-{size}.sqlite*"):
             stale.unlink()
