@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.directories import directory_url
+from bench.report import figure
 from tests.e2e.assets import prepare_offline_assets
 from tests.e2e.conftest import (
     CHROMIUM_ARGS,
@@ -203,6 +204,32 @@ def measure(size: int, tmp: Path) -> dict[str, Any]:
     return entry
 
 
+def figures_of(entry: dict[str, Any], size: int) -> list[dict[str, Any]]:
+    """The README's figures (bench/report.py): the start from a snapshot against today's start
+    without one, and the app process's private memory over three rebuilds, in a child
+    process (the app's way) against in this process (today's)."""
+    builds = entry["probe_in_process_builds"]
+    children = entry["probe_load_and_child_rebuilds"]
+    before = "no snapshot (before issue 15)"
+    return [
+        figure(
+            name="cold start -> first search page rendered", key="cold_start", size=size,
+            unit="s", project=entry["from_snapshot"]["first_search_rendered_s"],
+            best_baseline=entry["no_snapshot"]["first_search_rendered_s"],
+            best_baseline_name=before, target=f"<= {TARGET_SECONDS:.0f} s",
+        ),
+        figure(
+            name="app private memory after 3 full rebuilds", size=size, unit="MB",
+            project=children["after_rebuild_3"]["RssAnon"],
+            best_baseline=builds["after_build_3"]["RssAnon"],
+            best_baseline_name="3 builds in the app process (before issue 15)",
+        ),
+        figure(
+            name="index snapshot load", size=size, unit="s", project=children["load_s"],
+        ),
+    ]  # fmt: skip
+
+
 def run(*, sizes: list[int], out_dir: Path) -> dict[str, Any]:
     report: dict[str, Any] = {
         "benchmark": "cold start: server process start to first search page rendered (Chromium)",
@@ -214,6 +241,7 @@ def run(*, sizes: list[int], out_dir: Path) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
             entry = measure(size, Path(tmp))
         report["sizes"][str(size)] = entry
+        report.setdefault("figures", []).extend(figures_of(entry, size))
         with_snapshot = entry["from_snapshot"]["first_search_rendered_s"]
         report["summary"] += [
             {

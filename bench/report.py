@@ -254,7 +254,10 @@ def _target_rows(reports: dict[str, dict[str, Any]]) -> list[str]:
     rows = []
     for target in TARGETS:
         tagged = [f for f in _figures(reports.get(target.file, {})) if f.get("key") == target.key]
-        fig = tagged[0] if tagged else {}
+        # The figure at the target's size; else the largest size measured (its size is shown).
+        at_size = [f for f in tagged if f.get("size") == target.size]
+        by_size = sorted(tagged, key=lambda f: f.get("size") or 0, reverse=True)
+        fig = (at_size or by_size or [{}])[0]
         shown = {**fig, "name": target.label, "size": fig.get("size") or target.size}
         verdict = target.judge(fig) if fig else None
         if verdict is None and isinstance(fig.get("met"), bool):
