@@ -6,6 +6,8 @@ serves the app on it, and headless Chromium opens a search near Chicago. Then it
 filter again and again — ticks and unticks need checkboxes, changes the radius — and times
 each change from the click (or Enter) until Streamlit reports the script idle *and* the
 results count shows the new number. Target: p50 <= 500 ms at 100,000 partners.
+bench/app_paths.py times the same changes (imported from here) with the server's CPU time
+and memory beside each.
 """
 
 from __future__ import annotations

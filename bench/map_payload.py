@@ -5,8 +5,10 @@ folium map and its HTML) and the HTML payload, for three views a visitor meets: 
 country, a metro area zoomed in and a downtown view (the level of detail each gets, state
 totals, grid cells or single markers, is reported beside it). Baseline: one folium Marker per
 partner in a MarkerCluster, at 10,000 partners. In Chromium (offline assets from
-tests/e2e/assets.py): time until the 100k map shows its partner layer and answers, beside the
-baseline page.
+tests/e2e/assets.py): time until the 100k map's static HTML file, opened from a plain file
+server, shows its partner layer and answers, beside the baseline page. That figure never
+touches the app (no Streamlit, no WebSocket, no component iframe, no search): the map through
+the app is bench/app_paths.py's (bench/app_map.py), and the README target is measured there.
 
 The directory is synthetic (ReadIndex arrays with partners at real ZIP positions): building a
 million-partner database first would measure the seeder, not the map.
@@ -50,7 +52,6 @@ from core.taxonomy import get_taxonomy
 
 PAYLOAD_TARGET_MB = 1.5
 BUILD_TARGET_MS = 300.0
-INTERACTIVE_TARGET_S = 3.0
 BASELINE_SIZE = 10_000
 RUNS = 5
 VIEWS = {
@@ -261,11 +262,10 @@ def run(*, sizes: list[int], out_dir: Path) -> dict[str, Any]:
     browser = browser_times(pages)
     details["browser_interactive_s"] = browser
     for name, seconds in browser.items():
-        row: dict[str, Any] = {"metric": f"Chromium, map interactive: {name}", "value": seconds}
-        if name.startswith("regional map") and isinstance(seconds, float):
-            row.update(value=f"{seconds} s", target=f"≤ {INTERACTIVE_TARGET_S:.0f} s")
-            row["met"] = seconds <= INTERACTIVE_TARGET_S
-        elif isinstance(seconds, float):
+        # Not the app: a static HTML file (see the docstring); no target is claimed on it.
+        label = f"Chromium, static HTML file without Streamlit (not the app): {name}"
+        row: dict[str, Any] = {"metric": label, "value": seconds}
+        if isinstance(seconds, float):
             row["value"] = f"{seconds} s"
         summary.append(row)
 
