@@ -58,16 +58,15 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.directories import directory_url
+from bench.load_cluster import Cluster, launch_cluster, served_by
 from bench.load_report import figures_of, nearest_floor, percentiles, summary_rows
 from bench.load_server import APP_SCRIPT, FLOOR_SCRIPT, launch, machine_busy, usage
 from bench.load_sessions import Plan, SessionResult, drive
-from deploy.nginx.local import LocalNginx, start_local_nginx
-from tests.e2e.conftest import AppServer, copy_sqlite_database
+from tests.e2e.conftest import copy_sqlite_database
 
 START_PATH = "/find_partners?needs=security&near=60601&radius=80"
 SESSIONS = (1, 10, 20, 50)
@@ -79,56 +78,6 @@ CHANGES = 8
 THINK_S = (2.0, 4.0)
 RAMP_S = 0.2
 SATURATED_CORES = 1.8  # of 2: above this the client and the server wait for each other
-
-
-@dataclass
-class Cluster:
-    """What sessions open (one process's URL, or nginx's) and the app processes behind it."""
-
-    url: str
-    servers: list[AppServer]
-    proxy: LocalNginx | None = None
-
-    def stop(self) -> None:
-        if self.proxy is not None:
-            self.proxy.stop()
-        for server in self.servers:
-            server.stop()
-
-
-def launch_cluster(
-    database_url: str, log_dir: Path, processes: int, env: dict[str, str] | None = None
-) -> Cluster:
-    """``processes`` app processes on the same directory file; more than one go behind
-    nginx (deploy/nginx/local.py: the deployment's configuration, affinity cookie
-    ``atlas_upstream``), as README "Running several processes" describes. Each browser
-    context is its own cookie jar, so nginx pins each session to one process."""
-    servers: list[AppServer] = []
-    try:
-        for i in range(processes):
-            servers.append(launch(APP_SCRIPT, database_url, log_dir / f"app{i + 1}", extra_env=env))
-        if processes == 1:
-            return Cluster(servers[0].url, servers)
-        addresses = [f"127.0.0.1:{s.port}" for s in servers]
-        proxy = start_local_nginx(addresses, log_dir / "nginx")
-    except BaseException:
-        for server in servers:
-            server.stop()
-        raise
-    return Cluster(proxy.url, servers, proxy)
-
-
-def served_by(cluster: Cluster) -> dict[str, int]:
-    """WebSocket connections per process in nginx's access log (each session's, and one more
-    for a page reopened after an error): shows that nginx spread the sessions."""
-    if cluster.proxy is None:
-        return {}
-    counts: dict[str, int] = {}
-    for line in cluster.proxy.access_log_lines():
-        name = next((w.split("=", 1)[1] for w in line.split() if w.startswith("served_by=")), "")
-        if "/_stcore/stream" in line and name:
-            counts[name] = counts.get(name, 0) + 1
-    return counts
 
 
 def measure(
