@@ -182,14 +182,14 @@ async def _session(
 
 
 async def _state(page: Any) -> str:
-    """What the page showed when a change failed: the radius box and the count."""
+    """What the page showed when a change failed: the radius box, the count, the URL."""
     try:
         radius = await page.get_by_role("spinbutton", name="Within (km)").input_value(timeout=2000)
         count = await page.locator(COUNT).inner_text(timeout=2000)
         idle = await page.locator(SCRIPT_IDLE_SELECTOR).count()
     except Exception as exc:  # the page is gone or busy: say so
         return f"(page state unreadable: {type(exc).__name__})"
-    return f"(radius box {radius!r}, count {count!r}, idle {bool(idle)})"
+    return f"(radius box {radius!r}, count {count!r}, idle {bool(idle)}, url {page.url!r})"
 
 
 async def _reopen(page: Any, plan: Plan) -> None:
