@@ -13,8 +13,11 @@ would cost the shared 2 CPUs more than the server). An error is a change that di
 within CHANGE_TIMEOUT_MS, or a page showing an exception or Streamlit's connection error; the
 session then reloads its page and starts the cycle over (the reloaded page is back at the
 start). A radius change types the value, waits until the number input holds it as an edit
-("Press Enter to apply") and only then times the Enter (see ``_radius``): the errors of the first
-runs, radius changes that "never rendered", came from the driver, not from the app.
+("Press Enter to apply") and only then times the Enter (see ``_radius``). Radius changes that
+"never rendered" had two causes: the driver's (a page reopened after an error went on
+mid-cycle and typed the radius the box already showed: no run, fixed here), and the app's
+(under load some sessions' searches lost their place and fell back to level 1 — the URL in
+the error shows it — so a radius change cannot change the count; not fixed yet).
 """
 
 from __future__ import annotations
