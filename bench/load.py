@@ -31,8 +31,16 @@ Today's app in the same run: ``baseline_root`` names another checkout (``git arc
 tar -x -C DIR`` with this .venv and .cache linked in); its Find partners is measured at
 ``baseline_sessions`` on the same directory copy and written under ``baseline``.
 
-Two processes behind nginx (issue 15 item 2): ``processes=2`` is the hook; it needs
-deploy/nginx (p15c) and is not wired yet (``launch_cluster`` raises until it is).
+Several processes behind nginx (issue 15 item 2): ``--processes 2`` also measures
+``--cluster-sessions`` (20 by default) against two ``streamlit run deploy/serve.py`` on the same
+directory file behind nginx (deploy/nginx/local.py, the deployment's configuration: each browser
+context gets its own ``atlas_upstream`` affinity cookie), written under ``processes`` beside
+the one-process ``levels``; CPU and RSS are summed over the processes, each process is primed
+directly, and ``sessions_per_process`` counts the WebSocket connections nginx sent to each.
+
+``figures`` (BENCH_SCHEMA.md, bench/load_report.figures_of): per level, p95 in seconds (the
+one-process 20-session one is the README key ``filter_change_p95_20_sessions``), errors, and
+the server CPU per change beside the floor's (target ≤ 2× floor).
 
 Heavy: run it under ``flock /work/wt/bench.lock`` on shared machines, e.g.
 ``flock /work/wt/bench.lock .venv/bin/python -m bench.load --sessions 1,10,20,50``.
@@ -54,15 +62,17 @@ from pathlib import Path
 from typing import Any
 
 from bench.directories import directory_url
-from bench.load_report import nearest_floor, percentiles, summary_rows
+from bench.load_cluster import Cluster, launch_cluster, served_by
+from bench.load_report import figures_of, nearest_floor, percentiles, summary_rows
 from bench.load_server import APP_SCRIPT, FLOOR_SCRIPT, launch, machine_busy, usage
 from bench.load_sessions import Plan, SessionResult, drive
-from tests.e2e.conftest import AppServer, copy_sqlite_database
+from tests.e2e.conftest import copy_sqlite_database
 
 START_PATH = "/find_partners?needs=security&near=60601&radius=80"
 SESSIONS = (1, 10, 20, 50)
 FLOOR_SESSIONS = (1, 20)
 BASELINE_SESSIONS = (1, 10, 20)
+CLUSTER_SESSIONS = (20,)  # with --processes N > 1, measured beside the one-process levels
 WARMUP = 2
 CHANGES = 8
 THINK_S = (2.0, 4.0)
@@ -70,21 +80,14 @@ RAMP_S = 0.2
 SATURATED_CORES = 1.8  # of 2: above this the client and the server wait for each other
 
 
-def launch_cluster(
-    database_url: str, log_dir: Path, processes: int, env: dict[str, str] | None = None
-) -> tuple[str, list[AppServer]]:
-    """The URL sessions open and the app processes behind it."""
-    if processes == 1:
-        server = launch(APP_SCRIPT, database_url, log_dir, extra_env=env)
-        return server.url, [server]
-    raise NotImplementedError(
-        "several processes behind nginx: wire deploy/nginx (issue 15 item 2) here — start "
-        f"{processes} servers with launch(), nginx in front, return nginx's URL and the servers"
-    )
-
-
 def measure(
-    url: str, pids: list[int], *, sessions: int, start_path: str, think_s: tuple[float, float]
+    url: str,
+    pids: list[int],
+    *,
+    sessions: int,
+    start_path: str,
+    think_s: tuple[float, float],
+    prime_urls: list[str] | None = None,
 ) -> dict[str, Any]:
     """Drive ``sessions`` sessions against ``url``; the CPU and memory of ``pids`` beside."""
     marks: dict[str, tuple[float, float, float, float, float]] = {}
@@ -100,7 +103,7 @@ def measure(
         url=url, start_path=start_path, warmup=WARMUP, changes=CHANGES, think_s=think_s,
         ramp_s=RAMP_S,
     )  # fmt: skip
-    results: list[SessionResult] = asyncio.run(drive(plan, sessions, on_window))
+    results: list[SessionResult] = asyncio.run(drive(plan, sessions, on_window, prime_urls))
     (t0, cpu0, rss0, busy0, total0), (t1, cpu1, rss1, busy1, total1) = marks["start"], marks["end"]
     rss_primed = marks["primed"][2]
     samples = [s for r in results for s in r.samples_ms]
@@ -138,6 +141,44 @@ def _print_profile(path: Path, lines: int = 35) -> None:
         stats.sort_stats("tottime").print_stats(lines)
 
 
+def _measure_app(
+    size: int,
+    sessions: int,
+    processes: int,
+    url: str,
+    tmp: Path,
+    profile_dir: Path | None,
+    think_s: tuple[float, float],
+    server_env: dict[str, str] | None,
+) -> dict[str, Any]:
+    """One level of Find partners: ``processes`` app processes (CPU and RSS summed)."""
+    log_dir = tmp / f"app-{processes}x{sessions}"
+    # A fresh index snapshot folder per level, shared by its processes as in a deployment:
+    # no level starts from another's snapshot.
+    env = {"ATLAS_INDEX_SNAPSHOT_DIR": str(log_dir / "index"), **(server_env or {})}
+    if profile_dir is not None and processes == 1:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        profile = profile_dir / f"app-{size}-{sessions}.prof"
+        server = launch(APP_SCRIPT, url, log_dir, profile_to=profile, extra_env=env)
+        cluster = Cluster(server.url, [server])
+    else:
+        cluster = launch_cluster(url, log_dir, processes, env)
+    try:
+        level = measure(
+            cluster.url, [s.process.pid for s in cluster.servers], sessions=sessions,
+            start_path=START_PATH, think_s=think_s,
+            prime_urls=[s.url for s in cluster.servers] if cluster.proxy else None,
+        )  # fmt: skip
+        level["processes"] = processes
+        if cluster.proxy is not None:
+            level["sessions_per_process"] = served_by(cluster)
+    finally:
+        cluster.stop()
+    if profile_dir is not None and processes == 1:
+        _print_profile(profile_dir / f"app-{size}-{sessions}.prof")
+    return level
+
+
 def run_size(
     size: int,
     *,
@@ -145,6 +186,7 @@ def run_size(
     floor_sessions: tuple[int, ...] = FLOOR_SESSIONS,
     think_s: tuple[float, float] = THINK_S,
     processes: int = 1,
+    cluster_sessions: tuple[int, ...] = CLUSTER_SESSIONS,
     profile_dir: Path | None = None,
     baseline_root: Path | None = None,
     baseline_sessions: tuple[int, ...] = BASELINE_SESSIONS,
@@ -154,7 +196,8 @@ def run_size(
     """One size; ``checkpoint(entry)`` after each measurement, so a run stopped half-way
     (a 50-session level on a busy machine takes long) keeps what it measured."""
     source = Path(directory_url(size).removeprefix("sqlite:///"))
-    entry: dict[str, Any] = {"levels": {}, "floor": {}, "baseline": {}}
+    # levels: one process; processes: {"2": {sessions: level}} behind nginx.
+    entry: dict[str, Any] = {"levels": {}, "processes": {}, "floor": {}, "baseline": {}}
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         database = Path(tmp) / "directory.sqlite"
         copy_sqlite_database(source, database)  # the app records demand events
@@ -183,33 +226,21 @@ def run_size(
                 old.stop()
             print(f"[bench] load baseline {n}: {entry['baseline'][str(n)]}", flush=True)
             checkpoint(entry)
-        for n in sessions:
-            log_dir = Path(tmp) / f"app-{n}"
-            if profile_dir is not None:
-                profile_dir.mkdir(parents=True, exist_ok=True)
-                profile = profile_dir / f"app-{size}-{n}.prof"
-                servers = [
-                    launch(APP_SCRIPT, url, log_dir, profile_to=profile, extra_env=server_env)
-                ]
-                base = servers[0].url
-            else:
-                base, servers = launch_cluster(url, log_dir, processes, server_env)
-            try:
-                level = measure(
-                    base, [s.process.pid for s in servers], sessions=n, start_path=START_PATH,
-                    think_s=think_s,
+        for procs, counts in ((1, sessions), (processes, cluster_sessions)):
+            if procs == 1 and counts is cluster_sessions:
+                continue  # --processes 1: the one-process levels only
+            for n in counts:
+                level = _measure_app(size, n, procs, url, Path(tmp), profile_dir, think_s,
+                                     server_env)  # fmt: skip
+                floor_cpu = nearest_floor(entry["floor"], n)
+                if floor_cpu and level["server_cpu_ms_per_change"]:
+                    level["cpu_vs_floor"] = round(level["server_cpu_ms_per_change"] / floor_cpu, 2)
+                levels = entry["levels"] if procs == 1 else entry["processes"].setdefault(
+                    str(procs), {}
                 )  # fmt: skip
-            finally:
-                for server in servers:
-                    server.stop()
-            floor_cpu = nearest_floor(entry["floor"], n)
-            if floor_cpu and level["server_cpu_ms_per_change"]:
-                level["cpu_vs_floor"] = round(level["server_cpu_ms_per_change"] / floor_cpu, 2)
-            entry["levels"][str(n)] = level
-            print(f"[bench] load {size:,} x{n}: {level}", flush=True)
-            checkpoint(entry)
-            if profile_dir is not None:
-                _print_profile(profile_dir / f"app-{size}-{n}.prof")
+                levels[str(n)] = level
+                print(f"[bench] load {size:,} x{n} on {procs} process(es): {level}", flush=True)
+                checkpoint(entry)
     return entry
 
 
@@ -220,6 +251,7 @@ def run(
     sessions: tuple[int, ...] = SESSIONS,
     think_s: tuple[float, float] = THINK_S,
     processes: int = 1,
+    cluster_sessions: tuple[int, ...] = CLUSTER_SESSIONS,
     profile_dir: Path | None = None,
     floor_sessions: tuple[int, ...] = FLOOR_SESSIONS,
     baseline_root: Path | None = None,
@@ -238,12 +270,16 @@ def run(
         "cpus": len(__import__("os").sched_getaffinity(0)),
         "sizes": {},
         "summary": [],
+        "figures": [],
     }
 
     def save(size: int, entry: dict[str, Any]) -> None:
         report["sizes"][str(size)] = entry
         report["summary"] = [
             row for n, done in report["sizes"].items() for row in summary_rows(int(n), done)
+        ]
+        report["figures"] = [
+            fig for n, done in report["sizes"].items() for fig in figures_of(int(n), done)
         ]
         if profile_dir is None:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -256,6 +292,7 @@ def run(
             floor_sessions=floor_sessions,
             think_s=think_s,
             processes=processes,
+            cluster_sessions=cluster_sessions,
             profile_dir=profile_dir,
             baseline_root=baseline_root,
             baseline_sessions=baseline_sessions,
@@ -272,7 +309,14 @@ def main() -> None:
     parser.add_argument("--sessions", default=",".join(map(str, SESSIONS)))
     parser.add_argument("--floor-sessions", default=",".join(map(str, FLOOR_SESSIONS)))
     parser.add_argument("--think", default=f"{THINK_S[0]},{THINK_S[1]}", help="min,max seconds")
-    parser.add_argument("--processes", type=int, default=1, help=">1: behind nginx (not wired)")
+    parser.add_argument(
+        "--processes", type=int, default=1, help=">1: also that many processes behind nginx"
+    )
+    parser.add_argument(
+        "--cluster-sessions",
+        default=",".join(map(str, CLUSTER_SESSIONS)),
+        help="session counts measured with --processes N > 1",
+    )
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the app server")
     parser.add_argument("--baseline-root", type=Path, default=None, help="today's checkout")
     parser.add_argument("--baseline-sessions", default=",".join(map(str, BASELINE_SESSIONS)))
@@ -292,6 +336,7 @@ def main() -> None:
         floor_sessions=tuple(int(s) for s in args.floor_sessions.split(",") if s),
         think_s=(low, high),
         processes=args.processes,
+        cluster_sessions=tuple(int(s) for s in args.cluster_sessions.split(",") if s),
         profile_dir=args.profile,
         baseline_root=args.baseline_root,
         baseline_sessions=tuple(int(s) for s in args.baseline_sessions.split(",") if s),

@@ -11,7 +11,13 @@ reports no script run in progress *and* the results count differs from the one b
 count is polled every POLL_MS in the page (not on every animation frame: with 50 pages that
 would cost the shared 2 CPUs more than the server). An error is a change that did not render
 within CHANGE_TIMEOUT_MS, or a page showing an exception or Streamlit's connection error; the
-session then reloads its page and goes on.
+session then reloads its page and starts the cycle over (the reloaded page is back at the
+start). A radius change types the value, waits until the number input holds it as an edit
+("Press Enter to apply") and only then times the Enter (see ``_radius``). Radius changes that
+"never rendered" had two causes: the driver's (a page reopened after an error went on
+mid-cycle and typed the radius the box already showed: no run, fixed here), and the app's
+(under load some sessions' searches lost their place and fell back to level 1 — the URL in
+the error shows it — so a radius change cannot change the count; not fixed yet).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tests.e2e.conftest import CHROMIUM_ARGS, SCRIPT_IDLE_SELECTOR, find_chromium
@@ -70,11 +76,28 @@ async def _toggle(page: Any, label: str) -> Callable[[], Awaitable[None]]:
 
 
 async def _radius(page: Any, km: int) -> Callable[[], Awaitable[None]]:
+    """Type ``km`` and, before the timed Enter, wait until the value has landed.
+
+    Streamlit's number input applies a typed value on Enter only when its own (React) state
+    holds it as an edit ("dirty", shown as "Press Enter to apply"). On a starved browser the
+    Enter could reach the box before that render; and a box that already shows ``km`` has
+    nothing to apply, so Enter starts no run and the change "never renders". Both were
+    the driver's, not the app's: here the box must show ``km`` as a pending edit first, and
+    after Enter the edit must be gone (applied) before the results are awaited.
+    """
     box = page.get_by_role("spinbutton", name="Within (km)")
+    if await box.input_value() == str(km):
+        raise RuntimeError(f"the radius box already shows {km}: the cycle is out of step")
     await box.fill(str(km))
+    widget = page.get_by_test_id("stNumberInput").filter(has=box)
+    pending = widget.get_by_test_id("InputInstructions").filter(has_text="Enter")
+    await pending.wait_for(state="visible", timeout=CHANGE_TIMEOUT_MS)
+    if await box.input_value() != str(km):
+        raise RuntimeError(f"the radius box lost the typed {km} before Enter")
 
     async def commit() -> None:
         await box.press("Enter")
+        await pending.wait_for(state="detached", timeout=CHANGE_TIMEOUT_MS)
 
     return commit
 
@@ -143,6 +166,10 @@ async def _session(
                     seen = await _state(page)
                     result.errors.append(f"{CYCLE[step % len(CYCLE)][0]}: {exc} {seen}"[:400])
                 await _reopen(page, plan)
+                # The reopened page shows START_PATH again, the state the cycle starts from:
+                # going on mid-cycle would type a radius the box already shows (no run, a
+                # second error) and tick what is already ticked.
+                step = (step // len(CYCLE) + 1) * len(CYCLE) - 1
             step += 1
 
     try:
@@ -158,14 +185,14 @@ async def _session(
 
 
 async def _state(page: Any) -> str:
-    """What the page showed when a change failed: the radius box and the count."""
+    """What the page showed when a change failed: the radius box, the count, the URL."""
     try:
         radius = await page.get_by_role("spinbutton", name="Within (km)").input_value(timeout=2000)
         count = await page.locator(COUNT).inner_text(timeout=2000)
         idle = await page.locator(SCRIPT_IDLE_SELECTOR).count()
     except Exception as exc:  # the page is gone or busy: say so
         return f"(page state unreadable: {type(exc).__name__})"
-    return f"(radius box {radius!r}, count {count!r}, idle {bool(idle)})"
+    return f"(radius box {radius!r}, count {count!r}, idle {bool(idle)}, url {page.url!r})"
 
 
 async def _reopen(page: Any, plan: Plan) -> None:
@@ -173,22 +200,28 @@ async def _reopen(page: Any, plan: Plan) -> None:
         await _open(page, plan)
 
 
-async def _prime(browser: Any, plan: Plan) -> None:
+async def _prime(browser: Any, plan: Plan, url: str) -> None:
     """The home page, then the search once: a fresh server's first deep link shows "Page not
     found" over the page (Streamlit's legacy pages/ mode), and the first search builds the
     read index. Neither belongs in the sessions' figures."""
     context = await browser.new_context()
     await context.route(NOT_LOCAL, lambda route: route.abort("blockedbyclient"))
     page = await context.new_page()
-    await page.goto(plan.url, timeout=LOAD_TIMEOUT_MS)
+    await page.goto(url, timeout=LOAD_TIMEOUT_MS)
     await page.locator(SCRIPT_IDLE_SELECTOR).wait_for(state="attached", timeout=LOAD_TIMEOUT_MS)
-    await _open(page, plan)
+    await _open(page, replace(plan, url=url))
     await context.close()
 
 
-async def drive(plan: Plan, sessions: int, on_window: Callable[[str], None]) -> list[SessionResult]:
+async def drive(
+    plan: Plan,
+    sessions: int,
+    on_window: Callable[[str], None],
+    prime_urls: list[str] | None = None,
+) -> list[SessionResult]:
     """Run ``sessions`` sessions; ``on_window`` is called with "primed" (the server is
-    warm, no session open), "start" and "end" (the measured window)."""
+    warm, no session open), "start" and "end" (the measured window). ``prime_urls``: every
+    process behind a proxy, each primed directly (the proxy would send the prime to one)."""
     from playwright.async_api import async_playwright
 
     executable = find_chromium()
@@ -202,7 +235,8 @@ async def drive(plan: Plan, sessions: int, on_window: Callable[[str], None]) -> 
         async def window_mark(name: str) -> None:
             on_window(name)
 
-        await _prime(browser, plan)
+        for url in prime_urls or [plan.url]:
+            await _prime(browser, plan, url)
         await window_mark("primed")
         loaded = asyncio.Barrier(sessions + 1)
         measured = asyncio.Barrier(sessions + 1)
