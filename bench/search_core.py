@@ -50,7 +50,7 @@ from bench.baselines import naive, pg_fulltext, sql_indexed, store
 from bench.directories import ROOT, directory_url, seed_seconds
 from bench.floor import floor_rows
 from bench.query_mixes import METRO_ZIPS, common_keywords, rare_keywords, sparse_zips
-from bench.search_summary import summarise
+from bench.search_summary import figures, summarise
 from core.search.index import ReadIndex, build_read_index
 from core.search.query import SearchQuery
 from core.search.ranking import match_partners, resolve_query_place, search_index
@@ -286,6 +286,7 @@ def run(
         engine.dispose()
         report["sizes"][str(size)] = entry
     report["summary"] = summarise(report)
+    report["figures"] = figures(report)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "search_core.json").write_text(json.dumps(report, indent=2) + "\n")
     return report

@@ -64,3 +64,45 @@ def summarise(report: dict[str, Any]) -> list[dict[str, Any]]:
         if size in sizes:
             rows += _vs_best_rows(size, sizes[size]["queries"])
     return rows
+
+
+def figures(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The README's figures (bench/report.py): every query family at every size beside its
+    best baseline, the naive one and the floor; the two target rows take the family that
+    fares worst against its best baseline (full-text engines for keywords, SQL otherwise)."""
+    from bench.report import figure  # report imports nothing of this module's
+
+    out: list[dict[str, Any]] = []
+    for size, entry in report["sizes"].items():
+        queries = entry["queries"]
+        for name, q in queries.items():
+            out.append(
+                figure(
+                    name=f"search: {name} ({q.get('kind', 'fixed')}), p50", size=int(size),
+                    unit="ms", project=q["core"]["p50_ms"],
+                    best_baseline=q["baseline_best"]["p50_ms"],
+                    best_baseline_name=q["best_baseline"],
+                    naive_baseline=q["baseline_naive"]["p50_ms"],
+                    naive_baseline_name="SQL without indexes + pandas",
+                    floor=q["floor"]["p50_ms"],
+                )
+            )  # fmt: skip
+        for key, full_text, target in (
+            ("search_vs_indexed_sql", False, "≥ 10× faster"),
+            ("search_vs_fts5", True, "≥ 3× faster"),
+        ):
+            picked = [q for q in queries.values() if (q["best_baseline"] in FULL_TEXT) == full_text]
+            if not picked:
+                continue
+            worst = min(picked, key=lambda q: q["speedup_vs_best"])
+            out.append(
+                figure(
+                    name=f"search vs {'full-text' if full_text else 'indexed SQL'} (worst)",
+                    key=key, size=int(size), unit="ms", project=worst["core"]["p50_ms"],
+                    best_baseline=worst["baseline_best"]["p50_ms"],
+                    best_baseline_name=worst["best_baseline"],
+                    naive_baseline=worst["baseline_naive"]["p50_ms"],
+                    floor=worst["floor"]["p50_ms"], target=target,
+                )
+            )  # fmt: skip
+    return out
